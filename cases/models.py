@@ -1,0 +1,358 @@
+"""The archive's data: places, practices, cases with their mechanisms and metrics.
+
+Each model holds its own rules (constraints in the database where a rule can be
+one) and its named queries live on a custom QuerySet, e.g.
+``Case.objects.published().in_place(city)``.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class PlaceQuerySet(models.QuerySet):
+    def provinces(self):
+        return self.filter(level=Place.Level.PROVINCE)
+
+    def cities(self):
+        return self.filter(level=Place.Level.CITY)
+
+    def districts(self):
+        return self.filter(level=Place.Level.DISTRICT)
+
+
+class Place(models.Model):
+    """An administrative division from the gazetteer (province, prefecture-level city, county-level district)."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省级")
+        CITY = "city", _("地级")
+        DISTRICT = "district", _("县级")
+
+    code = models.CharField(_("行政区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=64, db_index=True)
+    short_name = models.CharField(_("简称"), max_length=32, db_index=True, blank=True)
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    objects = PlaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("地区")
+        verbose_name_plural = _("地区")
+        constraints = [
+            models.CheckConstraint(condition=Q(level__in=["province", "city", "district"]), name="place_level_valid"),
+            models.CheckConstraint(
+                condition=Q(level="province", parent__isnull=True) | (~Q(level="province") & Q(parent__isnull=False)),
+                name="place_parent_matches_level",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def lineage(self) -> list[Place]:
+        """The place and its ancestors from the province down (北京市 / 北京市 / 东城区)."""
+        chain, node = [], self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+    @property
+    def province(self) -> Place:
+        return self.lineage()[0]
+
+
+class Practice(models.Model):
+    """A named practice from the curated taxonomy (网格化管理, 双报到 …) with the synonyms that find it."""
+
+    name = models.CharField(_("名称"), max_length=64, unique=True)
+    slug = models.SlugField(_("标识"), max_length=64, unique=True, allow_unicode=True)
+    synonyms = models.JSONField(_("同义词"), default=list, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("实践")
+        verbose_name_plural = _("实践")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cases:practice-detail", kwargs={"slug": self.slug})
+
+    @property
+    def all_names(self) -> list[str]:
+        return [self.name, *[s for s in self.synonyms if s]]
+
+
+class CaseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Case.Status.PUBLISHED)
+
+    def in_place(self, place: Place):
+        """Cases in the place or any division under it (a city includes its districts)."""
+        if place.level == Place.Level.PROVINCE:
+            return self.filter(province=place)
+        if place.level == Place.Level.CITY:
+            return self.filter(city=place)
+        return self.filter(place=place)
+
+    def with_related(self):
+        """Everything a list or detail page shows, in a fixed number of queries."""
+        return self.select_related("place", "province", "city").prefetch_related(
+            Prefetch("practices", queryset=Practice.objects.order_by("name")),
+        )
+
+    def with_metric_count(self):
+        return self.annotate(metric_count=Count("metrics", distinct=True))
+
+    def needing_review(self):
+        return self.filter(needs_review=True)
+
+
+class Case(models.Model):
+    """One report, cleaned and extracted, as the archive shows it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        REVIEWED = "reviewed", _("已审核")
+        PUBLISHED = "published", _("已发布")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    class Script(models.TextChoices):
+        SIMPLIFIED = "simplified", _("简体")
+        TRADITIONAL = "traditional", _("繁体")
+        MIXED = "mixed", _("繁简混合")
+        UNKNOWN = "unknown", _("未知")
+
+    # Fields a curator can correct; the loader never overwrites one listed in ``curated_fields``.
+    CURATABLE_FIELDS = (
+        "title",
+        "place",
+        "published_on",
+        "source",
+        "author_org",
+        "summary",
+        "body",
+        "keywords",
+        "practices",
+    )
+
+    slug = models.SlugField(_("标识"), max_length=100, unique=True, allow_unicode=True)
+    title = models.CharField(_("标题"), max_length=300)
+    place = models.ForeignKey(
+        Place, verbose_name=_("地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    # Denormalised from ``place`` on save so that facet counts and filters are single-column lookups.
+    province = models.ForeignKey(
+        Place, verbose_name=_("省份"), null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    city = models.ForeignKey(
+        Place, verbose_name=_("城市"), null=True, blank=True, editable=False, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    published_on = models.DateField(_("发布日期"), null=True, blank=True, db_index=True)
+    source = models.CharField(_("来源"), max_length=200, blank=True)
+    author_org = models.CharField(_("作者单位"), max_length=200, blank=True)
+    summary = models.TextField(_("摘要"), blank=True)
+    body = models.TextField(_("正文"), help_text=_("清洗后的简体正文;指标与机制的位置以此为准。"))
+    captions = models.JSONField(_("图片说明"), default=list, blank=True)
+    original_text = models.TextField(_("原文"), blank=True, help_text=_("解码后、修复与转换前的原始文本。"))
+    script = models.CharField(_("原文字体"), max_length=12, choices=Script.choices, default=Script.UNKNOWN)
+    encoding = models.CharField(_("原文编码"), max_length=32, blank=True)
+    repairs = models.JSONField(_("处理记录"), default=list, blank=True)
+    keywords = models.JSONField(_("关键词"), default=list, blank=True)
+    practices = models.ManyToManyField(Practice, verbose_name=_("实践"), blank=True, related_name="cases")
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    content_hash = models.CharField(_("内容指纹"), max_length=64, unique=True)
+    source_file = models.CharField(_("源文件"), max_length=255, db_index=True)
+    # jieba search-mode tokens and character bigrams of title, headings and body, space-separated.
+    search_tokens = models.TextField(_("检索词"), blank=True, editable=False)
+    # PostgreSQL only (a GIN index is made by migration 0003); on SQLite the FTS5 table cases_case_fts is used.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("疑似重复于"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="duplicates",
+    )
+    other_sources = models.JSONField(_("其他来源"), default=list, blank=True, help_text=_("合并重复案例时保留的来源"))
+    curated_fields = models.JSONField(_("人工修订字段"), default=list, blank=True)
+    needs_review = models.BooleanField(_("待复核"), default=False, db_index=True)
+    review_conflicts = models.JSONField(
+        _("复核冲突"), default=dict, blank=True, help_text=_("字段 → {人工值, 新抽取值}")
+    )
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["search_tokens", "search_vector", "original_text"])
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+        verbose_name = _("案例")
+        verbose_name_plural = _("案例")
+        permissions = [("publish_case", _("可以发布或撤回案例"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "reviewed", "published", "withdrawn"]), name="case_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(script__in=["simplified", "traditional", "mixed", "unknown"]), name="case_script_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "province"], name="case_status_province"),
+            models.Index(fields=["status", "city"], name="case_status_city"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("cases:case-detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        self.sync_place_columns()
+        super().save(*args, **kwargs)
+
+    def sync_place_columns(self):
+        lineage = self.place.lineage() if self.place_id else []
+        by_level = {p.level: p for p in lineage}
+        self.province = by_level.get(Place.Level.PROVINCE)
+        self.city = by_level.get(Place.Level.CITY)
+
+    @property
+    def district(self) -> Place | None:
+        return self.place if self.place_id and self.place.level == Place.Level.DISTRICT else None
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def mark_curated(self, *fields: str):
+        """Record that a curator changed these fields, so re-ingest leaves them alone."""
+        for name in fields:
+            if name not in self.curated_fields:
+                self.curated_fields.append(name)
+
+
+class Mechanism(models.Model):
+    """A named practice of the report (下好“一盘棋”…), possibly nested under another."""
+
+    case = models.ForeignKey(Case, verbose_name=_("案例"), on_delete=models.CASCADE, related_name="mechanisms")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级机制"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+    heading = models.CharField(_("标题"), max_length=300)
+    slogan = models.CharField(_("口号"), max_length=100, blank=True)
+    body = models.TextField(_("内容"), blank=True)
+    start = models.PositiveIntegerField(_("起始位置"), null=True, blank=True)
+    end = models.PositiveIntegerField(_("结束位置"), null=True, blank=True)
+    practices = models.ManyToManyField(Practice, verbose_name=_("实践"), blank=True, related_name="mechanisms")
+    curated = models.BooleanField(_("人工修订"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "order"]
+        verbose_name = _("机制")
+        verbose_name_plural = _("机制")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__isnull=True) | Q(end__isnull=True) | Q(start__lt=models.F("end")),
+                name="mechanism_span_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.heading
+
+    @property
+    def anchor(self) -> str:
+        return f"m{self.order}"
+
+
+class Metric(models.Model):
+    """A figure the report gives: value in base units, unit, qualifier and the span it came from."""
+
+    case = models.ForeignKey(Case, verbose_name=_("案例"), on_delete=models.CASCADE, related_name="metrics")
+    mechanism = models.ForeignKey(
+        Mechanism, verbose_name=_("所属机制"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="metrics",
+    )
+    subject = models.CharField(_("对象"), max_length=100, blank=True)
+    value = models.DecimalField(_("数值"), max_digits=24, decimal_places=4)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    qualifier = models.CharField(_("限定词"), max_length=10, blank=True)
+    text = models.CharField(_("原文片段"), max_length=200)
+    start = models.PositiveIntegerField(_("起始位置"))
+    end = models.PositiveIntegerField(_("结束位置"))
+    order = models.PositiveIntegerField(_("顺序"), default=0)
+    curated = models.BooleanField(_("人工修订"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "order", "start"]
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="metric_span_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} {self.display_value}"
+
+    @property
+    def display_value(self) -> str:
+        """1,120余个 / 超过51万人 style: value with grouping, qualifier and unit as a reader writes it."""
+        from decimal import Decimal
+
+        value = self.value.normalize() if isinstance(self.value, Decimal) else Decimal(str(self.value)).normalize()
+        number = f"{value:,f}" if value == value.to_integral() else f"{value:,}"
+        number = number.rstrip("0").rstrip(".") if "." in number else number
+        prefix = self.qualifier if self.qualifier in PREFIX_QUALIFIERS else ""
+        suffix = "" if prefix else self.qualifier
+        return f"{prefix}{number}{suffix}{self.unit}"
+
+    @property
+    def anchor(self) -> str:
+        return f"f{self.pk}"
+
+    def sentence_bounds(self) -> tuple[int, int]:
+        """The [start, end) of the sentence in the case body that holds this figure."""
+        return sentence_bounds(self.case.body, self.start, self.end)
+
+    @property
+    def span_matches_body(self) -> bool:
+        return self.case.body[self.start : self.end] == self.text
+
+
+# Qualifiers that stand before the number (近2.1万名, 超过51万人); the others follow it (1120余个).
+PREFIX_QUALIFIERS = {"近", "约", "超过", "不少于", "不低于", "不到", "逾", "达", "共", "高达", "将近", "接近", "超", "多达"}
+
+SENTENCE_END = "。！？!?；;\n"
+
+
+def sentence_bounds(body: str, start: int, end: int) -> tuple[int, int]:
+    left = start
+    while left > 0 and body[left - 1] not in SENTENCE_END:
+        left -= 1
+    right = end
+    while right < len(body) and body[right] not in SENTENCE_END:
+        right += 1
+    if right < len(body) and body[right] != "\n":
+        right += 1  # keep the closing punctuation with its sentence
+    return left, right

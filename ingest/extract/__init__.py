@@ -1,0 +1,9 @@
+"""extract: metadata, place, mechanisms, metrics, practices, keywords. STUB: replaced by the extract helpers."""
+
+from __future__ import annotations
+
+from ..report import Extraction, Report
+
+
+def extract(report: Report) -> Extraction:
+    return Extraction(title=report.layout.title or report.body[:30])

@@ -1,0 +1,64 @@
+"""Raw report bytes → a Report with a clean body and an Extraction. No Django here.
+
+The order of the stages, and why:
+
+1. decode: bytes → str (``original_text`` is kept as decoded);
+2. repair: pinyin annotations and GBK text read one byte out of step. It works on
+   the exact decoded characters, so it must come before any conversion;
+3. normalise: OpenCC traditional → simplified and one punctuation convention. It
+   runs before clean (DESIGN.md lists it after) so that the chrome and metadata
+   patterns of clean and extract are written once, in simplified script;
+4. clean: page chrome, captions and a repeated article set apart (a ``Layout``);
+5. segment: jieba, once per report; the tokens are reused for keywords,
+   extraction and the search index;
+6. extract: metadata, place, mechanisms, metrics, practices, keywords.
+
+``load.py`` (the one writer) turns the Report into database rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import clean, decode, normalise, repair, segment
+from .extract import extract
+from .report import Report, ReportRejected
+
+MAX_REPORT_BYTES = 5 * 1024 * 1024  # a report is tens of KB; anything this large is not one
+
+
+def process(raw: bytes, source_name: str) -> Report:
+    """Run every stage but load; raise ReportRejected (with a reason in Chinese) when it cannot be a case."""
+    if len(raw) > MAX_REPORT_BYTES:
+        raise ReportRejected(f"文件过大({len(raw) / 1024 / 1024:.1f} MB,上限 {MAX_REPORT_BYTES // 1024 // 1024} MB)")
+    report = Report(source_name=source_name, raw=raw)
+
+    decoded = decode.decode(raw, filename=source_name)
+    report.encoding = decoded.encoding
+    report.original_text = decoded.text
+    report.flags.extend(decoded.flags)
+    report.record(decoded.changes)
+
+    text, changes = repair.repair(decoded.text)
+    report.record(changes)
+
+    report.script = normalise.detect_script(text)
+    text, changes = normalise.normalise(text)
+    report.record(changes)
+    report.text = text
+
+    layout, changes = clean.clean(text)
+    report.record(changes)
+    report.layout = layout
+    report.body = layout.body
+    if not clean.has_article(layout):
+        raise ReportRejected("没有找到中文正文(文件只有网页框架、导航或非中文内容)")
+
+    report.tokens = segment.cut(report.body)
+    report.extraction = extract(report)
+    return report
+
+
+def process_file(path: str | Path) -> Report:
+    path = Path(path)
+    return process(path.read_bytes(), path.name)
