@@ -186,6 +186,8 @@ class Case(models.Model):
         "self", verbose_name=_("疑似重复于"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="duplicates",
     )
+    # sha1 of the first 200 Chinese characters of the body: the same report from two outlets shares it.
+    lead_fingerprint = models.CharField(_("开头指纹"), max_length=40, blank=True, db_index=True, editable=False)
     other_sources = models.JSONField(_("其他来源"), default=list, blank=True, help_text=_("合并重复案例时保留的来源"))
     curated_fields = models.JSONField(_("人工修订字段"), default=list, blank=True)
     needs_review = models.BooleanField(_("待复核"), default=False, db_index=True)
@@ -219,12 +221,12 @@ class Case(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("cases:case-detail", kwargs={"slug": self.slug})
-
     def save(self, *args, **kwargs):
         self.sync_place_columns()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("cases:case-detail", kwargs={"slug": self.slug})
 
     def sync_place_columns(self):
         lineage = self.place.lineage() if self.place_id else []

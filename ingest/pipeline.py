@@ -18,17 +18,24 @@ The order of the stages, and why:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from . import clean, decode, normalise, repair, segment
 from .extract import extract
 from .report import Report, ReportRejected
 
+Taxonomy = Sequence[tuple[str, Sequence[str]]]
+
 MAX_REPORT_BYTES = 5 * 1024 * 1024  # a report is tens of KB; anything this large is not one
 
 
-def process(raw: bytes, source_name: str) -> Report:
-    """Run every stage but load; raise ReportRejected (with a reason in Chinese) when it cannot be a case."""
+def process(raw: bytes, source_name: str, taxonomy: Taxonomy | None = None) -> Report:
+    """Run every stage but load; raise ReportRejected (with a reason in Chinese) when it cannot be a case.
+
+    ``taxonomy`` is the practice list to tag with, as (name, synonyms) pairs; the loader passes the
+    database's current list, and without one the starting list in ``taxonomy.py`` is used.
+    """
     if len(raw) > MAX_REPORT_BYTES:
         raise ReportRejected(f"文件过大({len(raw) / 1024 / 1024:.1f} MB,上限 {MAX_REPORT_BYTES // 1024 // 1024} MB)")
     report = Report(source_name=source_name, raw=raw)
@@ -55,10 +62,10 @@ def process(raw: bytes, source_name: str) -> Report:
         raise ReportRejected("没有找到中文正文(文件只有网页框架、导航或非中文内容)")
 
     report.tokens = segment.cut(report.body)
-    report.extraction = extract(report)
+    report.extraction = extract(report, taxonomy=taxonomy)
     return report
 
 
-def process_file(path: str | Path) -> Report:
+def process_file(path: str | Path, taxonomy: Taxonomy | None = None) -> Report:
     path = Path(path)
-    return process(path.read_bytes(), path.name)
+    return process(path.read_bytes(), path.name, taxonomy=taxonomy)

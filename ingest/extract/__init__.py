@@ -5,5 +5,5 @@ from __future__ import annotations
 from ..report import Extraction, Report
 
 
-def extract(report: Report) -> Extraction:
+def extract(report: Report, taxonomy=None) -> Extraction:
     return Extraction(title=report.layout.title or report.body[:30])
