@@ -1,0 +1,368 @@
+"""The one writer of pipeline output to the database.
+
+Every report is written in its own transaction, so one bad report never loses
+another. Loading is idempotent: the same bytes give the same case
+(``content_hash``), and a changed file updates the case of the same source file
+name. What a curator corrected is never overwritten: a field listed in
+``Case.curated_fields`` and a Mechanism or Metric marked ``curated`` are left as
+they are; where the pipeline now disagrees with a curated value the case is
+flagged ``needs_review`` with both values in ``review_conflicts``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
+
+from cases import search
+from cases.models import Case, Mechanism, Metric, Place, Practice
+
+from .pipeline import MAX_REPORT_BYTES, process
+from .report import Report, ReportRejected
+
+log = logging.getLogger(__name__)
+
+REPORT_SUFFIXES = {".txt", ".text", ".html", ".htm"}
+CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
+DUPLICATE_MIN_RATIO = 0.9
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class LoadResult:
+    source_name: str
+    status: str
+    reason: str = ""
+    case: Case | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status != FAILED
+
+    def line(self) -> str:
+        """One line for a terminal or an upload page: status, file, and what happened."""
+        detail = self.reason or (self.case.title if self.case else "")
+        return f"{self.status:9} {self.source_name}" + (f"  {detail}" if detail else "")
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def lead_fingerprint(body: str) -> str:
+    """The first 200 Chinese characters, hashed: the same article from two outlets shares it."""
+    lead = "".join(_CJK.findall(body))[:200]
+    return hashlib.sha1(lead.encode("utf-8")).hexdigest() if lead else ""
+
+
+def current_taxonomy() -> list[tuple[str, list[str]]]:
+    """The practice taxonomy as staff have edited it in the admin."""
+    return [(name, list(synonyms or [])) for name, synonyms in Practice.objects.values_list("name", "synonyms")]
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def ingest_bytes(
+    name: str, raw: bytes, *, publish: bool = False, taxonomy: Sequence | None = None
+) -> LoadResult:
+    """Run the pipeline on one report's bytes and write it; never raises for a bad report."""
+    digest = content_hash(raw)
+    existing = Case.objects.filter(content_hash=digest).first()
+    if existing is not None:
+        return LoadResult(name, UNCHANGED, "", existing)
+    try:
+        report = process(raw, name, taxonomy=taxonomy if taxonomy is not None else current_taxonomy())
+    except ReportRejected as rejected:
+        return LoadResult(name, FAILED, str(rejected))
+    except Exception as error:  # a pipeline bug must not stop the other reports of the run
+        log.exception("pipeline failed on %s", name)
+        return LoadResult(name, FAILED, f"处理出错({type(error).__name__}: {error})")
+    return save_report(report, digest, publish=publish)
+
+
+def ingest_paths(
+    paths: Iterable[str | Path], *, publish: bool = False, jobs: int = 1
+) -> Iterator[LoadResult]:
+    """Ingest files and folders (recursively); one result per report, failures included."""
+    files, failures = collect_files(paths)
+    yield from failures
+    taxonomy = current_taxonomy()
+    if jobs > 1 and len(files) > 1:
+        yield from _ingest_parallel(files, publish=publish, jobs=jobs, taxonomy=taxonomy)
+        return
+    for path in files:
+        raw, failure = read_report(path)
+        yield failure or ingest_bytes(display_name(path), raw, publish=publish, taxonomy=taxonomy)
+
+
+def count_reports(paths: Iterable[str | Path]) -> int:
+    files, failures = collect_files(paths)
+    return len(files) + len(failures)
+
+
+# ---------------------------------------------------------------- files
+
+
+def display_name(path: Path) -> str:
+    return path.name
+
+
+def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[LoadResult]]:
+    """Report files under the given paths, and a failure for each path that cannot be read."""
+    files: list[Path] = []
+    failures: list[LoadResult] = []
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            failures.append(LoadResult(str(path), FAILED, "路径不存在"))
+        elif path.is_dir():
+            _walk(path, files, failures)
+        else:
+            files.append(path)
+    return files, failures
+
+
+def _walk(folder: Path, files: list[Path], failures: list[LoadResult]) -> None:
+    try:
+        entries = sorted(folder.iterdir())
+    except PermissionError:
+        failures.append(LoadResult(str(folder), FAILED, "没有读取该文件夹的权限"))
+        return
+    except OSError as error:
+        failures.append(LoadResult(str(folder), FAILED, f"无法读取文件夹({error.strerror})"))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            _walk(entry, files, failures)
+        elif entry.suffix.lower() in REPORT_SUFFIXES:
+            files.append(entry)
+
+
+def read_report(path: Path) -> tuple[bytes, LoadResult | None]:
+    name = display_name(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_REPORT_BYTES:
+            reason = f"文件过大({size / 1024 / 1024:.1f} MB,上限 {MAX_REPORT_BYTES // 1024 // 1024} MB)"
+            return b"", LoadResult(name, FAILED, reason)
+        return path.read_bytes(), None
+    except PermissionError:
+        return b"", LoadResult(name, FAILED, "没有读取该文件的权限")
+    except IsADirectoryError:
+        return b"", LoadResult(name, FAILED, "这是一个文件夹,不是报告文件")
+    except OSError as error:
+        return b"", LoadResult(name, FAILED, f"无法读取文件({error.strerror})")
+
+
+def _process_path(args: tuple[Path, Sequence]) -> tuple[Path, bytes, Report | None, str]:
+    """Worker: decode to extract for one file; no database here."""
+    path, taxonomy = args
+    raw, failure = read_report(path)
+    if failure:
+        return path, b"", None, failure.reason
+    try:
+        return path, raw, process(raw, display_name(path), taxonomy=taxonomy), ""
+    except ReportRejected as rejected:
+        return path, raw, None, str(rejected)
+    except Exception as error:
+        return path, raw, None, f"处理出错({type(error).__name__}: {error})"
+
+
+def _ingest_parallel(files: list[Path], *, publish: bool, jobs: int, taxonomy: Sequence) -> Iterator[LoadResult]:
+    """Pipeline in ``jobs`` worker processes; this process alone writes to the database."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # a forked child must not share the parent's database socket
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes=jobs) as pool:
+        for path, raw, report, reason in pool.imap(_process_path, ((p, taxonomy) for p in files), chunksize=4):
+            name = display_name(path)
+            if report is None:
+                yield LoadResult(name, FAILED, reason)
+                continue
+            digest = content_hash(raw)
+            existing = Case.objects.filter(content_hash=digest).first()
+            yield LoadResult(name, UNCHANGED, "", existing) if existing else save_report(
+                report, digest, publish=publish
+            )
+
+
+# ---------------------------------------------------------------- writing
+
+
+def save_report(report: Report, digest: str, *, publish: bool = False) -> LoadResult:
+    """Write one processed report in one transaction: create its case or update the one from the same file."""
+    try:
+        with transaction.atomic():
+            case = Case.objects.select_for_update().filter(source_file=report.source_name).first()
+            created = case is None
+            if created:
+                case = Case(
+                    source_file=report.source_name,
+                    slug=unique_slug(report.source_name),
+                    status=Case.Status.PUBLISHED if publish else Case.Status.DRAFT,
+                )
+            conflicts = apply_fields(case, report)
+            case.content_hash = digest
+            case.lead_fingerprint = lead_fingerprint(case.body)
+            if created:
+                case.duplicate_of = find_duplicate(case)
+            case.save()
+            conflicts.update(apply_practices(case, report, created))
+            conflicts.update(replace_structure(case, report))
+            if conflicts:
+                case.needs_review = True
+                case.review_conflicts = {**case.review_conflicts, **conflicts}
+                Case.objects.filter(pk=case.pk).update(needs_review=True, review_conflicts=case.review_conflicts)
+            search.index_case(case)
+    except Exception as error:
+        log.exception("could not save %s", report.source_name)
+        return LoadResult(report.source_name, FAILED, f"写入数据库出错({type(error).__name__}: {error})")
+    note = "与人工修订不一致,已标记待复核: " + "、".join(sorted(conflicts)) if conflicts else ""
+    if case.duplicate_of_id and created:
+        note = (note + ";" if note else "") + f"疑似与“{case.duplicate_of.title}”重复"
+    return LoadResult(report.source_name, CREATED if created else UPDATED, note, case)
+
+
+def unique_slug(source_name: str) -> str:
+    base = slugify(Path(source_name).stem, allow_unicode=True)[:80] or "case"
+    slug, n = base, 2
+    while Case.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def resolve_place(report: Report) -> Place | None:
+    code = report.extraction.place_code
+    return Place.objects.filter(code=code).first() if code else None
+
+
+def apply_fields(case: Case, report: Report) -> dict[str, dict]:
+    """Set every pipeline field on the case, except those a curator changed; return the conflicts."""
+    ex = report.extraction
+    extracted = {
+        "title": (ex.title or "")[:300] or report.source_name,
+        "place": resolve_place(report),
+        "published_on": ex.published_on,
+        "source": (ex.source or "")[:200],
+        "author_org": (ex.author_org or "")[:200],
+        "summary": ex.summary or "",
+        "body": report.body,
+        "keywords": list(ex.keywords),
+    }
+    conflicts: dict[str, dict] = {}
+    for field, new in extracted.items():
+        if field in case.curated_fields:
+            old = getattr(case, field)
+            if old != new:
+                conflicts[field] = {"curated": _shown(old), "extracted": _shown(new)}
+            continue
+        setattr(case, field, new)
+    # Provenance is the pipeline's own and never curated.
+    case.captions = list(report.layout.captions)
+    case.original_text = report.original_text
+    case.script = report.script if report.script in Case.Script.values else Case.Script.UNKNOWN
+    case.encoding = report.encoding
+    case.repairs = [c.as_dict() for c in report.changes] + [
+        {"stage": "decode", "kind": flag, "count": 1, "examples": []} for flag in report.flags
+    ]
+    return conflicts
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    text = str(value)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def apply_practices(case: Case, report: Report, created: bool) -> dict[str, dict]:
+    names = list(report.extraction.practices)
+    wanted = list(Practice.objects.filter(name__in=names))
+    if "practices" in case.curated_fields:
+        current = sorted(case.practices.values_list("name", flat=True))
+        if current != sorted(p.name for p in wanted):
+            return {"practices": {"curated": _shown(current), "extracted": _shown(sorted(names))}}
+        return {}
+    case.practices.set(wanted)
+    return {}
+
+
+def replace_structure(case: Case, report: Report) -> dict[str, dict]:
+    """Replace the pipeline's mechanisms and metrics; keep the curated ones and report where they now differ."""
+    if "body" in case.curated_fields and case.body != report.body:
+        # The new spans point into a body the curator has replaced: leave the structure for review.
+        return {}
+    conflicts: dict[str, dict] = {}
+    ex = report.extraction
+
+    kept_mechanisms = list(case.mechanisms.filter(curated=True))
+    kept_headings = {m.heading for m in kept_mechanisms}
+    case.mechanisms.filter(curated=False).delete()
+    made: dict[int, Mechanism] = {}
+    next_order = max((m.order for m in kept_mechanisms), default=-1) + 1
+    for index, data in enumerate(ex.mechanisms):
+        match = next((m for m in kept_mechanisms if m.heading == data.heading), None)
+        if match is not None:
+            made[index] = match
+            continue
+        parent = made.get(data.parent) if data.parent is not None else None
+        mechanism = Mechanism(
+            case=case, parent=parent, order=next_order + index if kept_headings else index,
+            heading=data.heading[:300], slogan=(data.slogan or "")[:100],
+            body=report.body[data.end : data.body_end].strip() if data.body_end > data.end else "",
+            start=data.start if data.end > data.start else None,
+            end=data.end if data.end > data.start else None,
+        )
+        mechanism.save()
+        made[index] = mechanism
+
+    kept_metrics = list(case.metrics.filter(curated=True))
+    case.metrics.filter(curated=False).delete()
+    new_metrics = []
+    for order, data in enumerate(ex.metrics):
+        curated = next((m for m in kept_metrics if m.start < data.end and data.start < m.end), None)
+        if curated is not None:
+            if (curated.value, curated.unit, curated.qualifier) != (data.value, data.unit, data.qualifier):
+                conflicts[f"指标@{data.start}"] = {
+                    "curated": curated.display_value,
+                    "extracted": f"{data.qualifier}{data.value.normalize():f}{data.unit}",
+                }
+            continue
+        new_metrics.append(
+            Metric(
+                case=case, mechanism=made.get(data.mechanism) if data.mechanism is not None else None,
+                subject=(data.subject or "")[:100], value=data.value, unit=(data.unit or "")[:20],
+                qualifier=(data.qualifier or "")[:10], text=data.text[:200], start=data.start, end=data.end,
+                order=order,
+            )
+        )
+    bulk_create_with_history(new_metrics, Metric)
+    return conflicts
+
+
+def find_duplicate(case: Case) -> Case | None:
+    """An existing case with the same lead whose body is near-identical: the same report from another outlet."""
+    if not case.lead_fingerprint:
+        return None
+    for other in Case.objects.filter(lead_fingerprint=case.lead_fingerprint).exclude(source_file=case.source_file):
+        matcher = SequenceMatcher(None, other.body, case.body, autojunk=False)
+        if matcher.quick_ratio() >= DUPLICATE_MIN_RATIO and matcher.ratio() >= DUPLICATE_MIN_RATIO:
+            return other
+    return None
