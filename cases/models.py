@@ -325,9 +325,11 @@ class Metric(models.Model):
         value = self.value.normalize() if isinstance(self.value, Decimal) else Decimal(str(self.value)).normalize()
         number = f"{value:,f}" if value == value.to_integral() else f"{value:,}"
         number = number.rstrip("0").rstrip(".") if "." in number else number
-        prefix = self.qualifier if self.qualifier in PREFIX_QUALIFIERS else ""
-        suffix = "" if prefix else self.qualifier
-        return f"{prefix}{number}{suffix}{self.unit}"
+        if self.qualifier in PREFIX_QUALIFIERS:
+            return f"{self.qualifier}{number}{self.unit}"
+        if self.qualifier in AFTER_UNIT_QUALIFIERS:
+            return f"{number}{self.unit}{self.qualifier}"
+        return f"{number}{self.qualifier}{self.unit}"
 
     @property
     def anchor(self) -> str:
@@ -344,6 +346,9 @@ class Metric(models.Model):
 
 # Qualifiers that stand before the number (近2.1万名, 超过51万人); the others follow it (1120余个).
 PREFIX_QUALIFIERS = {"近", "约", "超过", "不少于", "不低于", "不到", "逾", "达", "共", "高达", "将近", "接近", "超", "多达"}
+
+# Qualifiers that follow the unit (40%左右, 3次以上); the rest (余, 多) stand between number and unit.
+AFTER_UNIT_QUALIFIERS = {"左右", "以上", "以下", "上下"}
 
 SENTENCE_END = "。！？!?；;\n"
 

@@ -26,7 +26,7 @@ from simple_history.utils import bulk_create_with_history
 from cases import search
 from cases.models import Case, Mechanism, Metric, Place, Practice
 
-from .pipeline import MAX_REPORT_BYTES, process
+from .pipeline import MAX_REPORT_BYTES, content_hash, process, process_for_pool
 from .report import Report, ReportRejected
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,6 @@ class LoadResult:
         """One line for a terminal or an upload page: status, file, and what happened."""
         detail = self.reason or (self.case.title if self.case else "")
         return f"{self.status:9} {self.source_name}" + (f"  {detail}" if detail else "")
-
-
-def content_hash(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
 
 
 def lead_fingerprint(body: str) -> str:
@@ -166,39 +162,29 @@ def read_report(path: Path) -> tuple[bytes, LoadResult | None]:
         return b"", LoadResult(name, FAILED, f"无法读取文件({error.strerror})")
 
 
-def _process_path(args: tuple[Path, Sequence]) -> tuple[Path, bytes, Report | None, str]:
-    """Worker: decode to extract for one file; no database here."""
-    path, taxonomy = args
-    raw, failure = read_report(path)
-    if failure:
-        return path, b"", None, failure.reason
-    try:
-        return path, raw, process(raw, display_name(path), taxonomy=taxonomy), ""
-    except ReportRejected as rejected:
-        return path, raw, None, str(rejected)
-    except Exception as error:
-        return path, raw, None, f"处理出错({type(error).__name__}: {error})"
-
-
 def _ingest_parallel(files: list[Path], *, publish: bool, jobs: int, taxonomy: Sequence) -> Iterator[LoadResult]:
-    """Pipeline in ``jobs`` worker processes; this process alone writes to the database."""
+    """Decode-to-extract in ``jobs`` worker processes; this process alone writes to the database.
+
+    Unchanged and unreadable files are settled here first, so workers only see new work. Workers are
+    spawned, not forked: they import only the Django-free pipeline and never share this process's
+    database connection.
+    """
     import multiprocessing
 
-    from django.db import connections
-
-    connections.close_all()  # a forked child must not share the parent's database socket
-    context = multiprocessing.get_context("fork")
-    with context.Pool(processes=jobs) as pool:
-        for path, raw, report, reason in pool.imap(_process_path, ((p, taxonomy) for p in files), chunksize=4):
-            name = display_name(path)
-            if report is None:
-                yield LoadResult(name, FAILED, reason)
-                continue
-            digest = content_hash(raw)
-            existing = Case.objects.filter(content_hash=digest).first()
-            yield LoadResult(name, UNCHANGED, "", existing) if existing else save_report(
-                report, digest, publish=publish
-            )
+    pending: list[tuple[str, Sequence]] = []
+    for path in files:
+        raw, failure = read_report(path)
+        if failure:
+            yield failure
+            continue
+        existing = Case.objects.filter(content_hash=content_hash(raw)).first()
+        if existing is not None:
+            yield LoadResult(display_name(path), UNCHANGED, "", existing)
+            continue
+        pending.append((str(path), taxonomy))
+    with multiprocessing.get_context("spawn").Pool(processes=jobs) as pool:
+        for name, digest, report, reason in pool.imap(process_for_pool, pending, chunksize=4):
+            yield save_report(report, digest, publish=publish) if report else LoadResult(name, FAILED, reason)
 
 
 # ---------------------------------------------------------------- writing

@@ -18,6 +18,7 @@ The order of the stages, and why:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -69,3 +70,25 @@ def process(raw: bytes, source_name: str, taxonomy: Taxonomy | None = None) -> R
 def process_file(path: str | Path, taxonomy: Taxonomy | None = None) -> Report:
     path = Path(path)
     return process(path.read_bytes(), path.name, taxonomy=taxonomy)
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def process_for_pool(job: tuple[str, Taxonomy | None]) -> tuple[str, str, Report | None, str]:
+    """A worker process's job: (path, taxonomy) → (file name, content hash, report or None, why rejected).
+
+    The worker reads the file itself so that the parent never holds a large archive's bytes in memory.
+    """
+    path, taxonomy = Path(job[0]), job[1]
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return path.name, "", None, f"无法读取文件({error.strerror})"
+    try:
+        return path.name, content_hash(raw), process(raw, path.name, taxonomy=taxonomy), ""
+    except ReportRejected as rejected:
+        return path.name, content_hash(raw), None, str(rejected)
+    except Exception as error:  # a pipeline bug must not stop the other reports of the run
+        return path.name, content_hash(raw), None, f"处理出错({type(error).__name__}: {error})"

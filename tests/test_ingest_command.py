@@ -1,0 +1,142 @@
+"""manage.py ingest / export: one line per report, bad input never stops the others, exit status tells."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import zlib
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from cases.models import Case
+
+pytestmark = pytest.mark.django_db
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+GOOD_SEED = SEEDS / "003_b71aa84b4d782c3f.txt"
+
+
+def run_ingest(*paths, publish=False) -> tuple[int, list[str]]:
+    out = StringIO()
+    try:
+        call_command("ingest", *map(str, paths), publish=publish, stdout=out, stderr=StringIO())
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, out.getvalue().splitlines()
+
+
+def png_bytes() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 16)) + chunk(
+        b"IEND", b"")
+
+
+BAD_FILES = {
+    "empty.txt": b"",
+    "blank.txt": b" \n\r\n\t ",
+    "photo.txt": png_bytes(),
+    "chrome-only.txt": "首页 > 党建 > 基层党建\n【字号 大 中 小】 打印 分享到\n上一篇 2023年1月29日\n版权所有 © 2023\n".encode(),
+    "english.txt": ("Party building in cities: a report. " * 40).encode(),
+    "shift-jis.txt": ("これは日本語のテキストです。カタカナとひらがなだけで書かれています。" * 20).encode("shift_jis"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_a_bad_file_fails_with_one_clear_line_and_the_good_one_still_loads(tmp_path, name):
+    (tmp_path / name).write_bytes(BAD_FILES[name])
+    shutil.copy(GOOD_SEED, tmp_path / GOOD_SEED.name)
+    code, lines = run_ingest(tmp_path)
+    failed = [line for line in lines if line.startswith("failed")]
+    assert code == 1
+    assert len(failed) == 1 and name in failed[0]
+    assert len(failed[0].split(name, 1)[1].strip()) >= 2, "the line must give a reason"
+    assert not any("Traceback" in line for line in lines)
+    assert Case.objects.filter(source_file=GOOD_SEED.name).exists()
+
+
+def test_a_30_mb_file_is_refused_before_it_is_read(tmp_path):
+    big = tmp_path / "huge.txt"
+    with big.open("wb") as handle:
+        handle.truncate(30 * 1024 * 1024)
+    shutil.copy(GOOD_SEED, tmp_path / GOOD_SEED.name)
+    code, lines = run_ingest(tmp_path)
+    assert code == 1
+    assert any(line.startswith("failed") and "huge.txt" in line and "MB" in line for line in lines)
+    assert Case.objects.count() == 1
+
+
+def test_an_unreadable_folder_is_named_and_the_rest_loads(tmp_path, monkeypatch):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "inside.txt").write_bytes(GOOD_SEED.read_bytes())
+    os.chmod(locked, 0)
+    if os.geteuid() == 0:
+        # root reads any folder whatever its mode; make the operating system's refusal happen anyway
+        real_iterdir = Path.iterdir
+
+        def refusing_iterdir(self):
+            if self == locked:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_iterdir(self)
+
+        monkeypatch.setattr(Path, "iterdir", refusing_iterdir)
+    shutil.copy(GOOD_SEED, tmp_path / GOOD_SEED.name)
+    try:
+        code, lines = run_ingest(tmp_path)
+    finally:
+        os.chmod(locked, 0o755)
+    assert code == 1
+    assert any(line.startswith("failed") and "locked" in line and "权限" in line for line in lines)
+    assert Case.objects.filter(source_file=GOOD_SEED.name).exists()
+
+
+def test_a_missing_path_is_reported(tmp_path):
+    code, lines = run_ingest(tmp_path / "nope.txt", GOOD_SEED)
+    assert code == 1
+    assert lines[0].startswith("failed") and "nope.txt" in lines[0]
+    assert Case.objects.count() == 1
+
+
+def test_seeds_load_once_and_again_unchanged():
+    code, lines = run_ingest(SEEDS, publish=True)
+    assert code == 0, lines
+    assert sum(line.startswith("created") for line in lines) == 5
+    assert Case.objects.published().count() == 5
+    code, lines = run_ingest(SEEDS)
+    assert code == 0
+    assert sum(line.startswith("unchanged") for line in lines) == 5
+    assert Case.objects.count() == 5
+
+
+def test_export_json_has_the_documented_shape(tmp_path):
+    run_ingest(SEEDS)
+    target = tmp_path / "export.json"
+    call_command("export", format="json", output=str(target), stderr=StringIO())
+    cases = json.loads(target.read_text(encoding="utf-8"))
+    assert len(cases) == 5
+    keys = {"source_file", "slug", "title", "province", "city", "district", "published_on", "source", "author_org",
+            "script", "status", "practices", "keywords", "mechanisms", "metrics", "body"}
+    assert keys <= set(cases[0])
+    for case in cases:
+        for metric in case["metrics"]:
+            assert case["body"][metric["start"]:metric["end"]] == metric["text"]
+        for mechanism in case["mechanisms"]:
+            assert set(mechanism) >= {"heading", "slogan", "parent", "order"}
+
+
+def test_export_csv_has_a_header_and_a_row_per_case():
+    run_ingest(SEEDS)
+    out = StringIO()
+    call_command("export", format="csv", stdout=out)
+    rows = out.getvalue().strip().splitlines()
+    assert rows[0].startswith("source_file,slug,title")
+    assert len(rows) == 6
