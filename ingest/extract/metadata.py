@@ -1,0 +1,161 @@
+"""Metadata of a report: title, published date, source (publisher), author unit, summary.
+
+Reads the ``Layout`` that clean made. The date, the source and the author unit come from the
+meta lines only: a date in the page chrome (上一篇 2023年1月29日) was dropped by clean, and a
+date in the body (2016年底以来) is what the report talks about, not when it was published.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from ..clean import DATE_RE, cjk_count, closes, is_heading
+from ..report import Layout
+
+MAX_TITLE = 40
+MAX_SUMMARY = 120
+
+# A sentence ends at 。！？ or at an ellipsis (……), with the closing quotes that follow it.
+SENTENCE_RE = re.compile(r"[^。！？!?…]*[。！？!?…]+[”’」』）]*|[^。！？!?…]+$")
+CLAUSE_RE = re.compile(r"[^，；：、,;:]*[，；：、,;:]|[^，；：、,;:]+$")
+
+# Keys of the other fields that may share a meta line with the source (来源：人民网 作者：某某 时间：…).
+FIELD_KEYS = r"作者|编辑|责编|记者|通讯员|发布|时间|日期|浏览|点击|阅读|字号|免责|声明|版权|【|\[|\d{4}[年\-/.]"
+SOURCE_RE = re.compile(
+    r"(?:稿件|文章|本文|信息|新闻)?(?:来源|出处|转自|转载自)\s*[:：]\s*(?P<source>.+?)\s*(?=\s(?:" + FIELD_KEYS + r")|[）)]?$)"
+)
+# A publisher is not 网络整理 / 互联网 / 本站: those are an aggregator's notes (clean drops them too).
+NOT_A_PUBLISHER_RE = re.compile(r"^(?:网络|互联网|网友|本站|转载|综合|整理|原创)")
+CONTRIBUTED_RE = re.compile(r"[（(]\s*(?P<who>[^\s（）()]{0,8}供稿)")  # （当地供稿 张三）→ 当地供稿
+AUTHOR_UNIT_RE = re.compile(r"[（(]\s*作者单位\s*[:：]\s*(?P<unit>[^）)]+?)\s*[）)]")
+ORG_LINE_RE = re.compile(
+    r"^[^，。！？；：、“”\s（）()]{4,30}?(?:组织部|宣传部|统战部|委员会|党委|党工委|党组|工委|办公室|办公厅|研究室|"
+    r"研究院|研究所|研究中心|人民政府|政府|街道办事处|办事处|管委会|局|厅|委|学院|大学|中心|协会|学会)$"
+)
+CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
+CN_DATE_RE = re.compile(r"(?P<y>[〇零一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?P<d>[一二三四五六七八九十]{1,3})日")
+
+
+@dataclass
+class Metadata:
+    title: str
+    published_on: date | None
+    source: str
+    author_org: str
+    summary: str
+
+
+def _cn_number(text: str) -> int:
+    """一 → 1, 十 → 10, 十二 → 12, 二十 → 20, 三十一 → 31 (the numbers of a month or a day)."""
+    if "十" not in text:
+        return int("".join(CN_DIGITS[ch] for ch in text))
+    tens, _, units = text.partition("十")
+    return (int(CN_DIGITS[tens]) if tens else 1) * 10 + (int(CN_DIGITS[units]) if units else 0)
+
+
+def parse_date(text: str) -> date | None:
+    """The first valid date in a meta line: 2018年10月30日15:43, 2020-09-09, 2020/9/9, 二〇二〇年九月九日."""
+    for m in DATE_RE.finditer(text):
+        try:
+            return date(int(m["y"]), int(m["m"]), int(m["d"]))
+        except ValueError:
+            continue
+    for m in CN_DATE_RE.finditer(text):
+        try:
+            return date(_cn_number(m["y"]), _cn_number(m["m"]), _cn_number(m["d"]))
+        except (ValueError, KeyError):
+            continue
+    return None
+
+
+def find_date(meta_lines: list[str]) -> date | None:
+    for line in meta_lines:
+        found = parse_date(line)
+        if found:
+            return found
+    return None
+
+
+def find_source(meta_lines: list[str]) -> str:
+    """The publisher named by 来源：…; failing that, a contributed-by byline (（当地供稿 张三）→ 当地供稿)."""
+    for line in meta_lines:
+        m = SOURCE_RE.search(line)
+        if m:
+            source = m["source"].strip(" ：:，,")
+            # a publisher is a name: not an aggregator's note, not a sentence
+            if source and len(source) <= 30 and not NOT_A_PUBLISHER_RE.match(source) and not closes(source):
+                return source
+    for line in meta_lines:
+        m = CONTRIBUTED_RE.match(line)
+        if m and m["who"] != "供稿":
+            return m["who"]
+    return ""
+
+
+def find_author_org(meta_lines: list[str]) -> str:
+    """（作者单位：…）, or an organisation's name standing alone as a meta line (the unit under the headline)."""
+    for line in meta_lines:
+        m = AUTHOR_UNIT_RE.search(line)
+        if m:
+            return m["unit"]
+    for line in meta_lines:
+        if ORG_LINE_RE.match(line):
+            return line
+    return ""
+
+
+def _cut(text: str, limit: int, pattern: re.Pattern) -> str:
+    """As many whole pieces (sentences or clauses) of ``text`` as fit in ``limit`` characters."""
+    out = ""
+    for piece in pattern.findall(text):
+        if out and len(out) + len(piece) > limit:
+            break
+        out += piece
+        if len(out) > limit:
+            break
+    return out
+
+
+def make_title(paragraphs: list[str]) -> str:
+    """A title for a report without a headline: a heading-like first paragraph, else its lead sentence cut short.
+
+    The lead sentence of a report says who did what (某市牢固树立…理念), so its first clauses name
+    the place and the practice; cut at a clause boundary, never mid-word.
+    """
+    if not paragraphs:
+        return ""
+    first = paragraphs[0].strip()
+    if not closes(first) and len(first) <= MAX_TITLE:
+        return first
+    sentence = SENTENCE_RE.findall(first)[0] if SENTENCE_RE.findall(first) else first
+    sentence = sentence.rstrip("。！？!?”’」』） ")
+    if len(sentence) <= MAX_TITLE:
+        return sentence
+    title = _cut(sentence, MAX_TITLE, CLAUSE_RE)
+    if len(title) > MAX_TITLE:  # one clause longer than a title: cut it at the limit
+        title = title[:MAX_TITLE]
+    return title.rstrip("，；：、,;: ")
+
+
+def make_summary(paragraphs: list[str]) -> str:
+    """The lead (the first body paragraph that is not a heading), cut at a sentence boundary to ~120 characters."""
+    lead = next((p for p in paragraphs if not is_heading(p) and cjk_count(p) >= 10), "")
+    if len(lead) <= MAX_SUMMARY:
+        return lead
+    summary = _cut(lead, MAX_SUMMARY, SENTENCE_RE)
+    if len(summary) > MAX_SUMMARY:  # the first sentence alone is longer: cut it at a clause
+        summary = _cut(summary, MAX_SUMMARY, CLAUSE_RE)
+        summary = summary[:MAX_SUMMARY].rstrip("，；：、,;: ") + "…"
+    return summary
+
+
+def extract_metadata(layout: Layout) -> Metadata:
+    return Metadata(
+        title=layout.title or make_title(layout.paragraphs),
+        published_on=find_date(layout.meta_lines),
+        source=find_source(layout.meta_lines),
+        author_org=find_author_org(layout.meta_lines),
+        summary=make_summary(layout.paragraphs),
+    )
