@@ -338,7 +338,7 @@ def _related_list_end(lines: list[str], head: int) -> int:
     """
 
     def full_paragraph(line: str) -> bool:
-        return cjk_count(line) >= 50 and closes(line) and not line.rstrip(TRAILING_CLOSERS).endswith(("…", "..."))
+        return cjk_count(line) >= 30 and closes(line) and not line.rstrip(TRAILING_CLOSERS).endswith(("…", "..."))
 
     for k in range(head + 1, len(lines)):
         if full_paragraph(lines[k]):
