@@ -1,0 +1,265 @@
+"""mechanisms: the report's named practices, in order, with their nesting.
+
+Reports mark their practices in many ways: numbered headings (``一、`` ``(一)``
+``1.`` ``(1)``), a short line standing alone, or a short slogan sentence that opens
+a paragraph (``下好“一盘棋”,建立城市基层党建领导新机制。坚持…``). The work is done
+in four small steps:
+
+1. ``find_headings``: every line that looks like a heading, with its style;
+2. ``outline``: a tree, a style's level being the order in which styles first
+   appear (as a reader of the page infers it): ``一、`` then ``(一)`` nests the
+   second under the first, and a style seen again closes what was opened after it;
+3. pruning: an unnumbered style counts only as a series (one short sentence that
+   opens a paragraph is prose, two or more in a row are a list); a section about
+   background, effects, lessons, problems or suggestions is dropped with all it
+   holds; a heading that only groups others (``二、主要做法``) gives way to its
+   children;
+4. ``MechanismData`` at levels 1 and 2, with the slogan and the spans.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ..report import MechanismData
+
+CN_DIGITS = "一二三四五六七八九十"
+
+# numbered heading styles, tried in this order at the start of a line
+NUMBERED: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("cn", re.compile(rf"^[{CN_DIGITS}]{{1,3}}\s*[、.．]\s*")),
+    ("cn_paren", re.compile(rf"^[(（]\s*[{CN_DIGITS}]{{1,3}}\s*[)）]\s*[、.．]?\s*")),
+    ("arabic_paren", re.compile(r"^(?:[(（]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[)）])\s*")),
+    ("arabic", re.compile(r"^\d{1,2}\s*[、.．](?!\d)\s*")),
+    ("circled", re.compile(r"^[①-⑳]\s*")),
+)
+UNNUMBERED = ("line", "lead")
+
+SENTENCE_END = "。！？!?；;"
+CLAUSE_SPLIT = re.compile(r"[,，\s]+")
+MAX_CLAUSE = 18  # a heading's clause is a short phrase; a caption or a prose sentence runs longer
+MAX_CLAUSES = 3
+MAX_PLAIN = 16  # a heading without a comma is one short phrase (基层治理网格化)
+MAX_NUMBERED = 60  # a numbered heading whose first sentence runs on is cut here
+
+# Prose, not a heading: narrative openers, enumerations inside a paragraph, labels and bylines.
+PROSE_OPENERS = re.compile(
+    r"^(?:[一二三四五六七八九十]是|首先|其次|再次|最后|同时|此外|另外|目前|当前|近年来|近年|今年|去年|据|例如|比如|其中|"
+    r"如今|为此|因此|对此|截至|截止|自从|通过|经过|随着|根据|按照)"
+)
+NARRATIVE = re.compile(r"[了是说据我他她已吗呢吧]|记者|表示|\d")
+LABEL = re.compile(r"^[^:：]{1,6}[:：]")  # 来源: 作者: 责编: …
+NOT_A_LINE = re.compile(r"^[(（\[【].*[)）\]】]$|^[•·●▪■◆□\-*>]|[:：]$")
+
+# Section titles that are not practices. Checked on headings with no comma: a practice heading
+# is usually two clauses (织密“一张网”,提升城市基层治理新成效) and may end with the same words.
+GROUP_ENDINGS = ("做法", "举措", "措施", "实践", "探索", "路径", "做法和成效", "做法与成效", "做法及成效")
+GROUP_WORDS = ("做法", "举措", "措施")
+SKIP_ENDINGS = (
+    "背景", "基本情况", "概况", "简介", "情况介绍", "成效", "效果", "启示", "经验", "体会", "问题和不足",
+    "问题与不足", "存在问题", "存在的问题", "主要问题", "困难和问题", "不足", "下一步打算", "下一步工作",
+    "下一步", "今后打算", "打算", "意见建议", "对策建议", "建议", "对策", "思考", "展望", "结语", "总结",
+    "点评", "评价", "反思",
+)
+SKIP_WORDS = ("背景", "情况", "成效", "效果", "启示", "经验", "体会", "问题", "不足", "打算", "建议", "思考", "点评")
+SHORT_TITLE = 8
+
+QUOTED = re.compile(r"[“\"「『‘]([^”\"」』’]{1,12})[”\"」』’]")
+PUNCT = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】,，.。、;；:：!！?？·…—\-]+")
+
+
+@dataclass(frozen=True)
+class Heading:
+    style: str
+    text: str  # without its number or final punctuation
+    start: int  # span of ``text`` in the body
+    end: int
+    line_start: int  # where the heading's line begins: the previous section ends just before it
+
+
+@dataclass
+class Node:
+    heading: Heading
+    depth: int
+    children: list[Node] = field(default_factory=list)
+    section_end: int = 0
+
+
+def lines(body: str) -> Iterator[tuple[int, str]]:
+    """Each line with its offset in the body."""
+    pos = 0
+    for line in body.split("\n"):
+        yield pos, line
+        pos += len(line) + 1
+
+
+def first_sentence(text: str) -> str:
+    """Up to the first sentence end, outside quotes: ``下好“一盘棋”,建立…新机制。坚持…`` → ``下好“一盘棋”,建立…新机制``."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "“「『《(（":
+            depth += 1
+        elif ch in "”」』》)）":
+            depth = max(0, depth - 1)
+        elif ch in SENTENCE_END and depth == 0:
+            return text[:i]
+    return text
+
+
+def norm(text: str) -> str:
+    return PUNCT.sub("", text)
+
+
+def is_heading_phrase(text: str) -> bool:
+    """Short clauses, no narrative words: ``“一核”引领,画好共建共治共享“同心圆”`` yes; a photo caption no."""
+    if len(norm(text)) < 4 or NARRATIVE.search(text) or LABEL.match(text):
+        return False
+    clauses = [c for c in CLAUSE_SPLIT.split(text) if c]
+    if len(clauses) == 1:
+        return len(norm(text)) <= MAX_PLAIN
+    return len(clauses) <= MAX_CLAUSES and all(len(norm(c)) <= MAX_CLAUSE for c in clauses)
+
+
+def numbered_heading(line: str) -> tuple[str, int, str] | None:
+    """(style, offset of the heading text in the line, heading text) for a numbered line, else None."""
+    stripped = line.lstrip()
+    lead = len(line) - len(stripped)
+    for style, pattern in NUMBERED:
+        m = pattern.match(stripped)
+        if m:
+            rest = stripped[m.end() :]
+            text = first_sentence(rest)[:MAX_NUMBERED].rstrip()
+            if len(norm(text)) >= 2 and re.search(r"[\u4e00-\u9fff]", text):
+                return style, lead + m.end(), text
+            return None
+    return None
+
+
+def classify(line: str) -> tuple[str, int, str] | None:
+    """(style, offset, heading text) of a heading line, else None.
+
+    >>> classify("（一）坚持提升组织力,凝聚力量。基层党建是…")
+    ('cn_paren', 3, '坚持提升组织力,凝聚力量')
+    """
+    hit = numbered_heading(line)
+    if hit:
+        return hit
+    stripped = line.strip()
+    offset = line.find(stripped) if stripped else 0
+    if not stripped or PROSE_OPENERS.match(stripped) or NOT_A_LINE.search(stripped):
+        return None
+    sentence = first_sentence(stripped)
+    if sentence == stripped.rstrip(SENTENCE_END) and len(stripped) - len(sentence) <= 1:
+        # the whole line is one phrase: a heading standing alone only if it has no final full stop
+        if stripped[-1] in SENTENCE_END:
+            return None
+        return ("line", offset, sentence) if is_heading_phrase(sentence) else None
+    rest = stripped[len(sentence) + 1 :]
+    if len(norm(rest)) >= 10 and is_heading_phrase(sentence):
+        return "lead", offset, sentence
+    return None
+
+
+def find_headings(body: str) -> list[Heading]:
+    """Every heading candidate in order. Unnumbered lines before the first paragraph of prose are the
+    title, byline and date block, not headings."""
+    out: list[Heading] = []
+    seen_prose = False
+    for pos, line in lines(body):
+        hit = classify(line)
+        if hit is None:
+            if len(norm(line)) >= 30:
+                seen_prose = True
+            continue
+        style, offset, text = hit
+        if style == "line" and not seen_prose:
+            continue
+        if style == "lead":
+            seen_prose = True
+        start = pos + offset
+        out.append(Heading(style, text, start, start + len(text), pos))
+    return out
+
+
+def outline(headings: list[Heading], body_len: int) -> list[Node]:
+    """Nest headings by the order in which their styles first appear; fill in where each section ends."""
+    roots: list[Node] = []
+    stack: list[Node] = []
+    flat: list[Node] = []
+    for h in headings:
+        styles = [n.heading.style for n in stack]
+        if h.style in styles:
+            del stack[styles.index(h.style) :]
+        node = Node(h, len(stack))
+        (stack[-1].children if stack else roots).append(node)
+        stack.append(node)
+        flat.append(node)
+    for i, node in enumerate(flat):
+        later = (n.heading.line_start for n in flat[i + 1 :] if n.depth <= node.depth)
+        node.section_end = max(node.heading.end, next(later, body_len + 1) - 1)
+    return roots
+
+
+def keep_series(nodes: list[Node]) -> list[Node]:
+    """An unnumbered heading alone in its style among its siblings is prose: its children take its place."""
+    counts: dict[str, int] = {}
+    for n in nodes:
+        counts[n.heading.style] = counts.get(n.heading.style, 0) + 1
+    out: list[Node] = []
+    for n in nodes:
+        n.children = keep_series(n.children)
+        if n.heading.style in UNNUMBERED and counts[n.heading.style] < 2:
+            out.extend(n.children)
+        else:
+            out.append(n)
+    return out
+
+
+def section_kind(heading: str) -> str:
+    """``group`` (二、主要做法), ``skip`` (背景, 成效, 问题和不足, 意见建议…) or ``mechanism``."""
+    text = norm(heading)
+    if CLAUSE_SPLIT.search(heading.strip()) or "," in heading:
+        return "mechanism"
+    if text.endswith(GROUP_ENDINGS) or (len(text) <= SHORT_TITLE and any(w in text for w in GROUP_WORDS)):
+        return "group"
+    if text.endswith(SKIP_ENDINGS) or (len(text) <= SHORT_TITLE and any(w in text for w in SKIP_WORDS)):
+        return "skip"
+    return "mechanism"
+
+
+def slogan(heading: str) -> str:
+    """The first quoted key phrase: ``下好“一盘棋”,建立…`` → ``一盘棋``; none → ``""``."""
+    m = QUOTED.search(heading)
+    return m.group(1).strip() if m else ""
+
+
+def flatten(nodes: list[Node], level: int = 1, parent: int | None = None,
+            out: list[MechanismData] | None = None) -> list[MechanismData]:
+    """Mechanisms at levels 1 and 2: skipped sections dropped whole, grouping headings replaced by
+    their children, a heading repeated under the same parent (a report pasted twice) kept once."""
+    out = [] if out is None else out
+    for node in nodes:
+        h = node.heading
+        kind = section_kind(h.text)
+        if kind == "skip":
+            continue
+        if kind == "group":
+            flatten(node.children, level, parent, out)
+            continue
+        if level > 2:
+            continue
+        key = norm(h.text)
+        if any(norm(m.heading) == key and m.parent == parent for m in out):
+            continue
+        out.append(MechanismData(
+            heading=h.text, slogan=slogan(h.text), level=level, parent=parent,
+            start=h.start, end=h.end, body_end=node.section_end,
+        ))
+        flatten(node.children, level + 1, len(out) - 1, out)
+    return out
+
+
+def extract_mechanisms(body: str) -> list[MechanismData]:
+    return flatten(keep_series(outline(find_headings(body), len(body))))

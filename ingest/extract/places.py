@@ -1,0 +1,251 @@
+"""places: the report's province / city / district, with full official names, from the gazetteer.
+
+Evidence is every mention of a division, full name (观山湖区) or short form (辽宁,
+锦州), weighted by where it stands: the title and the author unit say what the
+report is about; the meta lines and the lead nearly so; a passing mention in
+the body (a training course "在上海、武汉等地") counts little. Each mention votes
+for the division and its parents; the place is found by descending from the
+province with the most votes to its best-voted city, then to a district named
+in the title, author unit, meta lines or lead.
+
+Guards against false matches:
+
+- the longest name wins at a position (中山区 is not 中山市 + 区);
+- a short form that is part of a longer dictionary word is not a place
+  (中山装, 朝阳产业, 延安精神);
+- a district counts by its short form only right after its city (贵阳观山湖), and a
+  district whose full name is a common word (城区, 郊区, 东区) likewise;
+- a name shared by several divisions (中山区 in 大连 and 台北, 鼓楼区 in four cities)
+  resolves only by another place the report names; otherwise it is left out;
+- a redacted report (x区, xx市) names nothing, so it gets nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+
+from .. import gazetteer
+from ..gazetteer import CITY, DISTRICT, PROVINCE, Division
+
+W_TITLE, W_AUTHOR, W_META, W_LEAD, W_BODY = 3, 3, 2, 2, 1
+LEAD_CHARS = 200
+MIN_VOTES = 2  # a single passing mention in the body is not where the report is from
+WORD_REACH = 4  # how far a dictionary word may reach past a short form (中山 + 装, 朝阳 + 产业)
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    province: str | None
+    city: str | None
+    district: str | None
+    code: str | None  # adcode of the most specific division found
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    name: str
+    candidates: tuple[Division, ...]
+
+
+@dataclass(frozen=True)
+class Index:
+    names: dict[str, tuple[Division, ...]]  # full names, and short forms of provinces and cities
+    district_short: dict[str, tuple[Division, ...]]  # forms that count only right after their city
+    lengths: dict[str, tuple[int, ...]]  # first character → name lengths starting with it, longest first
+
+
+@cache
+def index() -> Index:
+    names: dict[str, list[Division]] = defaultdict(list)
+    after_city: dict[str, list[Division]] = defaultdict(list)
+    for d in gazetteer.divisions():
+        if d.level == DISTRICT:
+            short = d.short_name
+            if len(d.name) <= 2:  # 城区, 郊区, 东区: ordinary words
+                after_city[d.name].append(d)
+                continue
+            names[d.name].append(d)
+            if short != d.name:
+                after_city[short].append(d)
+        else:
+            names[d.name].append(d)
+            if d.short_name != d.name:
+                names[d.short_name].append(d)
+    # a municipality's province and city share one name: keep them once, as the province
+    merged = {k: tuple(_drop_same_name_children(v)) for k, v in names.items()}
+    lengths: dict[str, set[int]] = defaultdict(set)
+    for k in (*merged, *after_city):
+        lengths[k[0]].add(len(k))
+    ordered = {ch: tuple(sorted(ns, reverse=True)) for ch, ns in lengths.items()}
+    return Index(merged, {k: tuple(v) for k, v in after_city.items()}, ordered)
+
+
+def _drop_same_name_children(divs: list[Division]) -> list[Division]:
+    by_code = {d.code: d for d in divs}
+    return [d for d in divs if not (d.parent_code in by_code and by_code[d.parent_code].name == d.name)]
+
+
+def _is_full_name(name: str, d: Division) -> bool:
+    return name == d.name
+
+
+def _dictionary_word_around(text: str, start: int, end: int, freq: dict[str, int], places: dict) -> bool:
+    """True when a dictionary word that is not a place covers the mention and reaches beyond it."""
+    for s in range(max(0, start - WORD_REACH), start + 1):
+        for e in range(end, min(len(text), end + WORD_REACH) + 1):
+            if (s, e) == (start, end):
+                continue
+            word = text[s:e]
+            if freq.get(word) and word not in places and not _starts_with_place(word, text[start:end]):
+                return True
+    return False
+
+
+def _starts_with_place(word: str, name: str) -> bool:
+    # 宝鸡市委, 锦州市委组织部 are the place plus an office, not a different word
+    return word.startswith(name) and word[len(name) : len(name) + 1] in {"市", "省", "区", "县", "州"}
+
+
+def scan(text: str, freq: dict[str, int] | None = None) -> list[Mention]:
+    """Mentions of divisions in ``text``, longest name first at each position, left to right."""
+    idx = index()
+    freq = freq if freq is not None else _freq()
+    out: list[Mention] = []
+    i = 0
+    while i < len(text):
+        hit = None
+        for n in idx.lengths.get(text[i], ()):
+            word = text[i : i + n]
+            if word in idx.names:
+                hit = Mention(i, i + n, word, idx.names[word])
+                break
+            if word in idx.district_short and out and out[-1].end == i:
+                # 贵阳观山湖: a district's short form right after the name of its city
+                cities = {d.code for d in out[-1].candidates}
+                near = tuple(d for d in idx.district_short[word] if d.parent_code in cities)
+                if near:
+                    hit = Mention(i, i + n, word, near)
+                    break
+        if hit is None:
+            i += 1
+            continue
+        full = any(_is_full_name(hit.name, d) for d in hit.candidates)
+        if not full and _dictionary_word_around(text, hit.start, hit.end, freq, idx.names):
+            i += 1
+            continue
+        out.append(hit)
+        i = hit.end
+    return out
+
+
+def _freq() -> dict[str, int]:
+    from .. import segment
+
+    return segment.tokenizer().FREQ
+
+
+def _lineage_codes(d: Division) -> list[str]:
+    return [x.code for x in gazetteer.lineage(d.code)]
+
+
+def _one_chain(divs: tuple[Division, ...]) -> Division | None:
+    """When every candidate lies on one line of descent (吉林 → 吉林省, 吉林市), the most general one."""
+    ordered = sorted(divs, key=lambda d: len(_lineage_codes(d)))
+    top = ordered[0]
+    if all(top.code in _lineage_codes(d) for d in ordered):
+        return top
+    return None
+
+
+def _lone_province(divs: tuple[Division, ...]) -> Division | None:
+    """A bare name shared by a province and a prefecture elsewhere (海南) means the province."""
+    provinces = [d for d in divs if d.level == PROVINCE]
+    return provinces[0] if len(provinces) == 1 else None
+
+
+def vote(weighted: list[tuple[Mention, int, bool]]) -> tuple[dict[str, float], dict[str, float]]:
+    """Votes per division code (a mention votes for its division and every parent) and, separately,
+    the weight of mentions that name a division directly from a strong place (title, author, lead)."""
+    votes: dict[str, float] = defaultdict(float)
+    strong: dict[str, float] = defaultdict(float)
+
+    def add(d: Division, w: int, is_strong: bool) -> None:
+        for code in _lineage_codes(d):
+            votes[code] += w
+        if is_strong:
+            strong[d.code] += w
+
+    pending = []
+    for m, w, is_strong in weighted:
+        single = m.candidates[0] if len(m.candidates) == 1 else _one_chain(m.candidates)
+        if single is not None:
+            add(single, w, is_strong)
+        else:
+            pending.append((m, w, is_strong))
+    for m, w, is_strong in pending:
+        # an ambiguous name (中山区, 鼓楼区) resolves only by the other places named
+        support = {d.code: max((votes.get(c, 0) for c in _lineage_codes(d)[:-1]), default=0) for d in m.candidates}
+        best = max(support.values())
+        winners = [d for d in m.candidates if support[d.code] == best]
+        if best > 0 and len(winners) == 1:
+            add(winners[0], w, is_strong)
+        elif best == 0 and (lone := _lone_province(m.candidates)):
+            add(lone, w, is_strong)
+    return votes, strong
+
+
+def _best(codes: list[str], votes: dict[str, float], floor: float) -> str | None:
+    ranked = sorted((c for c in codes if votes.get(c, 0) >= floor), key=lambda c: -votes[c])
+    if not ranked or (len(ranked) > 1 and votes[ranked[0]] == votes[ranked[1]]):
+        return None  # nothing, or a tie: unknown stays empty
+    return ranked[0]
+
+
+@cache
+def _children() -> dict[str, list[Division]]:
+    kids: dict[str, list[Division]] = defaultdict(list)
+    for d in gazetteer.divisions():
+        if d.parent_code:
+            kids[d.parent_code].append(d)
+    return kids
+
+
+def resolve(votes: dict[str, float], strong: dict[str, float]) -> PlaceMatch | None:
+    """Descend province → city → district by votes; a district must be named in a strong place."""
+    table = gazetteer.by_code()
+    provinces = [d.code for d in gazetteer.divisions() if d.level == PROVINCE]
+    province = _best(provinces, votes, MIN_VOTES)
+    if province is None:
+        return None
+    kids = _children()[province]
+    cities = [d.code for d in kids if d.level == CITY]
+    same_name = [c for c in cities if table[c].name == table[province].name]
+    city = same_name[0] if len(same_name) == 1 and len(cities) == 1 else _best(cities, votes, MIN_VOTES)
+    district = None
+    if city is not None:
+        districts = [d.code for d in _children()[city] if d.level == DISTRICT]
+        district = _best(districts, strong, 1e-9)
+    code = district or city or province
+    return PlaceMatch(
+        province=table[province].name,
+        city=table[city].name if city else None,
+        district=table[district].name if district else None,
+        code=code,
+    )
+
+
+def find_place(title: str | None, meta_lines: list[str] | None, body: str, author_org: str | None) -> PlaceMatch | None:
+    """The report's place, or None when it names none (or only in passing, or only ambiguously)."""
+    weighted: list[tuple[Mention, int, bool]] = []
+    sources = [(title or "", W_TITLE), (author_org or "", W_AUTHOR)]
+    sources += [(line, W_META) for line in meta_lines or []]
+    sources += [(body[:LEAD_CHARS], W_LEAD)]
+    for text, w in sources:
+        weighted += [(m, w, True) for m in scan(text)]
+    weighted += [(m, W_BODY, False) for m in scan(body[LEAD_CHARS:])]
+    votes, strong = vote(weighted)
+    return resolve(votes, strong)
