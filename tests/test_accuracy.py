@@ -1,0 +1,177 @@
+"""The pipeline held to what a careful reader extracts from the seeds (tests/fixtures/expected.json).
+
+The scoring follows ../shared/tools/score-ingest exactly (a user's clone has no
+../shared, so the rules are restated here): metadata fields, top-level
+mechanisms matched by heading (punctuation stripped, containment or a ratio of
+at least 0.8), metrics matched on (value in base units, unit), qualifiers,
+forbidden figures, and the body's text checks. Thresholds: metric F1 ≥ 0.9 with
+nothing forbidden, mechanism F1 ≥ 0.9, fields ≥ 0.9, every text check.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections import Counter
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pytest
+
+from cases.export import case_to_dict, export_queryset
+from cases.models import Case
+from ingest.load import ingest_paths
+
+pytestmark = pytest.mark.django_db
+
+HERE = Path(__file__).resolve().parent
+EXPECTED = json.loads((HERE / "fixtures" / "expected.json").read_text(encoding="utf-8"))
+GOLD = {name: entry for name, entry in EXPECTED.items() if not name.startswith("_")}
+PUNCT = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】,，.。、;；:：!！?？·…—\-]+")
+
+
+def norm(text: str | None) -> str:
+    return PUNCT.sub("", text or "")
+
+
+def same_text(a: str, b: str) -> bool:
+    a, b = norm(a), norm(b)
+    if not a or not b:
+        return False
+    return a in b or b in a or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def num(value) -> Decimal | None:
+    try:
+        return Decimal(str(value)).normalize()
+    except (InvalidOperation, TypeError):
+        return None
+
+
+def match_texts(expected: list[str], got: list[str]) -> int:
+    used, hits = set(), 0
+    for e in expected:
+        for i, g in enumerate(got):
+            if i not in used and same_text(e, g):
+                used.add(i)
+                hits += 1
+                break
+    return hits
+
+
+def match_metrics(gold: dict, got: list[dict]) -> tuple[int, int, int, int]:
+    """(hits, extra, forbidden, qualifiers right) the way score-ingest counts them."""
+    pool = Counter((num(g.get("value")), g.get("unit") or "") for g in got)
+    hits = qual_ok = 0
+    for e in gold["metrics"]:
+        for unit in [e.get("unit") or "", *e.get("unit_also", [])]:
+            key = (num(e["value"]), unit)
+            if pool[key] > 0:
+                pool[key] -= 1
+                hits += 1
+                first = next(g for g in got if (num(g.get("value")), g.get("unit") or "") == key)
+                qual_ok += (first.get("qualifier") or "") == (e.get("qualifier") or "")
+                break
+    for o in gold.get("optional", []):
+        key = (num(o["value"]), o.get("unit") or "")
+        if pool[key] > 0:
+            pool[key] -= 1
+    forbidden = sum(
+        1 for f in gold.get("forbidden", []) for g in got
+        if num(g.get("value")) == num(f["value"]) and (g.get("unit") or "") == (f.get("unit") or "")
+    )
+    return hits, sum(pool.values()), forbidden, qual_ok
+
+
+def source_ok(got: str | None, want: str | None, also: list[str]) -> bool:
+    got = got or ""
+    if got and any(a in got for a in also):
+        return True
+    return (want is None and not got) or (want is not None and bool(got) and (want in got or got in want))
+
+
+def f1(p: float, r: float) -> float:
+    return 0.0 if p + r == 0 else 2 * p * r / (p + r)
+
+
+def ratio(a: int, b: int) -> float:
+    return 1.0 if b == 0 else a / b
+
+
+@pytest.fixture
+def exported(seed_paths) -> dict[str, dict]:
+    results = list(ingest_paths(seed_paths))
+    assert all(r.ok for r in results), [r.line() for r in results if not r.ok]
+    return {c.source_file: case_to_dict(c) for c in export_queryset(Case.objects.all())}
+
+
+def score(exported: dict[str, dict]) -> tuple[Counter, list[str]]:
+    tot, problems = Counter(), []
+    for name, gold in GOLD.items():
+        case = exported[name]
+        fields = {
+            "province": (case["province"] or None) == gold["province"],
+            "city": (case["city"] or None) == gold["city"],
+            "district": (case["district"] or None) == gold["district"],
+            "date": (case["published_on"] or None) == gold["date"],
+            "title": gold["title_contains"] is None or gold["title_contains"] in (case["title"] or ""),
+            "source": source_ok(case["source"], gold["source"], gold.get("source_also", [])),
+        }
+        problems += [f"{name}: {field} wrong ({case.get(field)!r})" for field, ok in fields.items() if not ok]
+        top = [m["heading"] for m in case["mechanisms"] if not m["parent"]]
+        subs = [m["heading"] for m in case["mechanisms"] if m["parent"]]
+        expected_subs = [s for group in gold.get("sub_mechanisms", {}).values() for s in group]
+        mech_hits = match_texts(gold["mechanisms"], top)
+        hits, extra, forbidden, qual_ok = match_metrics(gold, case["metrics"])
+        body = case["body"]
+        text_ok = sum(s in body for s in gold.get("must_contain", [])) + sum(
+            s not in body for s in gold.get("must_not_contain", []))
+        text_n = len(gold.get("must_contain", [])) + len(gold.get("must_not_contain", []))
+        problems += [f"{name}: body lacks {s!r}" for s in gold.get("must_contain", []) if s not in body]
+        problems += [f"{name}: body has {s!r}" for s in gold.get("must_not_contain", []) if s in body]
+        if forbidden:
+            problems.append(f"{name}: {forbidden} forbidden figure(s)")
+        tot.update(
+            fields_ok=sum(fields.values()), fields_n=len(fields), mech_hit=mech_hits, mech_exp=len(gold["mechanisms"]),
+            mech_got=len(top), sub_hit=match_texts(expected_subs, subs), sub_exp=len(expected_subs), met_hit=hits,
+            met_exp=len(gold["metrics"]), met_extra=extra, qual_ok=qual_ok, forbidden=forbidden, text_ok=text_ok,
+            text_n=text_n,
+        )
+    return tot, problems
+
+
+def test_seeds_meet_the_expected_extraction(exported):
+    tot, problems = score(exported)
+    mech_f1 = f1(ratio(tot["mech_hit"], tot["mech_got"]), ratio(tot["mech_hit"], tot["mech_exp"]))
+    metric_p = ratio(tot["met_hit"], tot["met_hit"] + tot["met_extra"])
+    metric_f1 = f1(metric_p, ratio(tot["met_hit"], tot["met_exp"]))
+    fields = ratio(tot["fields_ok"], tot["fields_n"])
+    summary = (f"fields {fields:.2f}, mechanisms F1 {mech_f1:.2f}, metrics F1 {metric_f1:.2f}, "
+               f"forbidden {tot['forbidden']}, text {tot['text_ok']}/{tot['text_n']}; " + "; ".join(problems))
+    assert fields >= 0.9, summary
+    assert mech_f1 >= 0.9, summary
+    assert metric_f1 >= 0.9 and tot["forbidden"] == 0, summary
+    assert tot["text_ok"] == tot["text_n"], summary
+
+
+def test_nested_mechanisms_are_found(exported):
+    tot, _ = score(exported)
+    assert ratio(tot["sub_hit"], tot["sub_exp"]) >= 0.8
+
+
+def test_every_metric_span_is_its_text_in_the_body(exported):
+    for case in exported.values():
+        for metric in case["metrics"]:
+            assert case["body"][metric["start"]:metric["end"]] == metric["text"]
+
+
+def test_redacted_report_gets_no_place_and_no_figures(exported):
+    redacted = exported["002_e3f147fd4aee9609.txt"]
+    assert (redacted["province"], redacted["city"], redacted["district"]) == (None, None, None)
+    assert redacted["metrics"] == []
+
+
+def test_script_is_recorded(exported):
+    for name, gold in GOLD.items():
+        assert exported[name]["script"] == gold["script"], name
