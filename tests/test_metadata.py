@@ -1,0 +1,163 @@
+"""Metadata extractor: title, published date, source, author unit and summary from a Layout."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ingest import pipeline
+from ingest.extract import metadata as md
+from ingest.report import Layout
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPECTED = json.loads((ROOT / "tests" / "fixtures" / "expected.json").read_text(encoding="utf-8"))
+
+LEAD = "近年来，某市坚持以党建引领基层治理，深入推进城市基层党建工作，取得了明显成效，群众获得感不断增强。"
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("2018年10月30日15:43 来源：人民网-中国共产党新闻网", date(2018, 10, 30)),
+        ("2020年09月09日22:34", date(2020, 9, 9)),
+        ("发布时间：2020-09-09 10:21", date(2020, 9, 9)),
+        ("2020/9/9", date(2020, 9, 9)),
+        ("2021.3.5 来源：某某日报", date(2021, 3, 5)),
+        ("二〇二〇年九月九日", date(2020, 9, 9)),
+        ("二〇一九年十二月三十一日", date(2019, 12, 31)),
+        ("2020年13月40日", None),  # not a date
+        ("来源：大连日报", None),
+    ],
+)
+def test_parse_date(line, expected):
+    assert md.parse_date(line) == expected
+
+
+@pytest.mark.parametrize(
+    "meta, source",
+    [
+        (["2018年10月30日15:43 来源：人民网-中国共产党新闻网"], "人民网-中国共产党新闻网"),
+        (["作者：许某", "来源：大连日报"], "大连日报"),
+        (["来源：新华网 作者：张三 发布时间：2020-01-01"], "新华网"),
+        (["文章来源：某市党建网 【字号 大 中 小】"], "某市党建网"),
+        (["（来源：某区委组织部）"], "某区委组织部"),
+        (["来源: 大连日报"], "大连日报"),
+        (["来源：网络整理"], ""),  # an aggregator's note, not a publisher
+        (["来源：网络整理 免责声明：本文仅限学习分享"], ""),
+        (["2020年09月09日22:34", "（当地供稿 郭某 杨某）"], "当地供稿"),
+        (["（作者单位：某市委组织部）"], ""),
+        ([], ""),
+    ],
+)
+def test_find_source(meta, source):
+    assert md.find_source(meta) == source
+
+
+@pytest.mark.parametrize(
+    "meta, unit",
+    [
+        (["（作者单位：锦州市委组织部）"], "锦州市委组织部"),
+        (["(作者单位:某县委组织部)"], "某县委组织部"),
+        (["贵州省贵阳市观山湖区委组织部", "2018年10月30日15:43 来源：人民网"], "贵州省贵阳市观山湖区委组织部"),
+        (["某市某区某街道党工委"], "某市某区某街道党工委"),
+        (["大连新闻传媒集团记者许某", "作者：许某", "来源：大连日报"], ""),  # a reporter is no author unit
+        (["（当地供稿 郭某 杨某）"], ""),
+        (["来源：某市委组织部"], ""),  # the publisher, not the author's unit
+    ],
+)
+def test_find_author_org(meta, unit):
+    assert md.find_author_org(meta) == unit
+
+
+@pytest.mark.parametrize(
+    "paragraphs, title",
+    [
+        # a heading-like first paragraph is the title
+        (["某市城市基层党建工作综述", LEAD], "某市城市基层党建工作综述"),
+        # otherwise the lead sentence, cut at a clause boundary to at most 40 characters
+        (
+            ["锦州市牢固树立“全域党建”理念，以体制机制创新为动力，以党建引领基层治理为抓手，深入实施“五个一”工程。"],
+            "锦州市牢固树立“全域党建”理念，以体制机制创新为动力，以党建引领基层治理为抓手",
+        ),
+        (["某区党建引领社区治理成效明显。全区共建立网格一百余个。"], "某区党建引领社区治理成效明显"),
+        (["某" * 60 + "。"], "某" * 40),  # one clause longer than a title
+        ([], ""),
+    ],
+)
+def test_make_title(paragraphs, title):
+    assert md.make_title(paragraphs) == title
+    assert len(md.make_title(paragraphs)) <= md.MAX_TITLE
+
+
+def test_summary_is_the_lead_cut_at_a_sentence():
+    second = "全市共建立网格党支部七百余个，楼栋党小组两千二百余个，把党组织建在网格上，实现了党的组织和工作全覆盖。"
+    third = "群众满意度不断提升，居民对社区党组织的认同感和归属感明显增强。"
+    summary = md.make_summary(["一、背景", LEAD + second + third])
+    assert summary == LEAD + second  # the third sentence would pass 120 characters
+    assert len(summary) <= md.MAX_SUMMARY
+
+
+def test_summary_of_one_long_sentence_is_cut_at_a_clause():
+    sentence = "，".join(["某市坚持以党建引领基层治理深入推进城市基层党建工作"] * 8) + "。"
+    summary = md.make_summary([sentence])
+    assert summary.endswith("…") and len(summary) <= md.MAX_SUMMARY + 1
+    assert summary[:-1].endswith("工作")
+
+
+def test_dates_come_from_meta_lines_only():
+    layout = Layout(
+        title="某市党建工作",
+        paragraphs=["2016年底以来，全区涉军群体上访率下降为0。" + LEAD],
+        meta_lines=["来源：某某日报"],
+        dropped=["上一篇 2023年1月29日 上午11:58"],
+    )
+    meta = md.extract_metadata(layout)
+    assert meta.published_on is None
+    assert meta.source == "某某日报"
+    assert meta.title == "某市党建工作"
+
+
+def seed_layout(name: str) -> Layout:
+    """The real stages, as ingest.pipeline runs them: decode → repair → normalise → clean."""
+    raw = (ROOT / "seeds" / name).read_bytes()
+    text, _ = pipeline.repair.repair(pipeline.decode.decode(raw, name).text)
+    text, _ = pipeline.normalise.normalise(text)
+    layout, _ = pipeline.clean.clean(text)
+    return layout
+
+
+# Seed 002 is redacted and pinyin-annotated: its title and summary depend on the repair stage,
+# which is improved elsewhere, so only the fields that do not are checked for it.
+SEEDS = sorted(name for name in EXPECTED if not name.startswith("_"))
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_seed_metadata(name):
+    want = EXPECTED[name]
+    meta = md.extract_metadata(seed_layout(name))
+    if want["title_contains"]:
+        assert want["title_contains"] in meta.title
+    assert meta.title and len(meta.title) <= 80
+    assert (meta.published_on.isoformat() if meta.published_on else None) == want["date"]
+    if name.startswith("002"):
+        pass  # its 来源：网络整理 line reads 网（wǎng）络（luò）整理 until repair takes the pinyin out
+    elif want["source"] is None:
+        assert meta.source == "" or any(also in meta.source for also in want.get("source_also", []))
+    else:
+        assert want["source"] in meta.source
+    assert (meta.author_org or None) == want["author_org"]
+    if not name.startswith("002"):
+        assert meta.summary and len(meta.summary) <= md.MAX_SUMMARY + 1
+
+
+def test_seed_000_title_is_made_from_the_lead():
+    meta = md.extract_metadata(seed_layout("000_632eb3e313c8bbac.txt"))
+    assert meta.title.startswith("锦州市")
+    assert meta.summary.startswith("锦州市牢固树立")
+
+
+def test_seed_004_previous_link_date_is_not_the_article_date():
+    layout = seed_layout("004_c00685ac888a8406.txt")
+    assert md.extract_metadata(layout).published_on is None
+    assert any("2023年1月29日" in line for line in layout.dropped)
