@@ -19,7 +19,6 @@ MAX_SUMMARY = 120
 
 # A sentence ends at 。！？ or at an ellipsis (……), with the closing quotes that follow it.
 SENTENCE_RE = re.compile(r"[^。！？!?…]*[。！？!?…]+[”’」』）]*|[^。！？!?…]+$")
-CLAUSE_RE = re.compile(r"[^，；：、,;:]*[，；：、,;:]|[^，；：、,;:]+$")
 
 # Keys of the other fields that may share a meta line with the source (来源：人民网 作者：某某 时间：…).
 FIELD_KEYS = r"作者|编辑|责编|记者|通讯员|发布|时间|日期|浏览|点击|阅读|字号|免责|声明|版权|【|\[|\d{4}[年\-/.]"
@@ -33,6 +32,10 @@ AUTHOR_UNIT_RE = re.compile(r"[（(]\s*作者单位\s*[:：]\s*(?P<unit>[^）)]+
 ORG_LINE_RE = re.compile(
     r"^[^，。！？；：、“”\s（）()]{4,30}?(?:组织部|宣传部|统战部|委员会|党委|党工委|党组|工委|办公室|办公厅|研究室|"
     r"研究院|研究所|研究中心|人民政府|政府|街道办事处|办事处|管委会|局|厅|委|学院|大学|中心|协会|学会)$"
+)
+PREAMBLE_RE = re.compile(
+    r"^(?:近年来|近年|近些年|今年以来|近期|近日|日前|目前|当前|同时|此外|另外|据悉|"
+    r"(?:根据|按照|依据|为了|围绕|结合).*|在.{0,30}(?:下|中|上|期间|之际))[，,]$"
 )
 CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
 CN_DATE_RE = re.compile(r"(?P<y>[〇零一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?P<d>[一二三四五六七八九十]{1,3})日")
@@ -106,10 +109,26 @@ def find_author_org(meta_lines: list[str]) -> str:
     return ""
 
 
-def _cut(text: str, limit: int, pattern: re.Pattern) -> str:
+def clauses(text: str) -> list[str]:
+    """Split after ，；：, never inside quotes or brackets (“加快建设国家中心城市、致力打造…” is one piece)."""
+    pieces, start, depth = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "“《（(「『【":
+            depth += 1
+        elif ch in "”》）)」』】":
+            depth = max(0, depth - 1)
+        elif ch in "，；：,;:" and depth == 0:
+            pieces.append(text[start : i + 1])
+            start = i + 1
+    if start < len(text):
+        pieces.append(text[start:])
+    return pieces
+
+
+def _cut(text: str, limit: int, split) -> str:
     """As many whole pieces (sentences or clauses) of ``text`` as fit in ``limit`` characters."""
     out = ""
-    for piece in pattern.findall(text):
+    for piece in split(text):
         if out and len(out) + len(piece) > limit:
             break
         out += piece
@@ -133,10 +152,23 @@ def make_title(paragraphs: list[str]) -> str:
     sentence = sentence.rstrip("。！？!?”’」』） ")
     if len(sentence) <= MAX_TITLE:
         return sentence
-    title = _cut(sentence, MAX_TITLE, CLAUSE_RE)
+    pieces = clauses(sentence)
+    # 近年来，/ 根据《…》要求，/ 在区委的领导下，: a lead's opening clauses set the scene; the
+    # subject and what it did come after them, and make the better title.
+    while len(pieces) > 1 and PREAMBLE_RE.match(pieces[0]):
+        pieces.pop(0)
+    title = _cut("".join(pieces), MAX_TITLE, clauses)
     if len(title) > MAX_TITLE:  # one clause longer than a title: cut it at the limit
-        title = title[:MAX_TITLE]
+        title = _balanced(title[:MAX_TITLE])
     return title.rstrip("，；：、,;: ")
+
+
+def _balanced(text: str) -> str:
+    """Cut before a quote or bracket left open by a hard cut (…开展“加快建设 → …开展)."""
+    for opening, closing in ("“”", "《》", "（）", "「」"):
+        if text.count(opening) > text.count(closing):
+            text = text[: text.rindex(opening)]
+    return text
 
 
 def make_summary(paragraphs: list[str]) -> str:
@@ -144,9 +176,9 @@ def make_summary(paragraphs: list[str]) -> str:
     lead = next((p for p in paragraphs if not is_heading(p) and cjk_count(p) >= 10), "")
     if len(lead) <= MAX_SUMMARY:
         return lead
-    summary = _cut(lead, MAX_SUMMARY, SENTENCE_RE)
+    summary = _cut(lead, MAX_SUMMARY, SENTENCE_RE.findall)
     if len(summary) > MAX_SUMMARY:  # the first sentence alone is longer: cut it at a clause
-        summary = _cut(summary, MAX_SUMMARY, CLAUSE_RE)
+        summary = _cut(summary, MAX_SUMMARY, clauses)
         summary = summary[:MAX_SUMMARY].rstrip("，；：、,;: ") + "…"
     return summary
 
