@@ -90,6 +90,7 @@ _GLUE_AFTER = frozenset("+＋/／:：#xX×*")
 
 _STOP = frozenset(",，。;；:：!！?？、()（）“”\"《》〈〉「」【】[]\n\r\t …")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_LISTED_NOUN = re.compile(r"[\u4e00-\u9fff]{0,8}、")  # 三个镇、五个街道: the noun, then the list mark
 
 UNIT_FROM_SUBJECT = (("人口", "人"),)
 
@@ -240,9 +241,13 @@ def share_in_lists(body: str, figures: list[Figure]) -> list[Figure]:
     return figures
 
 
-def keep(body: str, figure: Figure) -> bool:
-    """Is this candidate a figure of the case (see the module docstring for the rules)?"""
-    if figure.chinese and figure.single_digit and not any(body.endswith(v, 0, figure.start) for v in HOLDING_VERBS):
+def keep(body: str, figure: Figure, previous: Figure | None = None) -> bool:
+    """Is this candidate a figure of the case (see the module docstring for the rules)?
+
+    ``previous`` is the last figure kept: a bare Chinese digit listed right after a kept
+    one counts too (下辖三个镇、五个街道).
+    """
+    if figure.chinese and figure.single_digit and not _counted_in_words(body, figure, previous):
         return False
     if figure.unit:
         return True
@@ -252,7 +257,22 @@ def keep(body: str, figure: Figure) -> bool:
     return figure.has_magnitude and bool(_CJK.match(before))
 
 
-# --- subjects -------------------------------------------------------------------------
+def _counted_in_words(body: str, figure: Figure, previous: Figure | None) -> bool:
+    if any(body.endswith(verb, 0, figure.start) for verb in HOLDING_VERBS):
+        return True
+    return (
+        previous is not None
+        and previous.chinese
+        and _LISTED_NOUN.fullmatch(body, previous.end, figure.start) is not None
+    )
+
+
+def _kept(body: str, figures: list[Figure]) -> list[Figure]:
+    kept: list[Figure] = []
+    for figure in figures:
+        if keep(body, figure, kept[-1] if kept else None):
+            kept.append(figure)
+    return kept
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -268,13 +288,16 @@ ACTION_VERBS = _word_set(
     清理 精简 整合 吸纳 安排 争取 投入 划拨 落实 发放 提供 推动 实现 覆盖 带动 吸引 参与 参加 改造
     提升 完善 创建 聚焦 打通 挂牌 孵化 帮扶 联系 结对 入驻 进驻 下沉 报到 接收 印发 出台 制定 完成
     安装 建有 设有 拥有 下辖 包括 涉及 惠及 服务于 共有 现有 达 达到 为 是 有 超过 提出 召开 组织开展
-    累计 推出 发布 征集 梳理 帮助 救助 下设 成为 形成 获得 荣获 开放 办 进"""
+    累计 推出 发布 征集 梳理 帮助 救助 下设 成为 形成 获得 荣获 开放 办 进 加入 纳入 列入 获评 享受 受益
+    提高 降低 下降 增加 减少 增长 提高到 提升到 下降到 增加到 降低到 提高至 提升至 下降至 降至 增至 减至 联合 共同 积极 主动
+    深入 持续 定期 广泛"""
 )
 # Words that end a noun phrase on either side without being part of it.
 BOUNDARY_WORDS = _word_set(
     """在 对 向 为 将 把 从 由 与 共 已 已经 均 都 全部 所有 其中 每周 每月 每年 每天 每季度 以及 并 并且
     又 还 也 就 到 于 以 按 按照 通过 之前 之后 以来 目前 截至 其 等 的 了 和 及 或 同时 分别 各类 各级"""
 )
+RATE_SUFFIXES = frozenset("率度量额数")  # 办结率: a rate takes its verb along
 PHRASE_BREAKS = frozenset("到向对在")  # prepositions that rarely sit inside a counted noun
 SCOPE_WORDS = ("全市", "全区", "全县", "全省", "全镇", "全街道", "全国", "各类", "各级", "全年")
 
@@ -337,10 +360,15 @@ def subject_before(window: str) -> str:
     while words and _stops(words[-1]):
         words.pop()
     phrase: list[str] = []
-    for word in reversed(words):
-        if _stops(word):
+    for i in range(len(words) - 1, -1, -1):
+        word = words[i]
+        joins = word in ("和", "与", "及") and phrase and i > 0 and not _stops(words[i - 1])
+        rate = len(phrase) == 1 and phrase[0] in RATE_SUFFIXES and word in ACTION_VERBS  # 办结率, 覆盖率
+        if _stops(word) and not joins and not rate:
             break
         phrase.insert(0, word)
+        if rate:
+            break
     return _trim(phrase)
 
 
@@ -405,7 +433,7 @@ def _infer_unit(subject: str) -> str:
 def extract_metrics(body: str, mechanisms: list[MechanismData]) -> list[MetricData]:
     """Every quantity the case reports, in order of appearance (see the module docstring)."""
     figures = [attach_prefix(body, f) for f in find_figures(body)]
-    figures = [f for f in share_in_lists(body, figures) if keep(body, f)]
+    figures = _kept(body, share_in_lists(body, figures))
     metrics: list[MetricData] = []
     floor = 0
     for i, figure in enumerate(figures):

@@ -1,0 +1,373 @@
+"""The metrics extractor: sentences in, (value, unit, qualifier, subject) out.
+
+The first table holds real snippets from the seed reports; the second, sentences in the
+same style from reports of other cities; the third, what must never become a figure.
+The last test runs the whole pipeline on seeds/ and scores it the way
+../shared/tools/score-ingest does.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ingest.extract.metrics import (
+    extract_metrics,
+    mechanism_of,
+    prefix_qualifier,
+    protected_spans,
+    subject_after,
+    subject_before,
+)
+from ingest.report import MechanismData
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def figures(body: str) -> list[tuple[Decimal, str, str, str]]:
+    return [(m.value, m.unit, m.qualifier, m.subject) for m in extract_metrics(body, [])]
+
+
+def D(value) -> Decimal:
+    return Decimal(str(value))
+
+
+SEED_SNIPPETS = [
+    (
+        "全市街道社区与驻地机关、企事业、高校等单位签订共建协议1120余个,开展共建活动5800余次。",
+        [(D(1120), "个", "余", "共建协议"), (D(5800), "次", "余", "共建活动")],
+    ),
+    (
+        "共取消由社区承担的无法律依据事项127项,只保留依法履行和协助政府工作事项40项,削减率达到76%。",
+        [
+            (D(127), "项", "", "无法律依据事项"),
+            (D(40), "项", "", "依法履行和协助政府工作事项"),
+            (D(76), "%", "", "削减率"),
+        ],
+    ),
+    (
+        "全市共设立网格党支部700余个、楼栋党小组2200余个,确定党员中心户8300余个。",
+        [(D(700), "个", "余", "网格党支部"), (D(2200), "个", "余", "楼栋党小组"), (D(8300), "个", "余", "党员中心户")],
+    ),
+    (
+        "挂牌成立“新时代党员群众讲习所”1965个,开展宣讲5800余次,受众达8.9万余人次。",
+        [(D(1965), "个", "", "新时代党员群众讲习所"), (D(5800), "次", "余", "宣讲"), (D(89000), "人次", "余", "受众")],
+    ),
+    (
+        "近2.1万名党员群众参加了议事活动,提出意见和建议1.6万余条。",
+        [(D(21000), "名", "近", "党员群众"), (D(16000), "条", "余", "意见和建议")],
+    ),
+    ("3.2万余名在职党员到社区报到", [(D(32000), "名", "余", "在职党员")]),
+    ("大力开展社区减负,清理社区管理事项62项,取消考核评比类事项21项", [
+        (D(62), "项", "", "社区管理事项"), (D(21), "项", "", "考核评比类事项"),
+    ]),
+    (
+        "建成185处1101万平方米公园绿地,在1537个庭院和居民小区建成“口袋式”绿地公园",
+        [(D(185), "处", "", "公园绿地"), (D(11010000), "平方米", "", "公园绿地"), (D(1537), "个", "", "庭院和居民小区")],
+    ),
+    ("开展就业服务、科普宣传等活动190余场次,服务群众4500多人次", [
+        (D(190), "场次", "余", "活动"), (D(4500), "人次", "多", "服务群众"),
+    ]),
+    ("2381名网格员每周进网格巡查不少于3次", [(D(2381), "名", "", "网格员"), (D(3), "次", "不少于", "网格巡查")]),
+    ("2019年从市管党费划拨500万元,用于支持社区党组织活动阵地建设。", [(D(5000000), "元", "", "市管党费")]),
+    (
+        "按照每年不低于3万元、10万元的标准落实社区办公经费和服务群众专项经费",
+        [(D(30000), "元", "不低于", ""), (D(100000), "元", "不低于", "标准")],
+    ),
+    ("全区总面积307平方公里,建成区面积64.5平方公里", [
+        (D(307), "平方公里", "", "总面积"), (D(64.5), "平方公里", "", "建成区面积"),
+    ]),
+    (
+        "下辖3个镇、10个新型社区(其中城市社区7个,农村社区3个),常住总人口超过51万。",
+        [
+            (D(3), "个", "", "镇"),
+            (D(10), "个", "", "新型社区"),
+            (D(7), "个", "", "城市社区"),
+            (D(3), "个", "", "农村社区"),
+            (D(510000), "人", "超过", "常住总人口"),
+        ],
+    ),
+    (
+        "确保村(居)工作运行经费每年不少于500万元,安排区级专项资金100余万元、争取市级专项资金40余万元",
+        [
+            (D(5000000), "元", "不少于", "工作运行经费"),
+            (D(1000000), "元", "余", "区级专项资金"),
+            (D(400000), "元", "余", "市级专项资金"),
+        ],
+    ),
+    ("全区涉军群体上访率由之前的40%左右下降为0。", [(D(40), "%", "左右", "涉军群体上访率")]),
+    ("选派居委会“第一书记”19名", [(D(19), "名", "", "第一书记")]),
+    ("建立起包括街道在内的6个横向党建融合体和6个纵向的社区党建融合体。", [
+        (D(6), "个", "", "横向党建融合体"), (D(6), "个", "", "社区党建融合体"),
+    ]),
+    ("2020年全年共受理涉民涉企诉求6.3万件,8890等民意诉求办理效果排名由过去第12位上升到全市前列。", [
+        (D(63000), "件", "", "涉民涉企诉求"),
+    ]),
+    ("聚焦在214个成型小区、980余个楼院", [(D(214), "个", "", "成型小区"), (D(980), "个", "余", "楼院")]),
+]
+
+
+OTHER_CITIES = [
+    (
+        "上城区共建成社区党群服务中心54个,覆盖率达到100%。",
+        [(D(54), "个", "", "社区党群服务中心"), (D(100), "%", "", "覆盖率")],
+    ),
+    ("全区下辖三个镇、五个街道。", [(D(3), "个", "", "镇"), (D(5), "个", "", "街道")]),
+    ("武侯区组织两千余名在职党员下沉社区。", [(D(2000), "名", "余", "在职党员")]),
+    ("累计开展志愿服务活动一百二十七场次", [(D(127), "场次", "", "志愿服务活动")]),
+    ("培育社区社会组织十二个", [(D(12), "个", "", "社区社会组织")]),
+    ("十余个部门联合开展整治", [(D(10), "个", "余", "部门")]),
+    ("居民满意度达到百分之九十五以上", [(D(95), "%", "以上", "居民满意度")]),
+    ("三年来投入资金1.2亿元", [(D(120000000), "元", "", "资金")]),
+    ("每个网格配备3至5名网格员", [(D(3), "名", "不少于", "网格员")]),
+    ("全年受理群众诉求8.9万件,办结率98.5%。", [(D(89000), "件", "", "群众诉求"), (D("98.5"), "%", "", "办结率")]),
+    ("全市共有城市社区1,120个", [(D(1120), "个", "", "城市社区")]),
+    ("约3000名党员参与疫情防控", [(D(3000), "名", "约", "党员")]),
+    ("服务居民逾5万人次", [(D(50000), "人次", "逾", "服务居民")]),
+    ("小区物业覆盖率由45%提高到90%", [(D(45), "%", "", "小区物业覆盖率"), (D(90), "%", "", "")]),
+    ("设立党员先锋岗300多个", [(D(300), "个", "多", "党员先锋岗")]),
+    ("分别奖励3万、5万元", [(D(30000), "元", "", "奖励"), (D(50000), "元", "", "")]),
+    ("常住人口约12万,流动人口不足3万", [(D(120000), "人", "约", "常住人口"), (D(30000), "人", "不足", "流动人口")]),
+    ("建成“15分钟党群服务圈”32个", [(D(32), "个", "", "15分钟党群服务圈")]),
+    ("全区1,200余名党员干部全部下沉", [(D(1200), "名", "余", "党员干部")]),
+    ("吸纳12家驻区单位、8所学校加入党建联盟", [(D(12), "家", "", "驻区单位"), (D(8), "所", "", "学校")]),
+    ("共组建红色物业服务队伍26支,惠及居民1.5万户", [(D(26), "支", "", "红色物业服务队伍"), (D(15000), "户", "", "居民")]),
+    ("全市设有两个党群服务中心示范点", [(D(2), "个", "", "党群服务中心示范点")]),
+    ("城市社区平均服务人口约8000人左右", [(D(8000), "人", "约", "城市社区平均服务人口")]),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), SEED_SNIPPETS + OTHER_CITIES)
+def test_figures(body, expected):
+    assert figures(body) == expected
+
+
+NOT_FIGURES = [
+    "2019年12月21日,召开全市城市基层党建工作会议。",
+    "2020年09月09日22:34",
+    "贵阳市观山湖区是于2012年12月21日正式挂牌成立的行政区。",
+    "深入实施“五个一”工程",
+    "制定了《关于全面加强城市基层党建工作的实施意见》“1+6”文件",
+    "下发了《锦州市社区建设领导小组关于印发社区准入事项等四项清单的通知》",
+    "坚持四级联动,共同发力,全市上下形成“一盘棋”。",
+    "探索建立市、区、街道、社区四级网格管理中心",
+    "全面推进安全网、管理网、党建网“三网合一”。",
+    "推行“一站式”服务和“一门式”办理,“最多跑一次”改革",
+    "通过健全党建引领、群团带动、社会参与三项机制,推广“五位一体”管理模式",
+    "“80后”“90后”成为社区干部队伍的主体",
+    "建立“四岗十八级”薪酬晋升体系",
+    "将街道机构设置为“6办2中心”",
+    "企业或群众通过8890、智慧城管等渠道反映的诉求",
+    "拨打12345市民服务热线",
+    "宝鸡是陕西省第二大城市",
+    "排名由过去第12位上升到全市前列",
+    "筑起了严密的第一道防线",
+    "合和大院从上世纪90年代开始被弃管",
+    "逐步探索形成“1315”工作法",
+    "完善智慧党建等“7 N”个智慧应用",
+    "构建多方参与的“1 3 N”居民小区议事协商机制",
+    "发挥党组织在社会治理“6+1”行动中的作用",
+    "在社会治理6+1行动中发挥作用",
+    "已建成x个“五星支部”,招募党员志愿者xxx人、群众志愿者xx人",
+    "导致党员教育覆盖率仅xx%;列支专项资金x万",
+    "每人分包x~x个居民小区、联系x户群众",
+    "一是严肃组织生活。二是建强组织体系。",
+    "(一)当好“主心骨”,确保基层组织坚强过硬。",
+    "1.强化组织领导。2.完善工作机制。",
+    "进一步推动统一部署,一批典型涌现,实现一个账号、一个密码访问所有系统",
+    "将两个清单对接融合",
+    "打造“道德银行公益日”等五个服务品牌",
+    "按照“一二三四”(一个目标;两个平台;三大任务;四个结合)的工作思路",
+    "开展“五虎上将”评选,建设服务站、议事站五站合一平台",
+    "十四五期间,千家万户受益,十分影响居民生活",
+    "建设5G基站,打造3A级景区",
+    "阅读 3.2万",
+    "科研百科 2024年7月31日\n47",
+    "上一篇 2023年1月29日 上午11:58",
+    "(0)",
+    "由“社区法官+社区调解员+调解志愿者”(x+x+N)组成的调解团队",
+    "连续5年面向社会公开招聘",  # a duration in years is not recorded as a figure
+    "“10分钟党课”天天讲",
+]
+
+
+@pytest.mark.parametrize("body", NOT_FIGURES)
+def test_not_figures(body):
+    assert figures(body) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ("签订共建协议1120余个,开展", "1120余个"),
+        ("近2.1万名党员群众", "近2.1万名"),
+        ("经费每年不少于500万元,安排", "不少于500万元"),
+        ("上访率由之前的40%左右下降", "40%左右"),
+        ("受众达8.9万余人次。", "8.9万余人次"),
+        ("每个网格配备3至5名网格员", "3至5名"),
+        ("常住总人口超过51万。", "超过51万"),
+        ("满意度达到百分之九十五", "百分之九十五"),
+    ],
+)
+def test_span_is_the_figure_as_written(body, text):
+    (metric,) = extract_metrics(body, [])
+    assert metric.text == text
+    assert body[metric.start : metric.end] == text
+
+
+@pytest.mark.parametrize(
+    ("body", "start", "expected"),
+    [
+        ("常住总人口超过51万", 7, "超过"),
+        ("近2.1万名", 1, "近"),
+        ("每年不少于500万元", 5, "不少于"),
+        ("约3000名", 1, "约"),
+        ("最近3个月", 2, ""),  # 最近: recently, not "nearly"
+        ("预约100人次", 2, ""),  # 预约: to book
+        ("受众达8.9万", 3, ""),  # 达 says nothing about exactness
+    ],
+)
+def test_prefix_qualifier(body, start, expected):
+    assert prefix_qualifier(body, start) == expected
+
+
+def test_protected_spans_cover_quotes_and_titles():
+    body = "制定“1+6”文件和《四项清单的通知》"
+    spans = protected_spans(body)
+    assert [body[a:b] for a, b in spans] == ["“1+6”", "《四项清单的通知》"]
+
+
+@pytest.mark.parametrize(
+    ("window", "expected"),
+    [
+        ("在职党员到社区报到", "在职党员"),
+        ("庭院和居民小区建成", "庭院和居民小区"),
+        ("中小学校和所有机关", "中小学校"),
+        ("纵向的社区党建融合体", "社区党建融合体"),
+        ("社区全部实现", "社区"),
+        ("", ""),
+    ],
+)
+def test_subject_after(window, expected):
+    assert subject_after(window) == expected
+
+
+@pytest.mark.parametrize(
+    ("window", "expected"),
+    [
+        ("签订共建协议", "共建协议"),
+        ("削减率达到", "削减率"),
+        ("受众达", "受众"),
+        ("确定党员中心户", "党员中心户"),
+        ("共受理涉民涉企诉求", "涉民涉企诉求"),
+        ("挂牌成立“新时代党员群众讲习所”", "新时代党员群众讲习所"),
+        ("全区涉军群体上访率由之前的", "涉军群体上访率"),
+    ],
+)
+def test_subject_before(window, expected):
+    assert subject_before(window) == expected
+
+
+def _mechanisms() -> list[MechanismData]:
+    # 0: [0, 100) top level; 1: [10, 50) nested in 0; 2: [100, ...) top level, no section end given
+    return [
+        MechanismData(heading="一", level=1, start=0, end=5, body_end=100),
+        MechanismData(heading="一.1", level=2, parent=0, start=10, end=15, body_end=50),
+        MechanismData(heading="二", level=1, start=100, end=105, body_end=0),
+    ]
+
+
+@pytest.mark.parametrize(("position", "expected"), [(3, 0), (20, 1), (50, 0), (99, 0), (100, 2), (180, 2)])
+def test_mechanism_of_is_innermost_section(position, expected):
+    assert mechanism_of(position, _mechanisms(), 200) == expected
+
+
+def test_mechanism_of_outside_all_is_none():
+    mechanisms = [MechanismData(heading="一", start=50, end=55, body_end=80)]
+    assert mechanism_of(10, mechanisms, 200) is None
+    assert mechanism_of(90, mechanisms, 200) is None
+
+
+def test_metric_carries_its_mechanism():
+    body = "背景:全市有社区12个。\n下好一盘棋。建立协议30个。"
+    mechanisms = [MechanismData(heading="下好一盘棋", start=body.index("下好"), end=body.index("下好") + 5)]
+    metrics = extract_metrics(body, mechanisms)
+    assert [(m.value, m.mechanism) for m in metrics] == [(12, None), (30, 0)]
+
+
+# --- the seeds, scored the way ../shared/tools/score-ingest scores an export --------------
+
+EXPECTED = json.loads((ROOT / "tests" / "fixtures" / "expected.json").read_text(encoding="utf-8"))
+SEEDS = sorted(name for name in EXPECTED if not name.startswith("_"))
+
+
+def _key(value, unit) -> tuple[Decimal, str]:
+    return Decimal(str(value)).normalize(), unit or ""
+
+
+def score(expected: dict, got: list) -> dict:
+    """score-ingest's match_metrics: greedy (value, unit) matching, optional ones free, forbidden counted."""
+    pool = Counter(_key(m.value, m.unit) for m in got)
+    hits = qualifiers = 0
+    for e in expected["metrics"]:
+        for key in {_key(e["value"], u) for u in [e.get("unit") or "", *e.get("unit_also", [])]}:
+            if pool[key] > 0:
+                pool[key] -= 1
+                hits += 1
+                first = next(m for m in got if _key(m.value, m.unit) == key)
+                qualifiers += first.qualifier == (e.get("qualifier") or "")
+                break
+    for o in expected.get("optional", []):
+        key = _key(o["value"], o.get("unit"))
+        if pool[key] > 0:
+            pool[key] -= 1
+    forbidden = sum(
+        1 for f in expected.get("forbidden", []) for m in got if _key(m.value, m.unit) == _key(f["value"], f.get("unit"))
+    )
+    return {"hits": hits, "extra": sum(pool.values()), "expected": len(expected["metrics"]),
+            "qualifiers": qualifiers, "forbidden": forbidden}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def seed_scores() -> dict[str, dict]:
+    from ingest.pipeline import process_file
+
+    scores = {}
+    for name in SEEDS:
+        report = process_file(ROOT / "seeds" / name)
+        extract_metrics(report.body, [])  # warm up (jieba, regexes) outside the clock
+        began = time.perf_counter()
+        metrics = extract_metrics(report.body, report.extraction.mechanisms)
+        elapsed = time.perf_counter() - began
+        for m in metrics:
+            assert report.body[m.start : m.end] == m.text
+        scores[name] = score(EXPECTED[name], metrics) | {
+            "ms": elapsed * 1000, "kb": len(report.body.encode()) / 1024,
+        }  # fmt: skip
+    return scores
+
+
+def test_seeds_metric_f1_and_no_forbidden(seed_scores):
+    hits = sum(s["hits"] for s in seed_scores.values())
+    extra = sum(s["extra"] for s in seed_scores.values())
+    wanted = sum(s["expected"] for s in seed_scores.values())
+    precision, recall = hits / max(1, hits + extra), hits / max(1, wanted)
+    f1 = 2 * precision * recall / max(1e-9, precision + recall)
+    for name, s in seed_scores.items():
+        p = s["hits"] / (s["hits"] + s["extra"]) if s["hits"] + s["extra"] else 1.0  # the scorer's ratio()
+        r = s["hits"] / s["expected"] if s["expected"] else 1.0
+        print(f"{name} P {p:.2f} R {r:.2f} "
+              f"qual {s['qualifiers']}/{s['hits']} forbidden {s['forbidden']} {s['ms']:.2f} ms ({s['kb']:.1f} KB)")  # fmt: skip
+    assert sum(s["forbidden"] for s in seed_scores.values()) == 0
+    assert f1 >= 0.9, f"metric F1 {f1:.2f} (P {precision:.2f} R {recall:.2f})"
+    assert sum(s["qualifiers"] for s in seed_scores.values()) == hits
+
+
+def test_seeds_extract_fast(seed_scores):
+    for name, s in seed_scores.items():
+        assert s["ms"] < 10 * max(1.0, s["kb"] / 10), name  # ~1-3 ms per 10 KB; generous for slow CI
