@@ -94,6 +94,9 @@ COUNTER_RE = re.compile(
     r"\d+\s*(?:次阅读|人阅读|次浏览|阅读|浏览|赞|评论|人看过))$"
 )
 
+# A journal archive's catalogue fields around a paper.
+PAPER_FIELD_RE = re.compile(f"^{OPEN}?(?:中图分类号|文献标识码|文章编号|DOI|收稿日期|基金项目|引用本文|下载次数){COLON}?", re.I)
+
 # An aggregator's own note (not a publisher): 来源：网络整理 / 互联网 / 网友投稿.
 AGGREGATOR_RE = re.compile(f"^{OPEN}?(?:稿件|文章|本文|信息)?来源{COLON}\\s*(?:网络|互联网|网友|本站|转载|综合|整理|网络整理)")
 
@@ -101,9 +104,11 @@ AGGREGATOR_RE = re.compile(f"^{OPEN}?(?:稿件|文章|本文|信息)?来源{COLO
 
 META_KEYS = (
     "来源|稿件来源|文章来源|本文来源|信息来源|新闻来源|出处|转自|转载自|作者|文|撰稿|撰文|执笔|供稿|通讯员|记者|"
-    "摄影|摄|图|图文|发布时间|发表时间|更新时间|时间|日期|发布日期|发布|浏览次数|点击数|阅读|字号"
+    "摄影|摄|图|图文|发布时间|发表时间|更新时间|时间|日期|发布日期|发布|浏览次数|点击数|阅读|字号|关键词|关键字|作者简介"
 )
+AUTHOR_KEYS = "作者|文|撰稿|撰文|执笔|供稿|通讯员|记者|摄影|摄|图|图文"
 META_FIELD_RE = re.compile(f"^{OPEN}?\\s*(?:{META_KEYS})\\s*{COLON}")
+WECHAT_HEADER_RE = re.compile(r"^(?:原创\s|.{0,40}(?:发表于|发布于)\S{0,10}$)")
 AUTHOR_SLASH_RE = re.compile(r"^(?:文|图|图文|文图|作者|撰稿)\s*[/丨|]\s*\S")  # 文/张三, 图丨李四
 AUTHOR_UNIT_RE = re.compile(f"^{OPEN}(?:作者单位|作者系|作者为|作者是|作者分别系|单位){COLON}?.{{2,60}}{CLOSE}$")
 BYLINE_RE = re.compile(f"^{OPEN}[^（）()]{{0,12}}(?:供稿|来稿|记者|通讯员|撰稿|撰文|执笔)[^（）()]{{0,40}}{CLOSE}$")
@@ -179,7 +184,7 @@ def _is_tools(line: str) -> bool:
 
 def chrome_kind(line: str) -> str | None:
     """The kind of page chrome a whole line is, or None."""
-    if PAGE_HEADER_RE.match(line):
+    if PAGE_HEADER_RE.match(line) or PAPER_FIELD_RE.match(line):
         return "page-header"
     if AGGREGATOR_RE.match(line):
         return "aggregator-note"
@@ -211,8 +216,14 @@ def meta_kind(line: str) -> str | None:
         if not rest or META_FIELD_RE.match(rest) or _is_tools(rest) or rest.startswith(("【", "[")):
             return "dateline"
         return None
+    if WECHAT_HEADER_RE.match(line) and DATE_RE.search(line) and not re.search("[，。！？；]", line):
+        return "dateline"  # 原创 某某 某某发布 2023-01-01 10:00 发表于北京
     if META_FIELD_RE.match(line) or AUTHOR_SLASH_RE.match(line):
-        return "source" if re.match(f"^{OPEN}?\\s*(?:稿件|文章|本文|信息|新闻)?(?:来源|出处|转自|转载自)", line) else "author"
+        if re.match(f"^{OPEN}?\\s*(?:稿件|文章|本文|信息|新闻)?(?:来源|出处|转自|转载自)", line):
+            return "source"
+        if re.match(f"^{OPEN}?\\s*(?:发布|发表|更新)?(?:时间|日期)", line):
+            return "dateline"
+        return "author" if AUTHOR_SLASH_RE.match(line) or re.match(f"^{OPEN}?\\s*(?:{AUTHOR_KEYS})", line) else "field"
     if AUTHOR_UNIT_RE.match(line):
         return "author-unit"
     if BYLINE_RE.match(line):

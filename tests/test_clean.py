@@ -34,7 +34,10 @@ BODY = "全市共建立网格党支部七百余个，楼栋党小组两千二百
         ("阅读全文", "page-header"),
         ("正文", "page-header"),
         ("展开全文", "page-header"),
+        ("中图分类号：D267", "page-header"),
+        ("文献标识码：A", "page-header"),
         # font size, print, share and QR-code lines
+        ("【纠错】", "tools"),
         ("【字号 大 中 小】", "tools"),
         ("【字号：大 中 小】【打印】【关闭】", "tools"),
         ("打印", "tools"),
@@ -106,7 +109,7 @@ def test_body_lines_are_not_chrome(line):
         ("2021-03-05 10:21:33 来源：新华网", "dateline"),
         ("2019/6/1", "dateline"),
         ("2020年09月09日 【字号 大 中 小】", "dateline"),
-        ("发布时间：2020-09-09 来源：某市委组织部", "author"),
+        ("发布时间：2020-09-09 来源：某市委组织部", "dateline"),
         ("来源：人民网-中国共产党新闻网", "source"),
         ("来源: 大连日报", "source"),
         ("文章来源：某市党建网", "source"),
@@ -119,6 +122,8 @@ def test_body_lines_are_not_chrome(line):
         ("大连新闻传媒集团记者许晓楠", "reporter"),
         ("本报记者 张三 通讯员 李四", "reporter"),
         ("新华社记者 王小明", "reporter"),
+        ("原创 某某 某市组工 2023-01-01 10:00 发表于辽宁", "dateline"),
+        ("关键词：城市基层党建；网格化管理", "field"),
     ],
 )
 def test_meta_kind(line, kind):
