@@ -224,7 +224,11 @@ def resolve(votes: dict[str, float], strong: dict[str, float]) -> PlaceMatch | N
     kids = _children()[province]
     cities = [d.code for d in kids if d.level == CITY]
     same_name = [c for c in cities if table[c].name == table[province].name]
-    city = same_name[0] if len(same_name) == 1 and len(cities) == 1 else _best(cities, votes, MIN_VOTES)
+    if same_name:
+        # a municipality: its city is itself (北京市 / 北京市); 重庆市 has two such rows, urban and counties
+        city = max(same_name, key=lambda c: (votes.get(c, 0), -int(c)))
+    else:
+        city = _best(cities, votes, MIN_VOTES)
     district = None
     if city is not None:
         districts = [d.code for d in _children()[city] if d.level == DISTRICT]

@@ -1,0 +1,89 @@
+"""places: province / city / district from the gazetteer, for all of China, with the guards."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.extract.places import PlaceMatch, find_place, scan
+
+LEAD = "近年来,坚持以党建引领城市基层治理,推动各类组织和党员群众共同参与,形成了共建共治共享的良好格局。" * 3
+
+
+def place(title="", meta=(), body=LEAD, author=""):
+    found = find_place(title, list(meta), body, author)
+    return None if found is None else (found.province, found.city, found.district)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("陕西省宝鸡市:深化模式", ["陕西省", "宝鸡市"]),
+        ("中山区创新融合党建", ["中山区"]),  # the longest name: not 中山(市) + 区
+        ("贵阳观山湖", ["贵阳", "观山湖"]),  # a district's short form right after its city
+        ("观山湖夜景", []),  # …and not alone
+        ("穿着中山装的老党员", []),
+        ("发展朝阳产业", []),
+        ("和平年代的奉献", []),
+        ("弘扬延安精神", []),
+        ("建成区和城区面积", []),  # 城区 is a district name and an ordinary word
+        ("x区委组织部、xx市", []),  # redacted
+        ("在上海、武汉举办培训班", ["上海", "武汉"]),
+    ],
+)
+def test_scan(text, names):
+    assert [m.name for m in scan(text)] == names
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        # full names in the title
+        ({"title": "陕西省宝鸡市:深化“一核双联四化”模式 推动城市基层党建提质增效"}, ("陕西省", "宝鸡市", None)),
+        ({"title": "贵州贵阳市观山湖区:坚持党建引领 推动基层社会治理创新发展"}, ("贵州省", "贵阳市", "观山湖区")),
+        # short forms, parents filled in from the gazetteer
+        ({"title": "辽宁锦州:深入实施“五个一”工程"}, ("辽宁省", "锦州市", None)),
+        ({"title": "深圳:党建引领小区治理"}, ("广东省", "深圳市", None)),
+        ({"title": "观山湖区创新基层治理"}, ("贵州省", "贵阳市", "观山湖区")),
+        ({"title": "新疆乌鲁木齐市推行网格化管理"}, ("新疆维吾尔自治区", "乌鲁木齐市", None)),
+        ({"title": "济源市推行红色物业"}, ("河南省", "济源市", None)),  # a city under the province directly
+        ({"title": "吉林省推行社区减负"}, ("吉林省", None, None)),
+        ({"title": "海南:党建引领基层治理"}, ("海南省", None, None)),  # not 海南藏族自治州
+        # the four municipalities: province and city are the same
+        ({"title": "北京市朝阳区推行“吹哨报到”"}, ("北京市", "北京市", "朝阳区")),
+        ({"title": "上海浦东新区:党建引领城市治理"}, ("上海市", "上海市", "浦东新区")),
+        ({"title": "重庆市渝中区打造红色物业"}, ("重庆市", "重庆市", "渝中区")),
+        ({"title": "天津市:深化街道体制改革"}, ("天津市", "天津市", None)),
+        # a district name shared by several cities resolves by the city named nearby…
+        ({"title": "中山区创新“融合党建”模式", "meta": ["大连新闻传媒集团记者某某"]}, ("辽宁省", "大连市", "中山区")),
+        ({"title": "中山区创新“融合党建”模式", "body": LEAD + "人民路街道地处大连中央商务区。来源:大连日报"},
+         ("辽宁省", "大连市", "中山区")),
+        ({"title": "杭州市西湖区:打造党群服务中心"}, ("浙江省", "杭州市", "西湖区")),
+        ({"title": "南昌市西湖区:打造党群服务中心"}, ("江西省", "南昌市", "西湖区")),
+        ({"title": "福州鼓楼区推行网格化管理"}, ("福建省", "福州市", "鼓楼区")),
+        # …otherwise it stays empty
+        ({"title": "鼓楼区推行网格化管理"}, None),
+        ({"title": "中山区创新“融合党建”模式"}, None),
+        # the author unit and the lead are evidence too
+        ({"author": "贵州省贵阳市观山湖区委组织部"}, ("贵州省", "贵阳市", "观山湖区")),
+        ({"body": "锦州市牢固树立“全域党建”理念,以体制机制创新为动力。" + LEAD}, ("辽宁省", "锦州市", None)),
+        # a district named only deep in the body is an example, not the report's place
+        ({"title": "宝鸡市推动城市基层党建提质增效", "body": LEAD * 2 + "宝鸡市渭滨区充分发挥互联互动单位资源和力量。"},
+         ("陕西省", "宝鸡市", None)),
+        # a district must lie in the city named: 观山湖区 is not in 锦州市
+        ({"title": "锦州市深化城市基层党建", "body": "学习观山湖区经验。" + LEAD}, ("辽宁省", "锦州市", None)),
+        # passing mentions in the body are not where the report is from
+        ({"title": "深化党建引领", "body": LEAD + "连续3年在上海、武汉、杭州、成都等地举办专题培训班。"}, None),
+        # redacted reports and false friends get nothing
+        ({"title": "关于x区党建引领基层治理的调研报告", "body": LEAD + "x区在区委、区政府的正确领导下,xx市"}, None),
+        ({"title": "穿中山装的老支书", "body": LEAD + "和平年代,发展朝阳产业,弘扬延安精神。"}, None),
+        ({"title": "", "body": ""}, None),
+    ],
+)
+def test_find_place(kwargs, expected):
+    assert place(**kwargs) == expected
+
+
+def test_code_is_the_most_specific_division():
+    found = find_place("贵州贵阳市观山湖区:坚持党建引领", [], LEAD, "")
+    assert found == PlaceMatch("贵州省", "贵阳市", "观山湖区", "520115")
+    assert find_place("辽宁锦州:党建", [], LEAD, "").code == "210700"
