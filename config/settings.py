@@ -162,3 +162,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Admin and curation ---
+# Owned by the admin/curation work (cases/admin.py, cases/curation.py); keep additions below this line.
+
+# Repeated failed logins are slowed down by django-axes: after AXES_FAILURE_LIMIT failures for one
+# user name from one address, that pair is locked out for AXES_COOLOFF_TIME. Counting the pair (not
+# the address alone) stops someone else's typos from locking a curator out of the office network.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: it turns a lockout into a 429 page
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out pair is refused before the password is even checked.
+    "cases.admin.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
+# The upload page (admin → 案例 → 上传报告): per request, after a zip is opened.
+ADMIN_UPLOAD_MAX_FILES = int(os.environ.get("ADMIN_UPLOAD_MAX_FILES", "50"))
+ADMIN_UPLOAD_MAX_FILE_BYTES = int(os.environ.get("ADMIN_UPLOAD_MAX_FILE_BYTES", str(5 * 1024 * 1024)))
+ADMIN_UPLOAD_MAX_TOTAL_BYTES = int(os.environ.get("ADMIN_UPLOAD_MAX_TOTAL_BYTES", str(50 * 1024 * 1024)))

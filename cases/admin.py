@@ -1,0 +1,492 @@
+"""The curator's admin: cases with their mechanisms and figures, review workflow, upload, history, duplicates.
+
+The admin is thin: the rules live in the models, in ``workflow.py`` (who may
+move a case to which status) and in ``curation.py`` (warnings, review aids,
+merge, restore, uploads). Everything here wires those into pages.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from axes.backends import AxesStandaloneBackend
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import curation, export, workflow
+from .forms import (
+    TEXT_OVERRIDES,
+    CaseAdminForm,
+    MechanismInlineForm,
+    MechanismInlineFormSet,
+    MetricInlineForm,
+    MetricInlineFormSet,
+    UploadForm,
+)
+from .models import Case, Mechanism, Metric, Place, Practice
+
+log = logging.getLogger(__name__)
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, for logins that come through a web request.
+
+    Axes refuses any ``authenticate()`` without a request; logins without one (Django's test
+    client, a shell) have no address to count and are not what throttling guards against, so
+    they are passed on to the next backend instead of failing.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+# --------------------------------------------------------------------------- places and practices
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "level", "code", "parent"]
+    list_filter = ["level"]
+    search_fields = ["name", "short_name", "code"]
+    list_select_related = ["parent"]
+    show_facets = admin.ShowFacets.ALWAYS
+    autocomplete_fields = ["parent"]
+    ordering = ["code"]
+
+
+@admin.register(Practice)
+class PracticeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "synonym_list", "case_count"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(case_count=models.Count("cases", distinct=True))
+
+    @admin.display(description=_("同义词"))
+    def synonym_list(self, obj):
+        return "、".join(obj.synonyms)
+
+    @admin.display(description=_("案例数"), ordering="case_count")
+    def case_count(self, obj):
+        return obj.case_count
+
+    def get_search_results(self, request, queryset, search_term):
+        # Synonyms are a JSON list (stored \u-escaped on SQLite), so match them in Python: the
+        # taxonomy is a few dozen rows. This lets the case form's autocomplete find 在职党员到社区报到.
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            by_synonym = [
+                pk for pk, synonyms in Practice.objects.values_list("pk", "synonyms")
+                if any(term in s for s in synonyms or [])
+            ]
+            queryset |= self.get_queryset(request).filter(pk__in=by_synonym)
+        return queryset, may_have_duplicates
+
+
+# --------------------------------------------------------------------------- changelist filters
+
+
+class WarningFilter(admin.SimpleListFilter):
+    title = _("警告")
+    parameter_name = "warning"
+
+    def lookups(self, request, model_admin):
+        return [("any", _("任一警告")), *((key, label) for key, (label, _q) in curation.WARNINGS.items())]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "any":
+            return curation.with_any_warning(queryset)
+        if value in curation.WARNINGS:
+            return curation.with_warning(queryset, value)
+        return queryset
+
+
+class DuplicateFilter(admin.SimpleListFilter):
+    title = _("疑似重复")
+    parameter_name = "duplicate"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("疑似重复")), ("merged", _("已合并其他来源"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(models.Q(duplicate_of__isnull=False) | models.Q(duplicates__isnull=False)).distinct()
+        if self.value() == "merged":
+            return queryset.exclude(other_sources=[])
+        return queryset
+
+
+# --------------------------------------------------------------------------- inlines
+
+
+class MechanismInline(admin.TabularInline):
+    model = Mechanism
+    form = MechanismInlineForm
+    formset = MechanismInlineFormSet
+    fk_name = "case"
+    fields = ["order", "heading", "slogan", "parent", "body", "start", "end", "curated"]
+    readonly_fields = ["curated"]
+    extra = 0
+    formfield_overrides = {models.TextField: {**TEXT_OVERRIDES, "widget": admin.widgets.AdminTextareaWidget(attrs={"rows": 2})}}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "parent":
+            field.widget.can_add_related = field.widget.can_change_related = False
+        return field
+
+
+class MetricInline(admin.TabularInline):
+    model = Metric
+    form = MetricInlineForm
+    formset = MetricInlineFormSet
+    fields = ["order", "subject", "value", "unit", "qualifier", "mechanism", "text", "start", "end", "span_ok", "curated"]
+    readonly_fields = ["span_ok", "curated"]
+    extra = 0
+
+    @admin.display(description=_("原文位置"), boolean=True)
+    def span_ok(self, obj):
+        return obj.span_matches_body if obj.pk else None
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "mechanism":
+            field.widget.can_add_related = field.widget.can_change_related = False
+        return field
+
+
+# --------------------------------------------------------------------------- cases
+
+PROVENANCE_FIELDS = [
+    "source_file", "content_hash", "encoding", "script", "repairs", "lead_fingerprint", "curated_fields",
+    "created", "updated", "original_text",
+]
+
+
+@admin.register(Case)
+class CaseAdmin(SimpleHistoryAdmin):
+    form = CaseAdminForm
+    inlines = [MechanismInline, MetricInline]
+    change_form_template = "admin/cases/case/change_form.html"
+    change_list_template = "admin/cases/case/change_list.html"
+    object_history_template = "admin/cases/case/object_history.html"
+
+    list_display = ["title", "place", "published_on", "status", "needs_review", "duplicate_flag", "updated"]
+    list_display_links = ["title"]
+    list_filter = [
+        "status",
+        "needs_review",
+        WarningFilter,
+        DuplicateFilter,
+        ("province", admin.RelatedOnlyFieldListFilter),
+        ("city", admin.RelatedOnlyFieldListFilter),
+        ("practices", admin.RelatedOnlyFieldListFilter),
+        "script",
+    ]
+    show_facets = admin.ShowFacets.ALWAYS
+    search_fields = ["title", "slug", "source", "author_org", "source_file", "place__name"]
+    list_select_related = ["place"]
+    date_hierarchy = "published_on"
+    list_per_page = 50
+    autocomplete_fields = ["place", "practices"]
+    readonly_fields = [
+        *PROVENANCE_FIELDS, "province", "city", "duplicate_of", "other_sources_display", "review_conflicts_display",
+    ]
+    formfield_overrides = {models.TextField: TEXT_OVERRIDES}
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "place", "published_on", "source", "author_org"]}),
+        (_("审核"), {"fields": ["status", "needs_review", "review_conflicts_display"]}),
+        (_("内容"), {"fields": ["summary", "keywords", "practices", "body", "captions"]}),
+        (_("重复与其他来源"), {"fields": ["duplicate_of", "other_sources_display"]}),
+        (_("来源与处理记录"), {"classes": ["collapse"], "fields": [*PROVENANCE_FIELDS, "province", "city"]}),
+    ]
+    actions = ["mark_reviewed", "back_to_draft", "publish", "withdraw", "export_json", "export_csv", "merge_duplicates"]
+
+    # ---- form and saving
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # The form asks the workflow which statuses this user may choose, and checks the POST.
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # A curator's change is recorded so that re-ingesting the report leaves it alone.
+            obj.mark_curated(*[f for f in form.changed_data if f in Case.CURATABLE_FIELDS])
+            if "needs_review" in form.changed_data and not obj.needs_review:
+                obj.review_conflicts = {}  # the curator has looked at the conflicts and cleared the flag
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model not in (Mechanism, Metric):
+            return super().save_formset(request, form, formset, change)
+        for obj in formset.save(commit=False):  # only the new and the changed rows
+            obj.curated = True
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+    # ---- display helpers
+
+    @admin.display(description=_("重复"), boolean=True)
+    def duplicate_flag(self, obj):
+        return True if obj.duplicate_of_id else None
+
+    @admin.display(description=_("复核冲突"))
+    def review_conflicts_display(self, obj):
+        if not obj.review_conflicts:
+            return "—"
+        rows = [(field, c.get("curated", ""), c.get("extracted", "")) for field, c in obj.review_conflicts.items()]
+        return format_html(
+            '<table class="rv-conflicts"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            _("字段"), _("人工值"), _("新抽取值"),
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+    @admin.display(description=_("其他来源"))
+    def other_sources_display(self, obj):
+        if not obj.other_sources:
+            return "—"
+        rows = [
+            (s.get("source") or "—", s.get("title", ""), s.get("source_file", ""), s.get("published_on") or "")
+            for s in obj.other_sources
+        ]
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}:{}({},{})</li>", rows)
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context.update(
+                review_body=curation.highlighted_body(obj),
+                review_metrics=list(obj.metrics.select_related("mechanism")),
+                review_mechanisms=list(obj.mechanisms.all()),
+                review_warnings=curation.case_warnings(obj),
+                review_repairs=curation.repairs_html(obj),
+                duplicate_candidates=curation.duplicate_candidates(obj),
+                can_merge=self.has_delete_permission(request),
+            )
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    # ---- workflow actions
+
+    def has_publish_permission(self, request):
+        return workflow.can_publish(request.user)
+
+    def _move(self, request, queryset, target):
+        moved, refused = workflow.bulk_transition(request.user, queryset, target)
+        if moved:
+            self.message_user(
+                request,
+                ngettext("%(n)d 个案例已改为“%(s)s”。", "%(n)d 个案例已改为“%(s)s”。", len(moved))
+                % {"n": len(moved), "s": Case.Status(target).label},
+                messages.SUCCESS,
+            )
+        for case, reason in refused:
+            self.message_user(request, f"{case.title}:{reason}", messages.WARNING)
+
+    @admin.action(description=_("标记为已审核"), permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        self._move(request, queryset, Case.Status.REVIEWED)
+
+    @admin.action(description=_("退回草稿"), permissions=["change"])
+    def back_to_draft(self, request, queryset):
+        self._move(request, queryset, Case.Status.DRAFT)
+
+    @admin.action(description=_("发布"), permissions=["publish"])
+    def publish(self, request, queryset):
+        self._move(request, queryset, Case.Status.PUBLISHED)
+
+    @admin.action(description=_("撤回"), permissions=["publish"])
+    def withdraw(self, request, queryset):
+        self._move(request, queryset, Case.Status.WITHDRAWN)
+
+    # ---- export
+
+    def _export(self, content, content_type, suffix):
+        response = HttpResponse(content, content_type=content_type)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.{suffix}"'
+        return response
+
+    @admin.action(description=_("导出所选案例(JSON)"), permissions=["view"])
+    def export_json(self, request, queryset):
+        cases = export.export_queryset(queryset.order_by("pk"))
+        return self._export(export.to_json(cases), "application/json; charset=utf-8", "json")
+
+    @admin.action(description=_("导出所选案例(CSV)"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        cases = export.export_queryset(queryset.order_by("pk"))
+        # A BOM so that Excel, which most curators open CSV with, reads the file as UTF-8.
+        return self._export("\ufeff" + export.to_csv(cases), "text/csv; charset=utf-8", "csv")
+
+    # ---- duplicates
+
+    @admin.action(description=_("合并疑似重复案例(保留原案例及两个来源)"), permissions=["delete"])
+    def merge_duplicates(self, request, queryset):
+        merged = 0
+        for case in queryset.select_related("duplicate_of"):
+            if case.duplicate_of_id is None:
+                self.message_user(request, _("%(t)s:没有疑似重复的案例,未合并。") % {"t": case.title}, messages.WARNING)
+                continue
+            if not Case.objects.filter(pk=case.pk).exists():
+                continue  # already merged away earlier in this same action
+            keep = case.duplicate_of
+            curation.merge_duplicate(keep, case, request.user)
+            merged += 1
+        if merged:
+            self.message_user(request, _("已合并 %(n)d 个重复案例。") % {"n": merged}, messages.SUCCESS)
+
+    def merge_view(self, request, object_id, other_id):
+        """The change page's merge button: keep ``object_id``, merge ``other_id`` into it (POST only)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        keep = get_object_or_404(Case, pk=unquote(object_id))
+        drop = get_object_or_404(Case, pk=unquote(other_id))
+        if not (self.has_delete_permission(request, drop) and self.has_change_permission(request, keep)):
+            raise PermissionDenied
+        if keep.pk not in (drop.duplicate_of_id,) and drop.pk != keep.duplicate_of_id:
+            raise Http404("not a candidate duplicate pair")
+        curation.merge_duplicate(keep, drop, request.user)
+        self.message_user(request, _("已合并,保留本案例及两个来源。"), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:cases_case_change", args=[keep.pk]))
+
+    # ---- history: also the mechanisms and figures; restore a whole version
+
+    def history_view(self, request, object_id, extra_context=None):
+        context = {"related_history": self._related_history(unquote(object_id)), **(extra_context or {})}
+        return super().history_view(request, object_id, extra_context=context)
+
+    def _related_history(self, case_id, limit=300):
+        """Changes of the case's mechanisms and figures, newest first: who, when, field, old → new."""
+        rows = []
+        for model, kind in ((Mechanism, _("机制")), (Metric, _("指标"))):
+            records = list(
+                model.history.filter(case_id=case_id).select_related("history_user").order_by("history_date", "history_id")
+            )
+            previous = {}
+            for record in records:
+                before = previous.get(record.id)
+                if before is not None and record.history_type == "~":
+                    changes = [(c.field, c.old, c.new) for c in record.diff_against(before).changes]
+                else:
+                    changes = []
+                previous[record.id] = record
+                rows.append({"record": record, "kind": kind, "changes": changes})
+        rows.sort(key=lambda r: r["record"].history_date, reverse=True)
+        return rows[:limit]
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Restore the case, with its mechanisms and figures, as it was at one history record.
+
+        Replaces django-simple-history's revert form, which restores the case row only (not its
+        inlines) and would not record the restore as curated.
+        """
+        case = get_object_or_404(Case, pk=unquote(object_id))
+        record = get_object_or_404(Case.history.model, id=case.pk, history_id=unquote(version_id))
+        if not self.has_view_history_or_change_history_permission(request, case):
+            raise PermissionDenied
+        can_restore = self.has_change_permission(request, case) and not self.revert_disabled(request, case)
+        if request.method == "POST":
+            if not can_restore:
+                raise PermissionDenied
+            curation.restore_version(case, record, request.user)
+            self.message_user(
+                request, _("已恢复到 %(when)s 的版本。") % {"when": timezone.localtime(record.history_date)}, messages.SUCCESS
+            )
+            return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
+        old = record.instance
+        differences = [
+            (Case._meta.get_field(f).verbose_name, getattr(case, f), getattr(old, f))
+            for f in curation.RESTORABLE_FIELDS
+            if getattr(case, curation._attname(f)) != getattr(old, curation._attname(f))
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": Case._meta,
+            "original": case,
+            "record": record,
+            "differences": differences,
+            "mechanisms": curation.snapshot(Mechanism, case, record),
+            "metrics": curation.snapshot(Metric, case, record),
+            "can_restore": can_restore,
+            "title": _("恢复历史版本:%(t)s") % {"t": case.title},
+        }
+        return TemplateResponse(request, "admin/cases/case/restore_confirm.html", context)
+
+    # ---- upload
+
+    def get_urls(self):
+        urls = [
+            path("upload/", self.admin_site.admin_view(self.upload_view), name="cases_case_upload"),
+            path(
+                "<path:object_id>/merge/<path:other_id>/",
+                self.admin_site.admin_view(self.merge_view),
+                name="cases_case_merge",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def upload_view(self, request):
+        """Upload report files (or zips of them); run each through the loader; one line per report."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        results = []
+        if request.method == "POST":
+            form = UploadForm(request.POST, request.FILES, user=request.user)
+            if form.is_valid():
+                results = self._ingest_uploads(form.cleaned_data["files"], publish=form.wants_publish)
+                loaded = sum(1 for r in results if r["status"] != "failed")
+                self.message_user(
+                    request,
+                    _("共 %(n)d 份报告:%(ok)d 份已载入,%(bad)d 份失败。")
+                    % {"n": len(results), "ok": loaded, "bad": len(results) - loaded},
+                    messages.SUCCESS if loaded == len(results) else messages.WARNING,
+                )
+                form = UploadForm(user=request.user)
+        else:
+            form = UploadForm(user=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": Case._meta,
+            "title": _("上传报告"),
+            "form": form,
+            "results": results,
+            "limits": curation.upload_limits(),
+        }
+        return TemplateResponse(request, "admin/cases/case/upload.html", context)
+
+    def _ingest_uploads(self, files, *, publish):
+        from ingest.load import ingest_bytes
+
+        results = []
+        for upload in files:
+            data = upload.read()
+            curation.store_upload(upload.name, data)
+            for report in curation.expand_upload(upload.name, data):
+                if report.error:
+                    results.append({"name": report.label, "status": "failed", "reason": report.error, "case": None})
+                    continue
+                result = ingest_bytes(report.source_name, report.raw, publish=publish)
+                results.append(
+                    {"name": report.label, "status": result.status, "reason": result.reason, "case": result.case}
+                )
+        return results

@@ -1,0 +1,171 @@
+"""Forms of the curator's admin: the case form (status through the workflow), its inlines, the upload form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from . import workflow
+from .models import Case, Mechanism, Metric
+
+
+class NewlineNormalisedField(forms.CharField):
+    """A text field that treats CRLF from a browser's textarea as the LF the body was stored with.
+
+    Browsers submit textareas with CRLF line ends. Without this, opening and saving a case would
+    "change" the body (shifting every figure's span by one per line) and mark it curated.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs["strip"] = False  # trailing newlines of a body are content, and spans count them
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
+TEXT_OVERRIDES = {"form_class": NewlineNormalisedField}
+
+
+class CaseAdminForm(forms.ModelForm):
+    """The case change form. ``user`` is set by the admin per request (see CaseAdmin.get_form)."""
+
+    user = None
+
+    class Meta:
+        model = Case
+        fields = [
+            "title", "slug", "place", "published_on", "source", "author_org", "status", "needs_review",
+            "summary", "keywords", "practices", "body", "captions",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "status" in self.fields:
+            allowed = workflow.allowed_targets(self.user, self.instance)
+            self.fields["status"].choices = [(s, Case.Status(s).label) for s in allowed]
+
+    def clean(self):
+        cleaned = super().clean()
+        target = cleaned.get("status")
+        if target is not None:
+            try:
+                workflow.check_transition(self.user, self._status_before(cleaned), target)
+            except workflow.TransitionNotAllowed as exc:
+                self.add_error("status", forms.ValidationError(str(exc), code="transition"))
+        return cleaned
+
+    def _status_before(self, cleaned) -> Case:
+        """The case as the workflow judges it: the status stored now, and needs_review as submitted.
+
+        The stored status, not the instance's: the form may be bound to a stale or a historical
+        instance (the history page's revert form), and the move is from what is in the database.
+        """
+        stored = Case.objects.filter(pk=self.instance.pk).values_list("status", flat=True).first()
+        needs_review = cleaned.get("needs_review", self.instance.needs_review)
+        return Case(status=stored or Case.Status.DRAFT, needs_review=needs_review)
+
+
+class SameCaseFormSet(forms.BaseInlineFormSet):
+    """Inline formset whose choice of mechanism is limited to the case being edited.
+
+    Limiting the queryset (not only the widget) makes the rule hold on the server: a POST naming
+    another case's mechanism fails validation.
+    """
+
+    mechanism_field = ""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        field = form.fields.get(self.mechanism_field)
+        if field is not None:
+            field.queryset = (
+                Mechanism.objects.filter(case=self.instance).order_by("order")
+                if self.instance.pk
+                else Mechanism.objects.none()
+            )
+
+
+class MechanismInlineFormSet(SameCaseFormSet):
+    mechanism_field = "parent"
+
+
+class MetricInlineFormSet(SameCaseFormSet):
+    mechanism_field = "mechanism"
+
+
+class MechanismInlineForm(forms.ModelForm):
+    class Meta:
+        model = Mechanism
+        fields = ["order", "heading", "slogan", "parent", "body", "start", "end"]
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        if parent and self.instance.pk and parent.pk == self.instance.pk:
+            raise forms.ValidationError(_("机制不能以自己为上级。"))
+        return parent
+
+
+class MetricInlineForm(forms.ModelForm):
+    class Meta:
+        model = Metric
+        fields = ["order", "subject", "value", "unit", "qualifier", "mechanism", "text", "start", "end"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start is not None and end is not None and start >= end:
+            raise forms.ValidationError(_("起始位置必须小于结束位置。"))
+        return cleaned
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Django's documented pattern for an <input type=file multiple>: clean each file, return a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".txt,.htm,.html,.zip"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(
+        label=_("报告文件"),
+        help_text=_("一个或多个报告文件(.txt / .html),或包含报告的 .zip 压缩包。"),
+    )
+    publish = forms.BooleanField(label=_("直接发布"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not workflow.can_publish(user):
+            del self.fields["publish"]  # and clean() ignores it: publishing needs the permission
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if not files:
+            raise forms.ValidationError(_("请选择至少一个文件。"))
+        if len(files) > settings.ADMIN_UPLOAD_MAX_FILES:
+            raise forms.ValidationError(
+                _("一次最多上传 %(max)d 个文件。") % {"max": settings.ADMIN_UPLOAD_MAX_FILES}
+            )
+        # A zip may be larger than one report (it holds many), but not larger than the total cap.
+        too_big = [f.name for f in files if f.size > settings.ADMIN_UPLOAD_MAX_TOTAL_BYTES]
+        if too_big:
+            raise forms.ValidationError(_("文件过大:%(names)s") % {"names": "、".join(too_big)})
+        return files
+
+    @property
+    def wants_publish(self) -> bool:
+        return workflow.can_publish(self.user) and bool(self.cleaned_data.get("publish"))

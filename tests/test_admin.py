@@ -1,0 +1,476 @@
+"""The curator's admin through Django's test client: pages, curation recording, workflow, filters, export,
+duplicates, history and the safe re-ingest path with the real loader."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Case, Mechanism, Metric, Place
+from tests.admin_helpers import (
+    BODY,
+    add_figure,
+    change_form_data,
+    change_url,
+    changelist_url,
+    editor,
+    inline_prefix,
+    make_case,
+    publisher,
+)
+
+pytestmark = pytest.mark.django_db
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "004_c00685ac888a8406.txt"
+
+
+@pytest.fixture
+def as_editor(client):
+    client.force_login(editor())
+    return client
+
+
+@pytest.fixture
+def as_publisher(client):
+    client.force_login(publisher())
+    return client
+
+
+def post_change(client, case, **changes):
+    """Open the change form, change some values, submit it as a browser would."""
+    data = change_form_data(client.get(change_url(case)))
+    data.update(changes)
+    return client.post(change_url(case), data)
+
+
+def action(client, name, *cases):
+    return client.post(
+        changelist_url(), {"action": name, "_selected_action": [c.pk for c in cases], "index": 0}, follow=True
+    )
+
+
+# --------------------------------------------------------------------------- pages
+
+
+class TestPages:
+    def test_changelist_shows_cases_filters_and_facet_counts(self, as_editor):
+        from cases.models import Practice
+
+        make_case(title="锦州市全域党建").practices.add(Practice.objects.get(name="红色物业"))
+        make_case(title="另一案例", place=None, status=Case.Status.PUBLISHED)
+        response = as_editor.get(changelist_url())
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "锦州市全域党建" in html
+        assert "上传报告" in html
+        specs = {str(f.title) for f in response.context["cl"].filter_specs}
+        assert {"状态", "待复核", "警告", "疑似重复", "省份", "城市", "实践"} <= specs
+        # facets: "草稿 (1)" style counts are rendered next to each choice
+        assert "草稿 (1)" in html and "已发布 (1)" in html
+
+    def test_search_finds_by_title_and_place(self, as_editor):
+        make_case(title="红色物业的做法")
+        make_case(title="别的", place=Place.objects.get(name="观山湖区"))
+        assert [c.title for c in as_editor.get(changelist_url(), {"q": "红色物业"}).context["cl"].result_list] == [
+            "红色物业的做法"
+        ]
+        assert [c.title for c in as_editor.get(changelist_url(), {"q": "观山湖"}).context["cl"].result_list] == ["别的"]
+
+    def test_change_form_has_inlines_review_panel_and_read_only_provenance(self, as_editor):
+        case = make_case(repairs=[{"stage": "repair", "kind": "pinyin", "count": 3, "examples": ["關(guān) → 關"]}])
+        response = as_editor.get(change_url(case))
+        assert response.status_code == 200
+        form = response.context["adminform"].form
+        for name in ("source_file", "content_hash", "original_text", "repairs", "curated_fields", "lead_fingerprint"):
+            assert name not in form.fields
+        assert {"title", "place", "practices", "status"} <= set(form.fields)
+        assert [f.formset.model for f in response.context["inline_admin_formsets"]] == [Mechanism, Metric]
+        html = response.content.decode()
+        assert 'id="rv-body"' in html and "關(guān) → 關" in html
+        # each figure's sentence is highlighted and anchored for the list beside the text
+        figure = case.metrics.get(text="120个")
+        assert f'id="rv-fig-{figure.pk}"' in html and f'href="#rv-fig-{figure.pk}"' in html
+        assert '<mark class="rv-figure rv-sentence">120个</mark>' in html
+
+    def test_provenance_cannot_be_changed_by_post(self, as_editor):
+        case = make_case()
+        post_change(as_editor, case, source_file="evil.txt", content_hash="x", curated_fields='["body"]')
+        case.refresh_from_db()
+        assert case.source_file.startswith("report-") and case.content_hash.startswith("hash-")
+        assert case.curated_fields == []
+
+    def test_autocomplete_for_place_and_practices(self, as_editor):
+        case = make_case()
+        url = reverse("admin:autocomplete")
+        common = {"app_label": "cases", "model_name": "case"}
+        places = as_editor.get(url, {**common, "field_name": "place", "term": "锦州"}).json()
+        assert "锦州市" in [r["text"] for r in places["results"]]
+        practices = as_editor.get(url, {**common, "field_name": "practices", "term": "在职党员到社区报到"}).json()
+        assert [r["text"] for r in practices["results"]] == ["双报到"]
+        assert case.pk
+
+    def test_place_and_practice_admins(self, as_editor):
+        assert as_editor.get(reverse("admin:cases_place_changelist"), {"q": "锦州"}).status_code == 200
+        assert as_editor.get(reverse("admin:cases_practice_changelist")).status_code == 200
+
+
+# --------------------------------------------------------------------------- curation recording
+
+
+class TestCurationRecording:
+    def test_saving_unchanged_form_records_nothing_even_with_browser_line_ends(self, as_editor):
+        case = make_case()
+        data = change_form_data(as_editor.get(change_url(case)))
+        data["body"] = data["body"].replace("\n", "\r\n")  # what a browser's textarea submits
+        assert as_editor.post(change_url(case), data).status_code == 302
+        case.refresh_from_db()
+        assert case.curated_fields == []
+        assert case.body == BODY
+        assert not case.metrics.filter(curated=True).exists()
+
+    def test_changed_fields_are_marked_curated(self, as_editor):
+        case = make_case()
+        response = post_change(
+            as_editor, case, title="修订的标题", place=str(Place.objects.get(name="观山湖区").pk),
+            practices=[str(p) for p in Place.objects.none()],
+        )
+        assert response.status_code == 302
+        case.refresh_from_db()
+        assert case.title == "修订的标题"
+        assert sorted(case.curated_fields) == ["place", "title"]
+        assert case.province.name == "贵州省"
+
+    def test_changing_practices_marks_them_curated(self, as_editor):
+        from cases.models import Practice
+
+        case = make_case()
+        post_change(as_editor, case, practices=[str(Practice.objects.get(name="红色物业").pk)])
+        case.refresh_from_db()
+        assert case.curated_fields == ["practices"]
+        assert [p.name for p in case.practices.all()] == ["红色物业"]
+
+    def test_changed_and_added_inline_rows_are_curated_untouched_ones_are_not(self, as_editor):
+        case = make_case()
+        changed = case.metrics.get(text="120个")
+        untouched = case.metrics.get(text="超过3000名")
+        data = change_form_data(as_editor.get(change_url(case)))
+        data[inline_prefix(data, Metric, changed.pk) + "-value"] = "121"
+        start = BODY.index("100余个")
+        data.update({
+            "metrics-TOTAL_FORMS": "3", "metrics-2-order": "2", "metrics-2-subject": "社区",
+            "metrics-2-value": "100", "metrics-2-unit": "个", "metrics-2-qualifier": "余",
+            "metrics-2-text": "100余个", "metrics-2-start": str(start), "metrics-2-end": str(start + 5),
+            "metrics-2-case": str(case.pk),
+        })
+        response = as_editor.post(change_url(case), data)
+        assert response.status_code == 302, response.context["errors"]
+        changed.refresh_from_db()
+        untouched.refresh_from_db()
+        assert (changed.value, changed.curated) == (Decimal("121"), True)
+        assert untouched.curated is False
+        assert case.metrics.get(text="100余个").curated is True
+
+    def test_mechanism_parent_must_be_of_the_same_case(self, as_editor):
+        case, other = make_case(), make_case()
+        foreign = other.mechanisms.first()
+        data = change_form_data(as_editor.get(change_url(case)))
+        mech = case.mechanisms.first()
+        data[inline_prefix(data, Mechanism, mech.pk) + "-parent"] = str(foreign.pk)
+        response = as_editor.post(change_url(case), data)
+        assert response.status_code == 200  # the form comes back with an error
+        mech.refresh_from_db()
+        assert mech.parent_id is None
+        # and the choices offered are this case's mechanisms only
+        field = response.context["inline_admin_formsets"][0].formset.forms[0].fields["parent"]
+        assert list(field.queryset) == [mech]
+
+    def test_metric_mechanism_must_be_of_the_same_case(self, as_editor):
+        case, other = make_case(), make_case()
+        data = change_form_data(as_editor.get(change_url(case)))
+        metric = case.metrics.first()
+        data[inline_prefix(data, Metric, metric.pk) + "-mechanism"] = str(other.mechanisms.first().pk)
+        assert as_editor.post(change_url(case), data).status_code == 200
+        metric.refresh_from_db()
+        assert metric.mechanism_id is None
+        data[inline_prefix(data, Metric, metric.pk) + "-mechanism"] = str(case.mechanisms.first().pk)
+        assert as_editor.post(change_url(case), data).status_code == 302
+        metric.refresh_from_db()
+        assert metric.mechanism == case.mechanisms.first()
+
+    def test_clearing_needs_review_clears_the_conflicts(self, as_editor):
+        case = make_case(needs_review=True, review_conflicts={"title": {"curated": "甲", "extracted": "乙"}})
+        html = as_editor.get(change_url(case)).content.decode()
+        assert "甲" in html and "乙" in html and 'id="rv-needs-review"' in html
+        data = change_form_data(as_editor.get(change_url(case)))
+        del data["needs_review"]
+        assert as_editor.post(change_url(case), data).status_code == 302
+        case.refresh_from_db()
+        assert (case.needs_review, case.review_conflicts) == (False, {})
+
+
+# --------------------------------------------------------------------------- workflow in the admin
+
+
+class TestWorkflowInAdmin:
+    def test_editor_sees_no_publish_choice_or_action(self, as_editor):
+        case = make_case()
+        response = as_editor.get(change_url(case))
+        assert [c for c, _label in response.context["adminform"].form.fields["status"].choices] == ["draft", "reviewed"]
+        actions = [name for name, _label in response.context.get("action_choices", [])] or [
+            c[0] for c in as_editor.get(changelist_url()).context["action_form"].fields["action"].choices
+        ]
+        assert "mark_reviewed" in actions
+        assert "publish" not in actions and "withdraw" not in actions
+
+    def test_editor_cannot_publish_by_posting_the_change_form(self, as_editor):
+        case = make_case(Case.Status.REVIEWED)
+        response = post_change(as_editor, case, status="published")
+        assert response.status_code == 200
+        assert "status" in response.context["adminform"].form.errors
+        case.refresh_from_db()
+        assert case.status == Case.Status.REVIEWED
+
+    def test_editor_cannot_publish_or_withdraw_by_posting_the_action(self, as_editor):
+        draft, published = make_case(), make_case(Case.Status.PUBLISHED)
+        action(as_editor, "publish", draft)
+        action(as_editor, "withdraw", published)
+        draft.refresh_from_db()
+        published.refresh_from_db()
+        assert (draft.status, published.status) == (Case.Status.DRAFT, Case.Status.PUBLISHED)
+
+    def test_editor_may_review(self, as_editor):
+        case = make_case()
+        action(as_editor, "mark_reviewed", case)
+        case.refresh_from_db()
+        assert case.status == Case.Status.REVIEWED
+
+    def test_publisher_publishes_and_withdraws_by_action_and_form(self, as_publisher):
+        a, b = make_case(Case.Status.REVIEWED), make_case()
+        response = action(as_publisher, "publish", a, b)
+        assert "2 个案例已改为“已发布”" in response.content.decode()
+        a.refresh_from_db()
+        assert a.status == Case.Status.PUBLISHED
+        assert post_change(as_publisher, a, status="withdrawn").status_code == 302
+        a.refresh_from_db()
+        assert a.status == Case.Status.WITHDRAWN
+
+    def test_publishing_a_case_needing_review_is_refused_with_a_message(self, as_publisher):
+        case = make_case(needs_review=True)
+        response = action(as_publisher, "publish", case)
+        assert "待复核" in response.content.decode()
+        case.refresh_from_db()
+        assert case.status == Case.Status.DRAFT
+
+    def test_editor_cannot_add_a_published_case(self, as_editor):
+        response = as_editor.post(reverse("admin:cases_case_add"), {
+            "title": "新", "slug": "new", "body": "正文。", "status": "published",
+            "keywords": "[]", "captions": "[]", "initial-keywords": "[]", "initial-captions": "[]",
+            "mechanisms-TOTAL_FORMS": "0", "mechanisms-INITIAL_FORMS": "0",
+            "metrics-TOTAL_FORMS": "0", "metrics-INITIAL_FORMS": "0",
+        })
+        assert response.status_code == 200
+        assert not Case.objects.filter(slug="new").exists()
+
+
+# --------------------------------------------------------------------------- filters
+
+
+class TestFilters:
+    def titles(self, client, **params):
+        return sorted(c.title for c in client.get(changelist_url(), params).context["cl"].result_list)
+
+    def test_each_warning_filter(self, as_editor):
+        make_case(title="好")
+        make_case(title="无地区", place=None)
+        make_case(title="无机制", mechanisms=False)
+        no_unit = make_case(title="无单位")
+        no_unit.metrics.filter(text="120个").update(unit="")
+        moved = make_case(title="错位")
+        moved.metrics.filter(text="120个").update(start=0, end=4)
+        assert self.titles(as_editor, warning="no_place") == ["无地区"]
+        assert self.titles(as_editor, warning="no_mechanisms") == ["无机制"]
+        assert self.titles(as_editor, warning="metric_without_unit") == ["无单位"]
+        assert self.titles(as_editor, warning="span_mismatch") == ["错位"]
+        assert self.titles(as_editor, warning="any") == ["无单位", "无地区", "无机制", "错位"]
+        html = as_editor.get(change_url(moved)).content.decode()
+        assert "指标原文与正文不符:120个" in html
+
+    def test_needs_review_and_duplicate_filters(self, as_editor):
+        original = make_case(title="原")
+        make_case(title="待复核", needs_review=True)
+        make_case(title="重复", duplicate_of=original)
+        assert self.titles(as_editor, needs_review__exact="1") == ["待复核"]
+        assert self.titles(as_editor, duplicate="yes") == ["原", "重复"]
+
+
+# --------------------------------------------------------------------------- export
+
+
+class TestExport:
+    def test_json_export_of_selected_cases_has_the_export_command_shape(self, as_editor):
+        from cases import export
+
+        chosen, _other = make_case(title="选中"), make_case(title="未选")
+        response = action(as_editor, "export_json", chosen)
+        assert response["Content-Type"].startswith("application/json")
+        assert "attachment" in response["Content-Disposition"]
+        data = json.loads(response.content)
+        assert data == json.loads(export.to_json(export.export_queryset(Case.objects.filter(pk=chosen.pk))))
+        assert [d["title"] for d in data] == ["选中"]
+        assert {m["text"] for m in data[0]["metrics"]} == {"120个", "超过3000名"}
+
+    def test_csv_export(self, as_editor):
+        a, b = make_case(title="甲"), make_case(title="乙")
+        response = action(as_editor, "export_csv", a, b)
+        assert response["Content-Type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert sorted(r["title"] for r in rows) == ["乙", "甲"]
+        assert rows[0]["city"] == "锦州市" and rows[0]["metric_count"] == "2"
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+class TestDuplicates:
+    def test_candidate_is_shown_and_merge_action_keeps_one_case_and_both_sources(self, as_publisher):
+        original = make_case(title="原案例", source="锦州日报")
+        copy = make_case(title="转载", source="辽宁日报", duplicate_of=original)
+        html = as_publisher.get(change_url(copy)).content.decode()
+        assert 'id="rv-duplicates"' in html and "原案例" in html
+        assert "原案例" in as_publisher.get(change_url(original)).content.decode()  # shown both ways
+        action(as_publisher, "merge_duplicates", copy)
+        assert not Case.objects.filter(pk=copy.pk).exists()
+        original.refresh_from_db()
+        assert original.source == "锦州日报"
+        assert [s["source"] for s in original.other_sources] == ["辽宁日报"]
+        assert original.other_sources[0]["source_file"] == copy.source_file
+        assert "辽宁日报" in as_publisher.get(change_url(original)).content.decode()
+
+    def test_merge_button_on_change_page(self, as_publisher):
+        original = make_case(title="原案例")
+        copy = make_case(title="转载", duplicate_of=original)
+        url = reverse("admin:cases_case_merge", args=[original.pk, copy.pk])
+        assert as_publisher.get(url).status_code == 405
+        assert as_publisher.post(url).status_code == 302
+        assert list(Case.objects.values_list("title", flat=True)) == ["原案例"]
+
+    def test_merging_unrelated_cases_is_refused(self, as_publisher):
+        a, b = make_case(), make_case()
+        assert as_publisher.post(reverse("admin:cases_case_merge", args=[a.pk, b.pk])).status_code == 404
+        assert Case.objects.count() == 2
+
+    def test_editor_cannot_merge(self, as_editor):
+        original = make_case()
+        copy = make_case(duplicate_of=original)
+        action(as_editor, "merge_duplicates", copy)
+        assert as_editor.post(reverse("admin:cases_case_merge", args=[original.pk, copy.pk])).status_code == 403
+        assert Case.objects.filter(pk=copy.pk).exists()
+
+
+# --------------------------------------------------------------------------- history
+
+
+class TestHistory:
+    def test_history_shows_who_when_and_old_and_new_values_with_figures(self, client):
+        user = editor()
+        client.force_login(user)
+        case = make_case(title="旧标题")
+        data = change_form_data(client.get(change_url(case)))
+        metric = case.metrics.get(text="120个")
+        data["title"] = "新标题"
+        data[inline_prefix(data, Metric, metric.pk) + "-value"] = "125"
+        client.post(change_url(case), data)
+        response = client.get(reverse("admin:cases_case_history", args=[case.pk]))
+        html = response.content.decode()
+        assert user.username in html
+        assert "旧标题" in html and "新标题" in html
+        assert 'id="related-history"' in html
+        assert "120.0000" in html and "125.0000" in html  # the figure's old and new value
+
+    def test_restore_an_earlier_version_with_its_figures(self, as_editor):
+        case = make_case(title="第一版")
+        first = case.history.earliest()
+        post_change(as_editor, case, title="第二版")
+        case.metrics.filter(text="120个").update(value=999)  # a later change of a figure
+        Metric.objects.get(case=case, text="120个").save()  # recorded in history
+        add_figure(case, "100余个", Decimal("100"), "个")
+        url = reverse("admin:cases_case_simple_history", args=[case.pk, first.history_id])
+        page = as_editor.get(url)
+        assert page.status_code == 200 and "第一版" in page.content.decode()
+        assert as_editor.post(url).status_code == 302
+        case.refresh_from_db()
+        assert case.title == "第一版"
+        assert "title" in case.curated_fields
+        assert sorted(case.metrics.values_list("text", "value")) == [
+            ("120个", Decimal("120")), ("超过3000名", Decimal("3000"))
+        ]
+        assert all(case.metrics.values_list("curated", flat=True))
+
+    def test_restore_keeps_the_status(self, as_publisher):
+        case = make_case()
+        first = case.history.earliest()
+        action(as_publisher, "publish", case)
+        as_publisher.post(reverse("admin:cases_case_simple_history", args=[case.pk, first.history_id]))
+        case.refresh_from_db()
+        assert case.status == Case.Status.PUBLISHED
+
+
+# --------------------------------------------------------------------------- the safe re-ingest path
+
+
+def changed_report(raw: bytes, *, figure: str | None = None) -> bytes:
+    """A later version of the report: one more paragraph, and optionally a figure changed at source."""
+    text = raw.decode("utf-8")
+    text = text.replace("聚焦平台融通", "此外,全区还新建了一批社区党群服务站。\n聚焦平台融通", 1)
+    if figure:
+        old, new = figure.split("→")
+        assert old in text
+        text = text.replace(old, new, 1)
+    return text.encode("utf-8")
+
+
+class TestSafeReingest:
+    def test_corrections_made_in_the_admin_survive_reingest_and_conflicts_are_shown(self, as_editor):
+        from ingest.load import UPDATED, ingest_bytes
+
+        raw = SEED.read_bytes()
+        case = ingest_bytes(SEED.name, raw).case
+        metric = case.metrics.exclude(unit="").order_by("start").first()
+        assert metric is not None, "the seed report should give figures"
+        untouched = case.metrics.exclude(pk=metric.pk).order_by("start").first()
+
+        # The curator corrects the title and one figure in the admin.
+        data = change_form_data(as_editor.get(change_url(case)))
+        data["title"] = "人工修订的标题"
+        data[inline_prefix(data, Metric, metric.pk) + "-value"] = str(metric.value + 1)
+        assert as_editor.post(change_url(case), data).status_code == 302
+
+        # A changed version of the file arrives; it also changes the corrected figure's number at source.
+        digits = re.search(r"\d+", metric.text).group()
+        bumped = metric.text.replace(digits, str(int(digits) + 7), 1)
+        result = ingest_bytes(SEED.name, changed_report(raw, figure=f"{metric.text}→{bumped}"))
+        assert result.status == UPDATED
+
+        case.refresh_from_db()
+        assert case.title == "人工修订的标题"
+        assert "新建了一批社区党群服务站" in case.body  # what nobody curated was updated
+        corrected = Metric.objects.get(pk=metric.pk)
+        assert corrected.value == metric.value + 1 and corrected.curated
+        if untouched is not None:
+            assert not case.metrics.filter(pk=untouched.pk, curated=True).exists()
+
+        # The new extracted title differs from the curated one, so the case is flagged with both values.
+        assert case.needs_review
+        assert case.review_conflicts["title"]["curated"] == "人工修订的标题"
+        figure_conflicts = [c for k, c in case.review_conflicts.items() if k.startswith("指标")]
+        assert figure_conflicts and figure_conflicts[0]["curated"] == corrected.display_value
+        html = as_editor.get(change_url(case)).content.decode()
+        assert 'id="rv-needs-review"' in html
+        assert "人工修订的标题" in html and case.review_conflicts["title"]["extracted"] in html
