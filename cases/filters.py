@@ -1,0 +1,164 @@
+"""The case list's filters (django-filter), their sort order and their facet counts.
+
+Every state lives in the query string: ``q``, ``province`` and ``city`` (administrative codes,
+stable across reloads of the gazetteer), ``practice`` (slugs, several at once, any of them),
+``year_from``/``year_to``, ``source``, ``has_figures`` and ``sort``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Count, Exists, OuterRef
+from django.db.models.functions import ExtractYear
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from . import search
+from .models import Case, Metric, Place, Practice
+
+MIN_YEAR, MAX_YEAR = 1949, 2100
+FACETS = ("province", "city", "practice", "year")
+# The filters each facet ignores when counting its own options ("with the other active filters").
+FACET_PARAMS = {"province": ("province",), "city": ("city",), "practice": ("practice",),
+                "year": ("year_from", "year_to")}
+
+
+class YearFilter(django_filters.NumberFilter):
+    # An integer field (not NumberFilter's Decimal): "1e9" or "abc" is a form error, never a date overflow.
+    field_class = forms.IntegerField
+
+
+class CaseFilter(django_filters.FilterSet):
+    class Sort:
+        RELEVANCE, NEWEST, OLDEST, TITLE, FIGURES = "relevance", "newest", "oldest", "title", "figures"
+        CHOICES = [
+            (RELEVANCE, _("相关度")),
+            (NEWEST, _("日期(新→旧)")),
+            (OLDEST, _("日期(旧→新)")),
+            (TITLE, _("标题")),
+            (FIGURES, _("数据条数")),
+        ]
+
+    q = django_filters.CharFilter(
+        label=_("全文检索"), method="filter_q", max_length=search.MAX_QUERY_LENGTH, strip=True
+    )
+    province = django_filters.ModelChoiceFilter(
+        label=_("省份"), queryset=Place.objects.provinces(), to_field_name="code", field_name="province"
+    )
+    city = django_filters.ModelChoiceFilter(
+        label=_("城市"), queryset=Place.objects.filter(level__in=["city", "district"]), to_field_name="code",
+        method="filter_city",
+    )
+    practice = django_filters.ModelMultipleChoiceFilter(
+        label=_("实践"), queryset=Practice.objects.all(), to_field_name="slug", method="filter_practice"
+    )
+    year_from = YearFilter(label=_("起始年份"), method="filter_year_from", min_value=MIN_YEAR, max_value=MAX_YEAR)
+    year_to = YearFilter(label=_("截止年份"), method="filter_year_to", min_value=MIN_YEAR, max_value=MAX_YEAR)
+    source = django_filters.CharFilter(label=_("来源"), lookup_expr="icontains", max_length=100)
+    # "1"/"true" → with figures, "0"/"false" → without; anything else is no filter.
+    has_figures = django_filters.BooleanFilter(label=_("含数据"), method="filter_has_figures")
+    sort = django_filters.ChoiceFilter(label=_("排序"), choices=Sort.CHOICES, method="keep", empty_label=None)
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def __init__(self, *args, ordered: bool = True, **kwargs):
+        # Facet counts reuse the filters without the sort (an ORDER BY or a rank has no place in a GROUP BY).
+        self.ordered = ordered
+        super().__init__(*args, **kwargs)
+
+    # ----------------------------------------------------------------------------- filters
+
+    @cached_property
+    def parsed_query(self) -> search.ParsedQuery | None:
+        """The valid query, parsed once for matching, ranking and snippets; None without one."""
+        if not self.is_bound:
+            return None
+        self.errors  # noqa: B018 (validates the form, so cleaned_data holds every valid field)
+        value = self.form.cleaned_data.get("q")
+        return search.parse(value) if value else None
+
+    def filter_q(self, queryset, name, value):
+        return search.matching(queryset, self.parsed_query)
+
+    def filter_city(self, queryset, name, value):
+        # A city includes its districts; a district code narrows to the district.
+        return queryset.in_place(value)
+
+    def filter_practice(self, queryset, name, value):
+        # Any of the chosen practices; a subquery rather than a join keeps each case once without DISTINCT.
+        if not value:  # an empty selection arrives as an empty queryset, which a method filter still receives
+            return queryset
+        through = Case.practices.through.objects.filter(practice__in=value).values("case_id")
+        return queryset.filter(pk__in=through)
+
+    def filter_year_from(self, queryset, name, value):
+        # A date range (not __year) so that the index on published_on serves it.
+        return queryset.filter(published_on__gte=datetime.date(int(value), 1, 1))
+
+    def filter_year_to(self, queryset, name, value):
+        return queryset.filter(published_on__lt=datetime.date(int(value) + 1, 1, 1))
+
+    def filter_has_figures(self, queryset, name, value):
+        has = Exists(Metric.objects.filter(case=OuterRef("pk")))
+        return queryset.filter(has) if value else queryset.exclude(has)
+
+    def keep(self, queryset, name, value):
+        return queryset  # the sort is applied once every filter has run, in filter_queryset
+
+    # ----------------------------------------------------------------------------- sort
+
+    @property
+    def sort_key(self) -> str:
+        parsed = self.parsed_query  # validates the form first
+        chosen = self.form.cleaned_data.get("sort") if self.is_bound else None
+        if chosen == self.Sort.RELEVANCE and not parsed:
+            chosen = None  # nothing to be relevant to
+        return chosen or (self.Sort.RELEVANCE if parsed else self.Sort.NEWEST)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.ordered:
+            return queryset.order_by()
+        key = self.sort_key
+        if key == self.Sort.RELEVANCE:
+            return search.ranked(queryset, self.parsed_query)
+        if key == self.Sort.OLDEST:
+            return queryset.order_by("published_on", "pk")
+        if key == self.Sort.TITLE:
+            return queryset.order_by("title", "pk")
+        if key == self.Sort.FIGURES:
+            return queryset.with_metric_count().order_by("-metric_count", "-published_on", "-pk")
+        return queryset.order_by("-published_on", "-pk")
+
+    # ----------------------------------------------------------------------------- facets
+
+    def without(self, facet: str) -> CaseFilter:
+        """The same filters minus the facet's own, unordered: what its options' counts are taken over."""
+        data = self.data.copy()
+        for param in FACET_PARAMS[facet]:
+            data.pop(param, None)
+        return type(self)(data, queryset=self.queryset, request=self.request, ordered=False)
+
+    def facet_counts(self) -> dict[str, dict]:
+        """{facet: {option key: count}}, one GROUP BY query per facet."""
+        province_qs = self.without("province").qs
+        city_qs = self.without("city").qs
+        year_qs = self.without("year").qs
+        practice_qs = self.without("practice").qs
+        by_practice = (
+            Case.practices.through.objects.filter(case__in=practice_qs.values("pk"))
+            .values("practice_id").annotate(n=Count("case_id")).order_by()
+        )
+        return {
+            "province": dict(province_qs.values_list("province_id").annotate(n=Count("pk")).order_by()),
+            "city": dict(city_qs.values_list("city_id").annotate(n=Count("pk")).order_by()),
+            "practice": {row["practice_id"]: row["n"] for row in by_practice},
+            "year": dict(
+                year_qs.annotate(y=ExtractYear("published_on")).values_list("y").annotate(n=Count("pk")).order_by()
+            ),
+        }
