@@ -57,10 +57,43 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
+@cache
+def _traditional_keys() -> frozenset[str]:
+    """Every character OpenCC t2s may change, from its own tables (its first candidate is what it writes)."""
+    import opencc
+
+    folder = Path(opencc.__file__).parent / "dictionary"
+    keys: set[str] = set()
+    for line in (folder / "TSCharacters.txt").read_text(encoding="utf-8").splitlines():
+        key, _, values = line.partition("\t")
+        if values.split()[:1] != [key]:
+            keys.add(key)
+    for line in (folder / "TSPhrases.txt").read_text(encoding="utf-8").splitlines():
+        key, _, values = line.partition("\t")
+        value = (values.split() or [key])[0]
+        # a phrase changes only the characters where its output differs (么麼 → 幺麽 changes 么)
+        keys.update(key if len(key) != len(value) else (a for a, b in zip(key, value, strict=True) if a != b))
+    return frozenset(keys)
+
+
 @lru_cache(maxsize=4)
 def t2s(text: str) -> str:
-    """OpenCC t2s of the whole text; cached so detect_script and normalise convert a report once."""
-    return _converter().convert(text)
+    """OpenCC t2s of the whole text; cached so detect_script and normalise convert a report once.
+
+    OpenCC converts the text piece by piece between punctuation marks and builds a parse tree
+    for each piece, which is most of its cost; a piece with no character it could change comes
+    out the same, so only the pieces that hold one are handed to it (a simplified report costs
+    a set lookup, not a conversion). The result is the same as converting the whole text.
+    """
+    keys = _traditional_keys()
+    if keys.isdisjoint(text):
+        return text
+    converter = _converter()
+    pieces = converter.split_chars_re.split(text)
+    return "".join(
+        converter.convert(piece) if i % 2 == 0 and not keys.isdisjoint(piece) else piece
+        for i, piece in enumerate(pieces)
+    )
 
 
 @cache
@@ -207,14 +240,18 @@ def _ascii_alnum(ch: str) -> bool:
     return bool(ch) and ch.isascii() and ch.isalnum()
 
 
+_BRACKET_RE = re.compile("[(（)）]")
+_MARK_RE = re.compile("[，：；！？,:;!?]")
+
+
 def _bracket_pairs(line: str) -> dict[int, int]:
     """Index of each opening bracket → index of its closing one, ASCII and full-width alike."""
     pairs, stack = {}, []
-    for i, ch in enumerate(line):
-        if ch in "(（":
-            stack.append(i)
-        elif ch in ")）" and stack:
-            pairs[stack.pop()] = i
+    for m in _BRACKET_RE.finditer(line):
+        if m.group() in "(（":
+            stack.append(m.start())
+        elif stack:
+            pairs[stack.pop()] = m.start()
     return pairs
 
 
@@ -229,8 +266,9 @@ def _punctuate_line(line: str) -> str:
         full = bool(CJK_RE.search(inner)) or any(_chinese(ch) for ch in outside)
         chars[open_at], chars[close_at] = ("（", "）") if full else ("(", ")")
     paired = set(pairs) | set(pairs.values())
-    for i, ch in enumerate(line):
-        if i in paired or ch not in "，：；！？,:;!?":
+    for m in _MARK_RE.finditer(line):
+        i, ch = m.start(), m.group()
+        if i in paired:
             continue
         before, after = _neighbour(line, i, -1), _neighbour(line, i, 1)
         if ch in TO_FULL:

@@ -141,3 +141,19 @@ def test_seed_001_reads_as_natural_simplified():
 
 def test_converter_is_built_once():
     assert n._converter() is n._converter()
+
+
+@pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
+def test_t2s_by_pieces_equals_whole_conversion(seed):
+    # t2s hands OpenCC only the pieces that hold a character it could change
+    import opencc
+
+    (path,) = SEEDS.glob(f"{seed}_*.txt")
+    text = path.read_text(encoding="utf-8")
+    assert n.t2s(text) == opencc.OpenCC("t2s").convert(text)
+
+
+def test_simplified_text_is_not_converted():
+    text = "城市基层党建，引领基层治理。" * 100
+    n.t2s.cache_clear()
+    assert n.t2s(text) is text
