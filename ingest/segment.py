@@ -95,22 +95,41 @@ def _bigrams(word: str) -> Iterator[str]:
             yield pair
 
 
+def _words_and_runs(words: Iterable[str]) -> Iterator[tuple[str, bool]]:
+    """(word, is_run): normalised words; single CJK characters side by side joined into one run."""
+    run: list[str] = []
+    for raw in words:
+        word = raw.strip().lower()
+        if len(word) == 1 and _CJK.match(word):
+            run.append(word)
+            continue
+        if run:
+            yield "".join(run), len(run) > 1
+            run = []
+        if word and _KEEP.search(word):
+            yield word, False
+    if run:
+        yield "".join(run), len(run) > 1
+
+
 def expand(words: Iterable[str], freq: dict[str, int]) -> list[str]:
     """Each word, its dictionary three-grams (as jieba's search mode) and every CJK bigram inside it.
 
     Bigrams are taken inside a word, not across word boundaries, so a query such as
     ``社区党建`` becomes ``社区 党建`` rather than also demanding the phrase-only ``区党``.
+    Single characters side by side (``报到`` cut as ``报 到``) give their bigrams instead
+    of themselves: that is a word jieba shattered, and ``报到`` must still find ``双报到``.
     """
     out: list[str] = []
-    for word in words:
-        word = word.strip().lower()
-        if not word or not _KEEP.search(word):
-            continue
-        parts = [word]
-        if len(word) > 3:
-            parts.extend(word[i : i + 3] for i in range(len(word) - 2) if freq.get(word[i : i + 3]))
-        if len(word) > 2:
-            parts.extend(_bigrams(word))
+    for word, is_run in _words_and_runs(words):
+        if is_run:
+            parts = list(_bigrams(word))
+        else:
+            parts = [word]
+            if len(word) > 3:
+                parts.extend(word[i : i + 3] for i in range(len(word) - 2) if freq.get(word[i : i + 3]))
+            if len(word) > 2:
+                parts.extend(_bigrams(word))
         out.extend(dict.fromkeys(parts))  # dedupe within the word, keep order
     return out
 

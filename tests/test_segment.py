@@ -1,0 +1,107 @@
+"""segment: one tokenizer with the domain dictionary; accurate tokens and search tokens."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest import segment
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        # terms of the field that jieba's general dictionary splits
+        ("以党建引领推动基层治理", ["党建引领"]),
+        ("深化双报到机制", ["双报到"]),
+        ("推行网格化管理", ["网格化管理"]),
+        ("打造红色物业", ["红色物业"]),
+        ("实行吹哨报到", ["吹哨报到"]),
+        ("全面推行一肩挑", ["一肩挑"]),
+        ("建设党群服务中心", ["党群服务中心"]),
+        ("成立党建融合体", ["党建融合体"]),
+        # practice synonyms from the taxonomy
+        ("推行积分制管理", ["积分制管理"]),
+        # place names, full and short
+        ("贵州省贵阳市观山湖区", ["贵州省", "贵阳市"]),
+        ("观山湖区委组织部", ["观山湖"]),
+        ("乌鲁木齐市", ["乌鲁木齐市"]),
+        # ordinary words stay as jieba has them
+        ("穿着中山装", ["中山装"]),
+    ],
+)
+def test_cut_keeps_domain_words_whole(text, words):
+    tokens = segment.cut(text)
+    for word in words:
+        assert word in tokens, tokens
+    assert "".join(tokens) == text.replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("党建 引领\n", ["党建", "引领"]),
+        ("   ", []),
+        ("", []),
+    ],
+)
+def test_cut_drops_whitespace(text, expected):
+    assert segment.cut(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("网格化管理", ["网格化管理", "网格化", "网格", "格化", "化管", "管理"]),
+        ("社区党建", ["社区", "党建"]),  # no bigram across the two words (区党)
+        ("党建", ["党建"]),
+        ("，。、", []),  # punctuation is not a search term
+        ("APP平台", ["app", "平台"]),
+    ],
+)
+def test_search_tokens(text, expected):
+    assert segment.search_tokens(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "document"),
+    [
+        ("网格", "全面推行网格化管理"),
+        ("党建", "城市基层党建工作"),
+        ("社区", "社区党组织书记"),
+        ("物业", "打造红色物业"),
+        ("报到", "深化双报到机制"),
+    ],
+)
+def test_short_words_match_inside_longer_ones(query, document):
+    assert set(segment.search_tokens(query)) <= set(segment.search_tokens(document))
+
+
+def test_search_tokens_are_deterministic():
+    text = "推行网格化管理,深化双报到,打造红色物业。"
+    assert segment.search_tokens(text) == segment.search_tokens(text)
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["党建引领", "，"], ["党建引领", "党建", "建引", "引领"]),
+        (["3.5万", "余名"], ["3.5万", "余名"]),
+        (["  "], []),
+        (["报", "到"], ["报到"]),  # two single characters jieba split apart: a shattered word
+        (["在", "社", "区"], ["在社", "社区"]),
+        (["的", "党建"], ["的", "党建"]),  # no bigram across a real word
+        (["报", "，", "到"], ["报", "到"]),  # nor across punctuation
+    ],
+)
+def test_expand(words, expected):
+    assert segment.expand(words, {}) == expected
+
+
+def test_domain_words_come_from_taxonomy_gazetteer_and_terms():
+    words = set(segment.domain_words())
+    assert {"网格化管理", "两新组织党建", "党建引领", "观山湖区", "观山湖", "辽宁省", "辽宁"} <= words
+    assert all(len(w) >= 2 and w.strip() == w for w in words)
+
+
+def test_one_tokenizer_per_process():
+    assert segment.tokenizer() is segment.tokenizer()
