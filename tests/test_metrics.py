@@ -139,6 +139,9 @@ OTHER_CITIES = [
     ("共组建红色物业服务队伍26支,惠及居民1.5万户", [(D(26), "支", "", "红色物业服务队伍"), (D(15000), "户", "", "居民")]),
     ("全市设有两个党群服务中心示范点", [(D(2), "个", "", "党群服务中心示范点")]),
     ("城市社区平均服务人口约8000人左右", [(D(8000), "人", "约", "城市社区平均服务人口")]),
+    ("百余名志愿者参与,服务近千人次", [(D(100), "名", "余", "志愿者"), (D(1000), "人次", "近", "服务")]),
+    ("1、10个社区完成改造", [(D(10), "个", "", "社区")]),  # a list marker lends no unit
+    ("提高5个百分点", [(D(5), "个百分点", "", "")]),
 ]
 
 
@@ -193,6 +196,13 @@ NOT_FIGURES = [
     "由“社区法官+社区调解员+调解志愿者”(x+x+N)组成的调解团队",
     "连续5年面向社会公开招聘",  # a duration in years is not recorded as a figure
     "“10分钟党课”天天讲",
+    "建立1个中心+N个站点的服务体系",
+    "浏览量:1.2万次",
+    "阅读 10万",
+    "从3个方面入手",
+    "历时3个多月,用3个月时间完成",
+    "共有三个方面的问题",
+    "实行1∶1配备",
 ]
 
 
@@ -341,9 +351,11 @@ def seed_scores() -> dict[str, dict]:
     for name in SEEDS:
         report = process_file(ROOT / "seeds" / name)
         extract_metrics(report.body, [])  # warm up (jieba, regexes) outside the clock
-        began = time.perf_counter()
-        metrics = extract_metrics(report.body, report.extraction.mechanisms)
-        elapsed = time.perf_counter() - began
+        elapsed = float("inf")
+        for _ in range(5):  # the best of a few runs: the machine is shared with other test suites
+            began = time.perf_counter()
+            metrics = extract_metrics(report.body, report.extraction.mechanisms)
+            elapsed = min(elapsed, time.perf_counter() - began)
         for m in metrics:
             assert report.body[m.start : m.end] == m.text
         scores[name] = score(EXPECTED[name], metrics) | {

@@ -44,8 +44,12 @@ UNITS = (
     "类", "种", "亩", "米", "吨", "倍", "%", "％", "‰",
 )  # fmt: skip
 
-# A unit character that starts a longer word is not a unit: 处理, 条例, 名单, 台账, 期间, 人大.
-NOT_UNIT_BEFORE: dict[str, str] = {
+# A unit character that starts a longer word is not a unit: 处理, 条例, 名单, 台账, 期间, 人大,
+# and 3个月 is a duration, not three things.
+NOT_UNIT_BEFORE: dict[str, tuple[str, ...]] = {
+    "个": ("月", "多月", "星期", "工作日", "小时"),
+}
+NOT_UNIT_BEFORE_CHARS: dict[str, str] = {
     "处": "理置罚长室", "条": "例件款", "名": "单称义额片誉牌", "期": "间", "台": "账阶",
     "本": "地身级", "所": "以有属在谓", "场": "所地景合馆", "人": "员民大才口",
     "支": "部持援付", "元": "素旦宵", "类": "似", "种": "植", "家": "庭长乡属",
@@ -77,16 +81,24 @@ PREFIX_QUALIFIERS = (
 # 近 and 约 end ordinary words too: 最近 (recently), 附近, 预约, 签约, 节约 …
 NOT_QUALIFIER_AFTER = {"近": "最附临靠亲邻", "约": "预签履节制特公契邀相合违守践赴应失条", "超": "赶高"}
 
-# Verbs of holding that make a bare Chinese digit a count: 下辖三个镇, 设有两个党支部.
-HOLDING_VERBS = ("辖", "辖有", "设有", "共有", "拥有", "现有")
+# Verbs of jurisdiction that make a bare Chinese digit a count: 下辖三个镇, 设有两个党支部.
+# Broader ones (共有, 拥有) also introduce enumerations (共有三个方面的问题), so they do not.
+HOLDING_VERBS = ("辖", "辖有", "设有", "下设")
 
 # Quoted names and titles: numbers inside them name things. Bounded so that a stray quote
 # mark cannot swallow a paragraph of real figures.
 _PROTECTED = re.compile(r"“[^”\n]{1,30}”|「[^」\n]{1,30}」|\"[^\"\n]{1,30}\"|《[^》\n]{1,80}》|〈[^〉\n]{1,40}〉")
 
 # Characters that glue a number to a code or a formula rather than a count.
-_GLUE_BEFORE = frozenset("第+＋/／:：#№xX×*")
-_GLUE_AFTER = frozenset("+＋/／:：#xX×*")
+_GLUE_BEFORE = frozenset("第+＋/／:：∶#№xX×*")
+_GLUE_AFTER = frozenset("+＋/／:：∶#xX×*")
+# A figure this close to a plus sign is a term of a formula: 1个中心+N个站点.
+FORMULA_REACH = 4
+# Page chrome that counts readers, not the case's work: 阅读 3.2万, 浏览量:1.2万次.
+_CHROME_BEFORE = re.compile(r"(?:浏览|阅读|点击|访问|点赞|评论|转发|分享|收藏)(?:量|数|次数)?[:：\s]*$")
+# Headings of a structure, not things done: 从3个方面入手.
+STRUCTURAL_HEADS = ("方面", "层面", "维度")
+BARE_MAGNITUDES = {"百": 100, "千": 1000, "万": 10_000, "百万": 1_000_000, "千万": 10_000_000, "亿": 100_000_000}
 
 _STOP = frozenset(",，。;；:：!！?？、()（）“”\"《》〈〉「」【】[]\n\r\t …")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -107,6 +119,7 @@ class Figure:
     chinese: bool  # written in Chinese numerals
     single_digit: bool  # a bare Chinese digit (三, 两)
     has_magnitude: bool  # 万/亿 written after the number
+    bare_magnitude: bool = False  # 百, 千 or 万 alone: a figure only as 百余, 近千
     ranged: bool = False
     prefixed: bool = False  # the qualifier is a word before the number
 
@@ -125,6 +138,8 @@ def _number_value(text: str) -> Decimal | None:
         return None
     if text[0] in "0123456789０１２３４５６７８９":
         return parse_arabic(text)
+    if text in BARE_MAGNITUDES:  # 百余名, 近千人; keep() asks for the qualifier that makes them figures
+        return Decimal(BARE_MAGNITUDES[text])
     if text[0] not in "一二三四五六七八九两十零〇":  # 千家万户, 百花齐放: not numerals
         return None
     return parse_chinese(text)
@@ -155,7 +170,11 @@ def _glued(body: str, start: int, number_end: int) -> bool:
 
 def _unit_of(match: re.Match, body: str) -> str:
     unit = match.group("unit") or ""
-    if unit and body[match.end("unit") : match.end("unit") + 1] in tuple(NOT_UNIT_BEFORE.get(unit, "")):
+    after = match.end("unit")
+    if unit and (
+        body[after : after + 1] in tuple(NOT_UNIT_BEFORE_CHARS.get(unit, ""))
+        or body.startswith(NOT_UNIT_BEFORE.get(unit, ()), after)
+    ):
         return ""
     return "%" if unit == "％" else unit
 
@@ -205,6 +224,7 @@ def find_figures(body: str) -> list[Figure]:
                 chinese=chinese,
                 single_digit=is_single_chinese_digit(raw) and not m.group("approx"),
                 has_magnitude=any(c in "万亿" for c in magnitude),
+                bare_magnitude=raw in BARE_MAGNITUDES,
                 ranged=ranged,
             )
         )
@@ -234,7 +254,8 @@ def share_in_lists(body: str, figures: list[Figure]) -> list[Figure]:
     for first, second in zip(figures, figures[1:], strict=False):
         if not _listed_after(body, first, second):
             continue
-        if not first.unit and second.unit and body[first.end : second.start] != ",":
+        in_sentence = first.start > 0 and bool(_CJK.match(body[first.start - 1]))  # not a "1、" list marker
+        if not first.unit and second.unit and in_sentence and body[first.end : second.start] != ",":
             first.unit = second.unit
         if first.prefixed and not second.qualifier and second.unit == first.unit and body[first.end : second.start] == "、":
             second.qualifier = first.qualifier
@@ -248,6 +269,15 @@ def keep(body: str, figure: Figure, previous: Figure | None = None) -> bool:
     one counts too (下辖三个镇、五个街道).
     """
     if figure.chinese and figure.single_digit and not _counted_in_words(body, figure, previous):
+        return False
+    if figure.bare_magnitude and not figure.qualifier:
+        return False  # 千家万户, 万名党员连心: a manner of speaking, not a count
+    if _CHROME_BEFORE.search(body, max(0, figure.start - 8), figure.start):
+        return False
+    near = body[max(0, figure.start - FORMULA_REACH) : figure.end + FORMULA_REACH]
+    if "+" in near or "＋" in near:
+        return False
+    if body.startswith(STRUCTURAL_HEADS, figure.end):
         return False
     if figure.unit:
         return True
