@@ -368,7 +368,8 @@ def _member_name(member: zipfile.ZipInfo) -> str:
 
 def _is_junk(filename: str) -> bool:
     parts = PurePosixPath(filename.replace("\\", "/")).parts
-    return any(p == "__MACOSX" or p.startswith(".") for p in parts)
+    # macOS resource forks and hidden files (.DS_Store); "." and ".." are path steps, not names.
+    return any(p == "__MACOSX" or (p.startswith(".") and p not in {".", ".."}) for p in parts)
 
 
 def store_upload(name: str, data: bytes) -> Path:

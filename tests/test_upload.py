@@ -1,0 +1,175 @@
+"""The upload page: report files or zips through the real loader, one line per report, limits, safe zips."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from cases.models import Case
+from tests.test_admin import editor, make_user, publisher
+
+pytestmark = pytest.mark.django_db
+
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+URL = "admin:cases_case_upload"
+
+
+@pytest.fixture(autouse=True)
+def upload_root(settings, tmp_path):
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    return settings.UPLOAD_ROOT
+
+
+@pytest.fixture
+def as_editor(client):
+    client.force_login(editor())
+    return client
+
+
+def upload(client, *files, **extra):
+    return client.post(reverse(URL), {"files": list(files), **extra})
+
+
+def seed(i=0) -> SimpleUploadedFile:
+    return SimpleUploadedFile(SEEDS[i].name, SEEDS[i].read_bytes(), content_type="text/plain")
+
+
+def zipped(members: dict[str, bytes], name="reports.zip") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/zip")
+
+
+def lines(response) -> list[tuple[str, str]]:
+    return [(r["name"], r["status"]) for r in response.context["results"]]
+
+
+def test_page_renders_with_the_limits(as_editor):
+    html = as_editor.get(reverse(URL)).content.decode()
+    assert 'type="file"' in html and "multiple" in html and 'enctype="multipart/form-data"' in html
+    assert "每次最多 50 份报告" in html
+    assert 'name="publish"' not in html  # an editor cannot publish, so is not offered to
+
+
+def test_one_file_becomes_a_draft_case_and_the_file_is_kept_under_upload_root(as_editor, upload_root):
+    response = upload(as_editor, seed(0))
+    assert response.status_code == 200
+    assert lines(response) == [(SEEDS[0].name, "created")]
+    case = Case.objects.get(source_file=SEEDS[0].name)
+    assert case.status == Case.Status.DRAFT
+    html = response.content.decode()
+    assert reverse("admin:cases_case_change", args=[case.pk]) in html and "新建" in html
+    stored = list(upload_root.rglob("*"))
+    stored_files = [p for p in stored if p.is_file()]
+    assert len(stored_files) == 1 and stored_files[0].read_bytes() == SEEDS[0].read_bytes()
+    assert stored_files[0].stat().st_mode & 0o111 == 0  # never executable
+
+
+def test_several_files_bad_ones_fail_with_a_reason_while_the_others_load(as_editor):
+    files = [
+        seed(0),
+        SimpleUploadedFile("empty.txt", b"   "),
+        SimpleUploadedFile("chrome.txt", "首页 > 新闻 > 正文\n分享到:\n".encode()),
+        SimpleUploadedFile("script.exe", b"MZ\x90\x00binary"),
+        seed(1),
+    ]
+    response = upload(as_editor, *files)
+    results = {r["name"]: r for r in response.context["results"]}
+    assert results[SEEDS[0].name]["status"] == "created"
+    assert results[SEEDS[1].name]["status"] == "created"
+    assert results["empty.txt"]["status"] == "failed" and results["empty.txt"]["reason"] == "空文件"
+    assert results["chrome.txt"]["status"] == "failed" and results["chrome.txt"]["reason"]
+    assert results["script.exe"]["status"] == "failed" and "不支持的文件类型" in results["script.exe"]["reason"]
+    assert Case.objects.count() == 2
+    assert "5 份报告:2 份已载入,3 份失败" in response.content.decode()
+
+
+def test_a_zip_gives_one_line_per_report_and_uploading_again_is_unchanged(as_editor):
+    members = {f"报告/{p.name}": p.read_bytes() for p in SEEDS[:3]}
+    first = upload(as_editor, zipped(members))
+    assert [status for _name, status in lines(first)] == ["created"] * 3
+    assert lines(first)[0][0] == f"reports.zip/{SEEDS[0].name}"
+    assert set(Case.objects.values_list("source_file", flat=True)) == {p.name for p in SEEDS[:3]}
+    again = upload(as_editor, zipped(members))
+    assert [status for _name, status in lines(again)] == ["unchanged"] * 3
+
+
+def test_a_changed_file_updates_its_case(as_editor):
+    upload(as_editor, seed(0))
+    changed = SEEDS[0].read_bytes() + "\n另外,该市还建成了一批党群服务站。\n".encode()
+    response = upload(as_editor, SimpleUploadedFile(SEEDS[0].name, changed))
+    assert lines(response) == [(SEEDS[0].name, "updated")]
+    assert Case.objects.count() == 1
+
+
+def test_zip_slip_names_never_become_paths(as_editor, upload_root, tmp_path):
+    members = {"../../escape.txt": SEEDS[0].read_bytes(), "/abs/evil.txt": b"x" * 10}
+    response = upload(as_editor, zipped(members))
+    assert [name for name, _status in lines(response)] == ["reports.zip/escape.txt", "reports.zip/evil.txt"]
+    assert Case.objects.filter(source_file="escape.txt").exists()
+    # nothing was written anywhere but the one stored upload under UPLOAD_ROOT
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(written) == 1 and upload_root in written[0].parents
+
+
+def test_zip_bomb_member_is_refused_without_being_inflated(as_editor, settings):
+    settings.ADMIN_UPLOAD_MAX_FILE_BYTES = 1024 * 1024
+    bomb = b"\0" * (50 * 1024 * 1024)  # 50 MB of zeros deflates to about 50 KB
+    response = upload(as_editor, zipped({"bomb.txt": bomb, SEEDS[0].name: SEEDS[0].read_bytes()}))
+    results = {name: r for name, r in ((r["name"], r) for r in response.context["results"])}
+    assert results["reports.zip/bomb.txt"]["status"] == "failed"
+    assert "文件过大" in results["reports.zip/bomb.txt"]["reason"]
+    assert results[f"reports.zip/{SEEDS[0].name}"]["status"] == "created"
+
+
+def test_too_many_files_in_one_request_is_a_form_error(as_editor, settings):
+    settings.ADMIN_UPLOAD_MAX_FILES = 2
+    response = upload(as_editor, seed(0), seed(1), seed(2))
+    assert "一次最多上传 2 个文件" in response.content.decode()
+    assert Case.objects.count() == 0
+
+
+def test_too_many_members_in_a_zip_is_refused(as_editor, settings):
+    settings.ADMIN_UPLOAD_MAX_FILES = 2
+    response = upload(as_editor, zipped({p.name: p.read_bytes() for p in SEEDS[:3]}))
+    assert lines(response) == [("reports.zip", "failed")]
+    assert "压缩包内文件过多" in response.context["results"][0]["reason"]
+    assert Case.objects.count() == 0
+
+
+def test_an_oversized_file_is_refused(as_editor, settings):
+    settings.ADMIN_UPLOAD_MAX_FILE_BYTES = 100
+    response = upload(as_editor, seed(0))
+    assert lines(response) == [(SEEDS[0].name, "failed")]
+    assert "文件过大" in response.context["results"][0]["reason"]
+
+
+def test_no_file_is_a_form_error(as_editor):
+    response = as_editor.post(reverse(URL), {})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not response.context["results"]
+
+
+def test_only_a_publisher_may_publish_on_upload(client):
+    client.force_login(editor())
+    upload(client, seed(0), publish="on")
+    assert Case.objects.get().status == Case.Status.DRAFT
+    client.force_login(publisher())
+    assert 'name="publish"' in client.get(reverse(URL)).content.decode()
+    upload(client, seed(1), publish="on")
+    assert Case.objects.get(source_file=SEEDS[1].name).status == Case.Status.PUBLISHED
+
+
+def test_staff_without_add_permission_cannot_upload(client):
+    client.force_login(make_user())  # staff, in no group
+    assert client.get(reverse(URL)).status_code == 403
+    assert client.post(reverse(URL), {"files": [seed(0)]}).status_code == 403
+    assert Case.objects.count() == 0
