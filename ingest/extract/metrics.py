@@ -213,7 +213,8 @@ def find_figures(body: str) -> list[Figure]:
             end, post = m.start("unit"), ""
         else:
             end, post = m.end(), m.group("post") or ""
-        end = len(body[:end].rstrip(" "))
+        while body[end - 1] == " ":  # "1120 个" may carry a space; the span does not end on one
+            end -= 1
         figures.append(
             Figure(
                 start=start,
@@ -222,7 +223,7 @@ def find_figures(body: str) -> list[Figure]:
                 unit=unit,
                 qualifier=m.group("approx") or post,
                 chinese=chinese,
-                single_digit=is_single_chinese_digit(raw) and not m.group("approx"),
+                single_digit=is_single_chinese_digit(raw) and not m.group("approx") and not m.group("pct"),
                 has_magnitude=any(c in "万亿" for c in magnitude),
                 bare_magnitude=raw in BARE_MAGNITUDES,
                 ranged=ranged,
@@ -244,9 +245,8 @@ def attach_prefix(body: str, figure: Figure) -> Figure:
 
 
 def _listed_after(body: str, first: Figure, second: Figure) -> bool:
-    """``second`` follows ``first`` in a list: 3万元、10万元 / 3万和5万元."""
-    between = body[first.end : second.start]
-    return between in ("、", "和", "或", "及", ",", ",")
+    """``second`` follows ``first`` in a list: 3万元、10万元 / 3万和5万元 (a comma ends a clause)."""
+    return body[first.end : second.start] in ("、", "和", "或", "及")
 
 
 def share_in_lists(body: str, figures: list[Figure]) -> list[Figure]:
@@ -255,7 +255,7 @@ def share_in_lists(body: str, figures: list[Figure]) -> list[Figure]:
         if not _listed_after(body, first, second):
             continue
         in_sentence = first.start > 0 and bool(_CJK.match(body[first.start - 1]))  # not a "1、" list marker
-        if not first.unit and second.unit and in_sentence and body[first.end : second.start] != ",":
+        if not first.unit and second.unit and in_sentence:
             first.unit = second.unit
         if first.prefixed and not second.qualifier and second.unit == first.unit and body[first.end : second.start] == "、":
             second.qualifier = first.qualifier
