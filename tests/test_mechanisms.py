@@ -278,6 +278,19 @@ CASES = [
         [(1, "下好“一盘棋”,建立领导新机制", None), (1, "聚到“一张桌”,构建党建新格局", None)],
         id="repeated-article",
     ),
+    pytest.param(
+        # the article may open on its first heading (the title and byline are in the layout, not the body)
+        "“一核”引领,画好共建共治共享“同心圆”\n" + PROSE + "\n“双联”聚力,构筑城市基层党建“共同体”\n" + PROSE,
+        [(1, "“一核”引领,画好共建共治共享“同心圆”", None), (1, "“双联”聚力,构筑城市基层党建“共同体”", None)],
+        id="article-opens-on-a-heading",
+    ),
+    pytest.param(
+        # result statements opening paragraphs are effects, not practices
+        PROSE + "\n群众满意度明显提升。2022年测评满意度达98%,较上年提高5个百分点。\n"
+        "社区面貌焕然一新。小区环境整治后,居民纷纷点赞,邻里关系更加融洽。",
+        [],
+        id="result-statements",
+    ),
     pytest.param(PROSE + "\n" + PROSE, [], id="no-headings"),
     pytest.param("", [], id="empty"),
 ]

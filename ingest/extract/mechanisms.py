@@ -49,7 +49,8 @@ PROSE_OPENERS = re.compile(
     r"^(?:[一二三四五六七八九十]是|首先|其次|再次|最后|同时|此外|另外|目前|当前|近年来|近年|今年|去年|据|例如|比如|其中|"
     r"如今|为此|因此|对此|截至|截止|自从|通过|经过|随着|根据|按照)"
 )
-NARRATIVE = re.compile(r"[了是说据我他她已吗呢吧]|记者|表示|\d")
+# narrative words, and words of results rather than of practices (群众满意度明显提升)
+NARRATIVE = re.compile(r"[了是说据我他她已吗呢吧]|记者|表示|明显|显著|大幅|日益|越来越|得到|有所|焕然|\d")
 LABEL = re.compile(r"^[^:：]{1,6}[:：]")  # 来源: 作者: 责编: …
 NOT_A_LINE = re.compile(r"^[(（\[【].*[)）\]】]$|^[•·●▪■◆□\-*>]|[:：]$")
 
@@ -164,24 +165,34 @@ def classify(line: str) -> tuple[str, int, str] | None:
 
 
 def find_headings(body: str) -> list[Heading]:
-    """Every heading candidate in order. Unnumbered lines before the first paragraph of prose are the
-    title, byline and date block, not headings."""
+    """Every heading candidate in order.
+
+    Unnumbered lines before the first paragraph of prose are usually the title, byline and
+    date block; one counts there only when it has the two clauses of a slogan heading
+    (``“一核”引领,画好…``) and prose follows it directly.
+    """
+    found = [(pos, line, classify(line)) for pos, line in lines(body)]
     out: list[Heading] = []
     seen_prose = False
-    for pos, line in lines(body):
-        hit = classify(line)
+    for i, (pos, line, hit) in enumerate(found):
         if hit is None:
             if len(norm(line)) >= 30:
                 seen_prose = True
             continue
         style, offset, text = hit
-        if style == "line" and not seen_prose:
+        if style == "line" and not seen_prose and not _opens_article(text, found[i + 1 :]):
             continue
         if style == "lead":
             seen_prose = True
         start = pos + offset
         out.append(Heading(style, text, start, start + len(text), pos))
     return out
+
+
+def _opens_article(text: str, after: list[tuple[int, str, tuple[str, int, str] | None]]) -> bool:
+    two_clauses = len([c for c in re.split(r"[,，]", text) if c.strip()]) == 2 and not re.search(r"[:：\s]", text)
+    following = next(((line, hit) for _pos, line, hit in after if line.strip()), None)
+    return two_clauses and following is not None and following[1] is None and len(norm(following[0])) >= 30
 
 
 def outline(headings: list[Heading], body_len: int) -> list[Node]:
