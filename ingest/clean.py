@@ -94,6 +94,11 @@ COUNTER_RE = re.compile(
     r"\d+\s*(?:次阅读|人阅读|次浏览|阅读|浏览|赞|评论|人看过))$"
 )
 
+# An editor's note framing a repost (编者按：…) speaks about the report, it is not the report.
+EDITOR_NOTE_RE = re.compile(f"^{OPEN}?(?:编者按|编者的话|编后语|编后){CLOSE}?{COLON}")
+BRACKET_GROUP_RE = re.compile(r"【[^【】]*】|\[[^\[\]]*\]")
+BRACKET_LINE_RE = re.compile(r"^(?:\s*(?:【[^【】]*】|\[[^\[\]]*\]))+\s*$")
+
 # A journal archive's catalogue fields around a paper.
 PAPER_FIELD_RE = re.compile(f"^{OPEN}?(?:中图分类号|文献标识码|文章编号|DOI|收稿日期|基金项目|引用本文|下载次数){COLON}?", re.I)
 
@@ -117,6 +122,12 @@ REPORTER_RE = re.compile(f"^[^，。！？；：,]{{0,20}}(?:记者|通讯员|�
 ORG_SUFFIX_RE = re.compile(
     r"(?:组织部|宣传部|统战部|委员会|党委|党工委|党组|工委|办公室|办公厅|研究室|研究院|研究所|研究中心|政府|人民政府|"
     r"街道办事处|办事处|管委会|局|厅|委|社区|学院|大学|学校|中心|协会|学会)$"
+)
+
+# A wire or paper dateline that opens the first paragraph: 新华社北京3月5日电（记者 张三）,
+# 本报讯（记者 李四）, 人民网某市9月9日电（通讯员 王五）.
+NEWS_LEAD_RE = re.compile(
+    f"^(?:[{CJK}]{{0,12}}\\d{{1,2}}月\\d{{1,2}}日电|本报讯|本网讯)\\s*(?:{OPEN}[^（）()]{{0,40}}{CLOSE})?\\s*"
 )
 
 # Inline, at the end of the last paragraph: （当地供稿 张三 李四） or （责编：王五）.
@@ -186,6 +197,14 @@ def chrome_kind(line: str) -> str | None:
     """The kind of page chrome a whole line is, or None."""
     if PAGE_HEADER_RE.match(line) or PAPER_FIELD_RE.match(line):
         return "page-header"
+    if EDITOR_NOTE_RE.match(line):
+        return "editor-note"
+    groups = BRACKET_GROUP_RE.findall(line)
+    if len(groups) >= 2 and BRACKET_LINE_RE.match(line):
+        # 【纠错】【责任编辑：王五】: a bar of bracketed items is chrome when every item is
+        kinds = [chrome_kind(g) for g in groups]
+        if all(kinds):
+            return next((k for k in kinds if k != "tools"), "tools")
     if AGGREGATOR_RE.match(line):
         return "aggregator-note"
     if COPYRIGHT_LEAD_RE.match(line) or (COPYRIGHT_RE.search(line) and len(line) <= 200):
@@ -357,6 +376,14 @@ def _related_list_end(lines: list[str], head: int) -> int:
     return len(lines)
 
 
+def _split_news_lead(line: str) -> tuple[str | None, str]:
+    """``新华社北京3月5日电（记者 张三）近年来…`` → (the wire dateline, the paragraph after it)."""
+    m = NEWS_LEAD_RE.match(line)
+    if not m or not line[m.end() :].strip():
+        return None, line
+    return m.group().strip(), line[m.end() :].lstrip()
+
+
 def _split_trailing_bracket(line: str) -> tuple[str, str | None]:
     """``…的服务。（当地供稿 张三）`` → (``…的服务。``, ``（当地供稿 张三）``) when the bracket is a byline or credit."""
     m = TRAILING_BRACKET_RE.match(line)
@@ -394,6 +421,10 @@ def clean(text: str) -> tuple[Layout, list[Change]]:
             log.add(kind, line)
             layout.dropped.append(line)
         else:
+            lead, line = _split_news_lead(line)
+            if lead:
+                log.add("meta", lead)
+                kept.append(("meta", lead))
             body, tail = _split_trailing_bracket(line)
             kept.append(("content", body))
             if tail is not None:

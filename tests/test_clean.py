@@ -65,6 +65,9 @@ BODY = "全市共建立网格党支部七百余个，楼栋党小组两千二百
         ("责任编辑：张三", "editor"),
         ("编辑：李四 审核：王五", "editor"),
         ("【责任编辑：赵六】", "editor"),
+        ("【纠错】 【责任编辑：王五 】", "editor"),  # a bar of bracketed chrome items
+        # an editor's note framing a repost
+        ("编者按：为深入学习贯彻会议精神，现刊发某区的经验做法，供学习交流。", "editor-note"),
         # previous / next links, with their dates
         ("上一篇 2023年1月29日 上午11:58", "prev-next"),
         ("下一篇：某区召开组织工作会议", "prev-next"),
@@ -225,6 +228,25 @@ def test_a_numbered_heading_is_not_a_headline():
     layout, _ = c.clean(lines("一、基本情况", LEAD))
     assert layout.title is None
     assert layout.paragraphs == ["一、基本情况", LEAD]
+
+
+@pytest.mark.parametrize(
+    "first, lead",
+    [
+        ("新华社某市3月5日电（记者 张三、李四）" + LEAD, "新华社某市3月5日电（记者 张三、李四）"),
+        ("本报讯（记者 王五）" + LEAD, "本报讯（记者 王五）"),
+        ("人民网某市9月9日电 " + LEAD, "人民网某市9月9日电"),
+    ],
+)
+def test_wire_dateline_leaves_the_first_paragraph(first, lead):
+    layout, _ = c.clean(lines("某市：“红色物业”让老旧小区焕发新生", first))
+    assert layout.meta_lines == [lead]
+    assert layout.paragraphs == [LEAD]
+
+
+def test_bracketed_body_text_is_not_a_chrome_bar():
+    layout, _ = c.clean(lines(LEAD, "【案例】【经验】" + LEAD))
+    assert len(layout.paragraphs) == 2
 
 
 def test_inline_byline_and_credit_leave_the_last_paragraph():
