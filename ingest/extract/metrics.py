@@ -38,7 +38,7 @@ from .numbers import ARABIC, CHINESE, is_single_chinese_digit, parse_arabic, par
 # Longest first, so 人次 wins over 人 and 平方米 over 米.
 UNITS = (
     "个百分点", "平方公里", "平方千米", "平方米",
-    "人次", "户次", "件次", "场次", "批次", "公顷", "公里", "千米",
+    "人次", "户次", "件次", "场次", "批次", "公顷", "公里", "千米", "学时", "课时",
     "个", "名", "人", "次", "项", "件", "条", "元", "所", "处", "场", "户", "家", "支", "位",
     "座", "栋", "幢", "间", "套", "台", "辆", "张", "份", "册", "本", "篇", "期", "批", "轮",
     "类", "种", "亩", "米", "吨", "倍", "%", "％", "‰",
@@ -320,13 +320,17 @@ ACTION_VERBS = _word_set(
     安装 建有 设有 拥有 下辖 包括 涉及 惠及 服务于 共有 现有 达 达到 为 是 有 超过 提出 召开 组织开展
     累计 推出 发布 征集 梳理 帮助 救助 下设 成为 形成 获得 荣获 开放 办 进 加入 纳入 列入 获评 享受 受益
     提高 降低 下降 增加 减少 增长 提高到 提升到 下降到 增加到 降低到 提高至 提升至 下降至 降至 增至 减至 联合 共同 积极 主动
-    深入 持续 定期 广泛"""
+    深入 持续 定期 广泛 改建 扩建 修建 翻建"""
 )
 # Words that end a noun phrase on either side without being part of it.
 BOUNDARY_WORDS = _word_set(
     """在 对 向 为 将 把 从 由 与 共 已 已经 均 都 全部 所有 其中 每周 每月 每年 每天 每季度 以及 并 并且
-    又 还 也 就 到 于 以 按 按照 通过 之前 之后 以来 目前 截至 其 等 的 了 和 及 或 同时 分别 各类 各级"""
+    又 还 也 就 到 于 以 按 按照 通过 之前 之后 以来 目前 截至 其 等 的 了 和 及 或 同时 分别 各类 各级 中 年 年底 年初 月 日 底"""
 )
+# Units of events: with a verb right before the number, the verb names the thing counted.
+EVENT_UNITS = frozenset(("次", "场次", "人次", "户次", "件次", "批次", "学时", "课时", "场", "期", "轮"))
+# Verbs that only link a subject to its number (受众达8.9万人次); they are never the subject.
+LINKING_VERBS = _word_set("达 达到 为 是 有 超过 累计 共有 现有 建有 设有 拥有 下辖 包括 涉及 惠及 成为 形成 进 办")
 RATE_SUFFIXES = frozenset("率度量额数")  # 办结率: a rate takes its verb along
 PHRASE_BREAKS = frozenset("到向对在")  # prepositions that rarely sit inside a counted noun
 SCOPE_WORDS = ("全市", "全区", "全县", "全省", "全镇", "全街道", "全国", "各类", "各级", "全年")
@@ -427,7 +431,12 @@ def subject_of(body: str, figure: Figure, floor: int, after_end: int | None = No
         found = subject_after(_clause_after(body, after_end if after_end is not None else figure.end))
         if found:
             return found
-    return subject_before(_clause_before(body, figure.start, floor))[-20:]
+    window = _clause_before(body, figure.start, floor)
+    if figure.unit in EVENT_UNITS:
+        words = _words(window[-6:])
+        if words and words[-1] in ACTION_VERBS and words[-1] not in LINKING_VERBS:
+            return words[-1]  # 培训不少于40学时, 走访1200余户次: the activity is what is counted
+    return subject_before(window)[-20:]
 
 
 # --- mechanisms -----------------------------------------------------------------------
