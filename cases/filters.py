@@ -11,7 +11,7 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, F, OuterRef
 from django.db.models.functions import ExtractYear
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from . import search
 from .models import Case, Metric, Place, Practice
 
 MIN_YEAR, MAX_YEAR = 1949, 2100
+NEWEST = F("published_on").desc(nulls_last=True)
 FACETS = ("province", "city", "practice", "year")
 # The filters each facet ignores when counting its own options ("with the other active filters").
 FACET_PARAMS = {"province": ("province",), "city": ("city",), "practice": ("practice",),
@@ -127,13 +128,14 @@ class CaseFilter(django_filters.FilterSet):
         key = self.sort_key
         if key == self.Sort.RELEVANCE:
             return search.ranked(queryset, self.parsed_query)
+        # Undated cases last either way (PostgreSQL would put NULLs first in a descending sort).
         if key == self.Sort.OLDEST:
-            return queryset.order_by("published_on", "pk")
+            return queryset.order_by(F("published_on").asc(nulls_last=True), "pk")
         if key == self.Sort.TITLE:
             return queryset.order_by("title", "pk")
         if key == self.Sort.FIGURES:
-            return queryset.with_metric_count().order_by("-metric_count", "-published_on", "-pk")
-        return queryset.order_by("-published_on", "-pk")
+            return queryset.with_metric_count().order_by("-metric_count", NEWEST, "-pk")
+        return queryset.order_by(NEWEST, "-pk")
 
     # ----------------------------------------------------------------------------- facets
 

@@ -1,0 +1,182 @@
+"""The case list's filters and facet counts: query string → the cases shown (both databases)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cases.models import Case
+from tests.site_factories import make_case
+
+pytestmark = pytest.mark.django_db
+
+FIGURE = ("共建协议1120余个", "1120", "个", "余", "共建协议")
+
+
+@pytest.fixture
+def cases():
+    """Five published cases in known places, one draft and one withdrawn that the public never sees."""
+    return {
+        "jinzhou": make_case("锦州市推进网格化管理", "锦州市签订共建协议1120余个。", place_code="210700",
+                             published_on="2019-05-01", practices=("网格化管理", "党建联盟"), metrics=(FIGURE,),
+                             source="锦州日报"),
+        "dalian": make_case("大连市中山区融合党建", "中山区建立党建联盟。", place_code="210202",
+                            published_on="2020-03-01", practices=("党建联盟",), source="人民网"),
+        "baoji": make_case("宝鸡市双报到", "宝鸡市共建协议1120余个。", place_code="610300",
+                           published_on="2021-07-01", practices=("双报到",), metrics=(FIGURE,), source="人民网·陕西"),
+        "guiyang": make_case("观山湖区红色物业", "观山湖区签订共建协议1120余个。", place_code="520115",
+                             published_on="2021-01-10", practices=("网格化管理", "红色物业"), metrics=(FIGURE,),
+                             source="贵阳日报"),
+        "beijing": make_case("东城区街乡吹哨", "东城区吹哨报到。", place_code="110101", practices=("吹哨报到",)),
+        "draft": make_case("锦州市草稿", "草稿共建协议1120余个。", place_code="210700", published_on="2021-01-01",
+                           practices=("网格化管理",), status=Case.Status.DRAFT),
+        "withdrawn": make_case("锦州市撤回", "撤回。", place_code="210700", published_on="2021-01-01",
+                               status=Case.Status.WITHDRAWN),
+    }
+
+
+def shown(response) -> set[str]:
+    return {case.slug for case in response.context["cases"]}
+
+
+def slugs(cases, *names) -> set[str]:
+    return {cases[name].slug for name in names}
+
+
+ALL = ("jinzhou", "dalian", "baoji", "guiyang", "beijing")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ALL),
+        ("province=210000", ("jinzhou", "dalian")),
+        ("province=110000", ("beijing",)),
+        ("city=210200", ("dalian",)),  # a city includes its districts
+        ("city=210202", ("dalian",)),  # a district narrows to itself
+        ("city=520100", ("guiyang",)),
+        ("city=110100", ("beijing",)),  # a municipality's city row
+        ("practice=grid-management", ("jinzhou", "guiyang")),
+        ("practice=grid-management&practice=party-alliance", ("jinzhou", "dalian", "guiyang")),  # any of them
+        ("year_from=2020", ("dalian", "baoji", "guiyang")),
+        ("year_from=2020&year_to=2020", ("dalian",)),
+        ("year_to=2019", ("jinzhou",)),
+        ("year_from=2021&year_to=2021", ("baoji", "guiyang")),
+        ("source=人民网", ("dalian", "baoji")),
+        ("has_figures=true", ("jinzhou", "baoji", "guiyang")),
+        ("has_figures=false", ("dalian", "beijing")),
+        ("province=210000&practice=party-alliance", ("jinzhou", "dalian")),
+        ("province=610000&practice=grid-management", ()),
+        ("province=520000&year_from=2021&has_figures=true", ("guiyang",)),
+        ("q=共建协议&province=210000", ("jinzhou",)),
+        ("q=共建协议&year_from=2021", ("baoji", "guiyang")),
+        # invalid values are reported and ignored, the valid ones still apply
+        ("province=999999", ALL),
+        ("province=210700", ALL),  # a city code is not a province
+        ("year_from=abc&province=210000", ("jinzhou", "dalian")),
+        ("practice=no-such-practice", ALL),
+        ("sort=sideways&city=210700", ("jinzhou",)),
+    ],
+)
+def test_filters(client, cases, query, expected):
+    response = client.get(f"/?{query}")
+    assert response.status_code == 200
+    assert shown(response) == slugs(cases, *expected)
+
+
+def test_invalid_values_are_reported(client, cases):
+    response = client.get("/?province=999999&year_from=abc")
+    assert response.status_code == 200
+    assert set(response.context["filter"].errors) == {"province", "year_from"}
+    assert "以下条件无效" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["baoji", "guiyang", "dalian", "jinzhou", "beijing"]),  # newest first, undated last
+        ("sort=newest", ["baoji", "guiyang", "dalian", "jinzhou", "beijing"]),
+        ("sort=oldest", ["jinzhou", "dalian", "guiyang", "baoji", "beijing"]),
+        ("sort=title&province=210000", ["dalian", "jinzhou"]),  # 大 before 锦 in code-point order
+        ("sort=relevance", ["baoji", "guiyang", "dalian", "jinzhou", "beijing"]),  # nothing to be relevant to
+    ],
+)
+def test_sort(client, cases, query, expected):
+    response = client.get(f"/?{query}")
+    assert [c.slug for c in response.context["cases"]] == [cases[n].slug for n in expected]
+
+
+def test_sort_by_figures(client, cases):
+    extra = make_case("多数据", "甲1个。乙2个。", place_code="210700", published_on="2018-01-01",
+                      metrics=(("1个", "1", "个", "", "甲"), ("2个", "2", "个", "", "乙")))
+    order = [c.slug for c in client.get("/?sort=figures").context["cases"]]
+    assert order[0] == extra.slug
+    assert set(order[-2:]) == slugs(cases, "dalian", "beijing")
+
+
+def facet(response, name) -> dict[str, tuple[int | None, bool]]:
+    group = next(g for g in response.context["facets"] if g["name"] == name)
+    return {o["label"]: (o["count"], o["selected"]) for o in group["options"]}
+
+
+def test_facet_counts_use_the_other_filters(client, cases):
+    response = client.get("/?province=210000&practice=party-alliance")
+    provinces = facet(response, "province")
+    # the province facet ignores the province filter but keeps the practice one
+    assert provinces["辽宁省"] == (2, True)
+    assert provinces["陕西省"] == (0, False)
+    assert provinces["上海市"] == (0, False)  # every province is listed, zero or not
+    cities = facet(response, "city")
+    assert cities == {name: (n, False) for name, n in _liaoning_cities(response).items()}
+    assert cities["锦州市"] == (1, False) and cities["大连市"] == (1, False) and cities["沈阳市"] == (0, False)
+    practices = facet(response, "practice")
+    # the practice facet ignores the practice filter but keeps the province one
+    assert practices["党建联盟"] == (2, True)
+    assert practices["网格化管理"] == (1, False)
+    assert practices["双报到"] == (0, False)
+    assert facet(response, "year") == {"2020": (1, False), "2019": (1, False)}
+
+
+def _liaoning_cities(response):
+    group = next(g for g in response.context["facets"] if g["name"] == "city")
+    return {o["label"]: o["count"] for o in group["options"]}
+
+
+def test_facets_without_filters_count_published_cases_only(client, cases):
+    response = client.get("/")
+    assert facet(response, "province")["辽宁省"] == (2, False)  # the draft and the withdrawn case are not counted
+    assert facet(response, "practice")["网格化管理"] == (2, False)
+    assert facet(response, "year") == {"2021": (2, False), "2020": (1, False), "2019": (1, False)}
+    cities = facet(response, "city")
+    assert cities["锦州市"] == (1, False) and "沈阳市" not in cities  # busiest cities only, without a province
+
+
+def test_zero_options_are_dimmed_and_links_toggle(client, cases):
+    html = client.get("/?practice=grid-management").content.decode()
+    shanghai = re.search(r'<a href="([^"]*)" data-value="310000" class="([^"]*)"', html)
+    assert "zero" in shanghai.group(2)
+    selected = re.search(r'<a href="([^"]*)" data-value="grid-management" class="([^"]*)"', html)
+    assert "selected" in selected.group(2)
+    assert "grid-management" not in selected.group(1)  # clicking a chosen practice removes it
+    alliance = re.search(r'<a href="([^"]*)" data-value="party-alliance"', html)
+    assert "practice=grid-management&amp;practice=party-alliance" in alliance.group(1)  # and adds another
+
+
+def test_choosing_a_province_clears_the_city(client, cases):
+    html = client.get("/?city=210700").content.decode()
+    link = re.search(r'<a href="([^"]*)" data-value="610000"', html).group(1)
+    assert "province=610000" in link and "city=" not in link
+
+
+def test_page_number_is_dropped_when_a_filter_changes(client, cases):
+    html = client.get("/?page=1&practice=grid-management").content.decode()
+    links = re.findall(r'<a href="(\?[^"]*)" data-value=', html)
+    assert links and not any("page=" in link for link in links)
+
+
+def test_only_published_cases_are_listed(client, cases):
+    response = client.get("/?q=草稿")
+    assert shown(response) == set()
+    assert "没有找到符合条件的案例" in response.content.decode()
+    assert "清除全部筛选" in response.content.decode()

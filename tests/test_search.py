@@ -1,0 +1,161 @@
+"""Search: query → cases (either script, one- and two-character words), ranking, snippets, the index."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from cases import search
+from cases.models import Case
+from tests.site_factories import make_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cases():
+    return {
+        "grid": make_case(
+            "锦州市推行网格化管理", "锦州市全面推行网格化管理,把社区党建融入网格。全市划分网格1200个。",
+            published_on="2020-01-01", mechanisms=(), metrics=(("网格1200个", "1200", "个", "", "网格"),),
+        ),
+        "worker": make_case(
+            "宝鸡市建强社区工作者队伍", "宝鸡市选聘网格员,推动党建引领基层治理。开发党建APP服务居民。",
+            published_on="2021-01-01",
+        ),
+        "property": make_case(
+            "贵阳市小区治理", "成立业主委员会,引入物业服务企业。居民满意度明显提升。",
+            published_on="2019-01-01",
+        ),
+        "hidden": make_case("草稿网格化管理", "草稿网格化管理。", status=Case.Status.DRAFT),
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("网格化管理", {"grid"}),
+        ("網格化管理", {"grid"}),  # traditional script finds the simplified case
+        ("網格", {"grid", "worker"}),  # 网格 inside 网格员
+        ("网格", {"grid", "worker"}),  # two characters
+        ("党建", {"grid", "worker"}),  # inside 社区党建 and 党建引领
+        ("社区", {"grid", "worker"}),  # in a title, and inside 社区党建
+        ("网", {"grid", "worker"}),  # one character
+        ("個", {"grid"}),  # one traditional character, the last of its run (1200个。)
+        ("升", {"property"}),  # one character at the end of a sentence
+        ("区党", {"grid"}),  # two characters across jieba's word boundary (社区|党建)
+        ("物业服务", {"property"}),
+        ("宝鸡 党建", {"worker"}),  # every term must match
+        ("宝鸡 物业", set()),
+        ("app", {"worker"}),  # Latin letters, any case
+        ("APP", {"worker"}),
+        ("1200", {"grid"}),
+        ("火星基地", set()),
+        ("!!! ;", set()),  # no term at all: nothing, rather than everything
+        ("\"网格\" OR 1=1", set()),  # FTS/tsquery syntax is never passed through (1 is not in the text)
+        ("網格 OR", set()),
+    ],
+)
+def test_search(client, cases, query, expected):
+    response = client.get("/", {"q": query})
+    assert response.status_code == 200
+    assert {c.slug for c in response.context["cases"]} == {cases[name].slug for name in expected}
+
+
+@pytest.fixture
+def ranking():
+    body_only = make_case("社区治理经验", "这里多次提到红色物业。红色物业很好。红色物业。红色物业。红色物业。",
+                          published_on="2022-01-01")
+    heading = make_case("小区治理经验", "一、推行红色物业\n内容。", mechanisms=("推行红色物业",),
+                        published_on="2020-01-01")
+    title = make_case("红色物业的做法", "正文提到一次红色物业。", published_on="2018-01-01")
+    return title, heading, body_only
+
+
+@pytest.mark.parametrize("query", ["红色物业", "紅色物業"])
+def test_title_then_mechanism_then_body(client, ranking, query):
+    response = client.get("/", {"q": query})
+    assert [c.slug for c in response.context["cases"]] == [c.slug for c in ranking]
+    assert response.context["sort_key"] == "relevance"
+
+
+def test_relevance_can_be_overridden_by_date(client, ranking):
+    title, heading, body_only = ranking
+    response = client.get("/", {"q": "红色物业", "sort": "newest"})
+    assert [c.slug for c in response.context["cases"]] == [body_only.slug, heading.slug, title.slug]
+
+
+def test_ranking_stays_bounded_for_very_common_words(client, ranking, monkeypatch):
+    """Past the window, matches are ordered by date; a title match still comes first."""
+    monkeypatch.setattr(search, "RANK_WINDOW", 1)
+    title, heading, body_only = ranking
+    response = client.get("/", {"q": "红色物业"})
+    assert [c.slug for c in response.context["cases"]] == [title.slug, body_only.slug, heading.slug]
+
+
+def test_snippet_highlights_and_escapes(client):
+    make_case("一个案例", "<b>粗体</b>前言。推行网格化管理,<script>alert(1)</script>效果好。")
+    html = client.get("/", {"q": "網格化管理"}).content.decode()
+    assert "<mark>网格化管理</mark>" in html
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("body", "query", "expected"),
+    [
+        ("前言。推行网格化管理。", "网格化管理", "…推行<mark>网格化管理</mark>。"),  # from the sentence's start
+        ("a<b>c。网格员&amp;", "网格", "…<mark>网格</mark>员&amp;amp;"),
+        ("网格化管理" * 30, "网格", "<mark>网格</mark>化管理" + "<mark>网格</mark>化管理" * 17 + "…"),
+        ("没有匹配的正文", "火星", "没有匹配的正文"),
+    ],
+)
+def test_snippet(body, query, expected):
+    assert search.snippet(body, search.parse(query)) == expected
+
+
+def test_parse_normalises_and_never_passes_syntax():
+    parsed = search.parse('網格化 "OR" 社区* NEAR(党建)')
+    assert parsed.terms == ["网格化", "or", "社区", "near", "党建"]
+    assert parsed.fts5() == '"网格" AND "格化" AND "or" AND "社区" AND "near" AND "党建"'
+    assert parsed.tsquery() == "'网格' & '格化' & 'or' & '社区' & 'near' & '党建'"
+    assert search.parse("网").tsquery() == "'网':*"
+    assert not search.parse("……!!")
+
+
+def test_index_tokens_cover_every_character():
+    tokens = search.index_tokens("社区党建。提升")
+    assert {"社区", "党建", "区党", "提升"} <= set(tokens)
+    assert {t[0] for t in tokens} >= set("社区党建提升")
+
+
+def test_reindex_after_edit(client, cases):
+    case = cases["property"]
+    case.body = "改为讲述楼宇党建。"
+    case.save()
+    search.index_case(case)
+    assert {c.slug for c in client.get("/", {"q": "楼宇"}).context["cases"]} == {case.slug}
+    assert not client.get("/", {"q": "业主委员会"}).context["cases"]
+
+
+def test_deleted_case_leaves_the_index(cases):
+    search.connect_signals()
+    case = cases["grid"]
+    pk = case.pk
+    case.delete()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM cases_case_fts WHERE rowid = %s", [pk])
+            assert cursor.fetchone()[0] == 0
+    assert not search.matching(Case.objects.all(), search.parse("网格化管理")).filter(pk=pk).exists()
+
+
+def test_index_case_writes_tokens_and_vector(cases):
+    case = Case.objects.get(pk=cases["grid"].pk)
+    assert "网格化管理" in case.search_tokens.split()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT search_vector::text FROM cases_case WHERE id = %s", [case.pk])
+            vector = cursor.fetchone()[0]
+        assert "'锦州市':1A" in vector  # the title's tokens weigh A
+        assert ":" in vector and "C" in vector
