@@ -26,15 +26,15 @@ def norm(text: str) -> str:
     return _IGNORED.sub("", text)
 
 
-def count_mentions(text: str, terms: Iterable[str]) -> int:
-    """Non-overlapping mentions of any of ``terms``, longest term first.
+def prepare(terms: Iterable[str]) -> list[str]:
+    """Terms normalised, deduplicated, longest first: the order mentions are claimed in."""
+    return sorted({norm(t) for t in terms if norm(t)}, key=len, reverse=True)
 
-    >>> count_mentions("推行网格化管理,建强网格员队伍", ["网格化管理", "网格化", "网格员"])
-    2
-    """
+
+def _count(text: str, ordered: Sequence[str]) -> int:
     taken = [False] * len(text)
     count = 0
-    for term in sorted({norm(t) for t in terms if norm(t)}, key=len, reverse=True):
+    for term in ordered:
         start = text.find(term)
         while start != -1:
             end = start + len(term)
@@ -45,18 +45,29 @@ def count_mentions(text: str, terms: Iterable[str]) -> int:
     return count
 
 
-def score(body: str, headings: Sequence[str], terms: Sequence[str]) -> int:
-    in_headings = sum(count_mentions(norm(h), terms) for h in headings)
-    return count_mentions(norm(body), terms) + HEADING_BONUS * in_headings
+def count_mentions(text: str, terms: Iterable[str]) -> int:
+    """Non-overlapping mentions of any of ``terms``, longest term first.
+
+    >>> count_mentions("推行网格化管理,建强网格员队伍", ["网格化管理", "网格化", "网格员"])
+    2
+    """
+    return _count(norm(text), prepare(terms))
 
 
 def tag_practices(body: str, mechanisms: Sequence[MechanismData],
                   taxonomy: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
-    """Names of the practices the report speaks of, the most mentioned first (taxonomy order on ties)."""
-    headings = [m.heading for m in mechanisms]
+    """Names of the practices the report speaks of, the most mentioned first (taxonomy order on ties).
+
+    The score is the mentions in the body plus a bonus per mention in a mechanism heading.
+    """
+    text = norm(body)
+    headings = [norm(m.heading) for m in mechanisms]
     scored = []
     for order, (name, synonyms) in enumerate(taxonomy):
-        s = score(body, headings, [name, *synonyms])
+        terms = prepare([name, *synonyms])
+        if not any(t in text for t in terms):
+            continue  # most practices are not mentioned at all
+        s = _count(text, terms) + HEADING_BONUS * sum(_count(h, terms) for h in headings)
         if s >= MIN_SCORE:
             scored.append((-s, order, name))
     return [name for _s, _o, name in sorted(scored)]
