@@ -92,6 +92,8 @@ def test_classify_not_headings(line):
         ("记者许晓楠", False),
         ("宝鸡市渭滨区清姜路社区与包抓单位开展主题党日活动", False),
         ("他说这是好事", False),
+        ("推行“1+N”模式,凝聚共建合力", True),  # figures inside a quoted name
+        ("全年开展活动120次", False),
     ],
 )
 def test_is_heading_phrase(text, expected):

@@ -116,7 +116,8 @@ def norm(text: str) -> str:
 
 def is_heading_phrase(text: str) -> bool:
     """Short clauses, no narrative words: ``“一核”引领,画好共建共治共享“同心圆”`` yes; a photo caption no."""
-    if len(norm(text)) < 4 or NARRATIVE.search(text) or LABEL.match(text):
+    # a quoted name may hold figures or anything (推行“1+N”模式): judge the words around it
+    if len(norm(text)) < 4 or NARRATIVE.search(QUOTED.sub("", text)) or LABEL.match(text):
         return False
     clauses = [c for c in CLAUSE_SPLIT.split(text) if c]
     if len(clauses) == 1:
