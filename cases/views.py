@@ -282,7 +282,7 @@ def related_cases(case: Case, limit: int = 5) -> list[Case]:
         .only("pk", "slug", "title", "published_on", "keywords", "province__name", "city__name", "place__name",
               "place__level")
     )
-    candidates.sort(key=lambda c: (-(2 * shared[c.pk] + len(keywords & set(c.keywords))), -c.pk))
+    candidates.sort(key=lambda c: (-shared[c.pk], -len(keywords & set(c.keywords)), -c.pk))
     return candidates[:limit]
 
 

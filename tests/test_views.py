@@ -1,0 +1,218 @@
+"""The public pages through the test client: case page, practices, places, exports, 404, query counts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+
+from cases.models import Case
+from tests.site_factories import make_case
+
+pytestmark = pytest.mark.django_db
+
+BODY = (
+    "锦州市深入实施“五个一”工程。\n"
+    "下好“一盘棋”,建立领导新机制\n"
+    "全市签订共建协议1120余个,开展共建活动5800余次。市级层面成立领导小组。\n"
+    "织密“一张网”,提升治理成效\n"
+    "划分网格1.2万个;<b>网格员</b>持证上岗。"
+)
+
+
+@pytest.fixture
+def case():
+    return make_case(
+        "锦州市全域党建", BODY, place_code="210700", published_on="2019-05-01", source="锦州日报",
+        practices=("网格化管理", "党建联盟"), keywords=("全域党建", "一盘棋"),
+        mechanisms=("下好“一盘棋”,建立领导新机制", "织密“一张网”,提升治理成效"),
+        metrics=(("共建协议1120余个", "1120", "个", "余", "共建协议"),
+                 ("共建活动5800余次", "5800", "次", "余", "共建活动"),
+                 ("网格1.2万个", "12000", "个", "", "网格")),
+        original_text="錦州市深入實施“五個一”工程。", script=Case.Script.TRADITIONAL,
+        repairs=[{"stage": "repair", "kind": "pinyin", "count": 3, "examples": ["關(guān) → 關"]}],
+    )
+
+
+def test_case_page(client, case):
+    response = client.get(case.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>锦州市全域党建</h1>" in html
+    # the place as a breadcrumb, each part a link to the filtered list
+    assert '<a href="/?province=210000">辽宁省</a>' in html
+    assert '<a href="/?city=210700">锦州市</a>' in html
+    assert '<a href="/?practice=grid-management">网格化管理</a>' in html
+    assert "锦州日报" in html and "2019年5月1日" in html
+    # the figures with qualifier and unit, each linked to its sentence
+    for shown in ("1,120余个", "5,800余次", "12,000个"):
+        assert shown in html
+    links = re.findall(r'<a class="figure-link" href="#(s-\d+)"', html)
+    assert len(links) == 3 and links[0] == links[1]  # two figures in one sentence share its anchor
+    for anchor in set(links):
+        sentence = re.search(rf'<span class="sentence" id="{anchor}">(.*?)</span>。?', html).group(1)
+        assert "网格" in sentence or "共建协议" in sentence
+    first = re.search(rf'<span class="sentence" id="{links[0]}">(.*?)。', html).group(1)
+    assert first.startswith("全市签订") and '<span class="figure" data-metric=' in first
+    # mechanism headings are anchored headings, and the outline links to them
+    assert '<h3 class="mech-heading" id="m0">下好“一盘棋”,建立领导新机制</h3>' in html
+    assert '<a href="#m1">织密“一张网”,提升治理成效</a>' in html
+    # the body is escaped
+    assert "&lt;b&gt;网格员&lt;/b&gt;" in html and "<b>网格员</b>" not in html
+    # how the text was cleaned
+    assert "这篇文本是如何整理的" in html and "关(guān) → 关" not in html and "關(guān) → 關" in html
+
+
+def test_original_text_switch(client, case):
+    html = client.get(case.get_absolute_url()).content.decode()
+    assert 'href="?text=original"' in html and "錦州市深入實施" not in html
+    html = client.get(case.get_absolute_url() + "?text=original").content.decode()
+    assert "錦州市深入實施“五個一”工程。" in html
+    assert f'href="{case.get_absolute_url()}#s-' in html  # figures lead back to the clean text
+
+
+def test_related_cases_share_practices_then_keywords(client, case):
+    both = make_case("大连市网格化与党建联盟", "正文。", practices=("网格化管理", "党建联盟"))
+    one_with_keywords = make_case("宝鸡市党建联盟", "正文。", practices=("党建联盟",), keywords=("一盘棋", "全域党建"))
+    one = make_case("贵阳市网格化", "正文。", practices=("网格化管理",))
+    make_case("无关", "正文。", practices=("双报到",))
+    make_case("草稿", "正文。", practices=("网格化管理", "党建联盟"), status=Case.Status.DRAFT)
+    related = client.get(case.get_absolute_url()).context["related"]
+    assert [c.slug for c in related] == [both.slug, one_with_keywords.slug, one.slug]
+
+
+@pytest.mark.parametrize("slug", ["no-such-case", "%E6%97%A0", "draft"])
+def test_unknown_or_unpublished_case_is_a_404_in_the_site_style(client, slug):
+    make_case("草稿", "正文。", status=Case.Status.DRAFT, slug="draft")
+    response = client.get(f"/cases/{slug}/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "页面不存在" in html and 'class="site-header"' in html
+
+
+def test_list_page_shows_place_date_practices(client, case):
+    html = client.get("/").content.decode()
+    assert '<a href="/cases/' in html and "锦州市全域党建" in html
+    assert "辽宁省 › 锦州市" in html and "2019年5月1日" in html and "<li>网格化管理</li>" in html
+
+
+def test_municipality_breadcrumb_does_not_repeat_the_city(client):
+    case = make_case("东城区案例", "正文。", place_code="110101")
+    html = client.get(case.get_absolute_url()).content.decode()
+    assert html.count(">北京市</a>") == 1 and '<a href="/?city=110101">东城区</a>' in html
+    assert "北京市 › 东城区" in client.get("/").content.decode()
+
+
+def test_practice_pages(client, case):
+    make_case("宝鸡市网格", "正文。", place_code="610300", practices=("网格化管理",))
+    make_case("草稿", "正文。", place_code="610300", practices=("网格化管理",), status=Case.Status.DRAFT)
+    response = client.get("/practices/")
+    counts = {p.name: p.case_count for p in response.context["practices"]}
+    assert counts["网格化管理"] == 2 and counts["党建联盟"] == 1 and counts["双报到"] == 0
+    html = client.get("/practices/grid-management/").content.decode()
+    assert "<h2>辽宁省</h2>" in html and "<h3>锦州市</h3>" in html and "<h2>陕西省</h2>" in html
+    assert "草稿" not in html
+    assert client.get("/practices/no-such/").status_code == 404
+
+
+def test_places_page(client, case):
+    make_case("东城区", "正文。", place_code="110101")
+    make_case("大连", "正文。", place_code="210202")
+    make_case("草稿", "正文。", place_code="210202", status=Case.Status.DRAFT)
+    html = client.get("/places/").content.decode()
+    assert re.search(r'href="/\?province=210000">辽宁省</a> <span class="count">2</span>', html)
+    assert re.search(r'href="/\?city=210200">大连市</a> <span class="count">1</span>', html)
+    assert re.search(r'href="/\?province=310000">上海市</a> <span class="count">0</span>', html)
+
+
+def _content(response) -> str:
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+def test_exports_follow_the_filters(client, case):
+    make_case("宝鸡市案例", "宝鸡正文。", place_code="610300", practices=("双报到",))
+    rows = list(csv.DictReader(io.StringIO(_content(client.get("/cases.csv?province=210000")))))
+    assert [r["slug"] for r in rows] == [case.slug] and rows[0]["city"] == "锦州市"
+    assert rows[0]["practices"] == "党建联盟; 网格化管理"
+    data = json.loads(_content(client.get("/?format=json&practice=grid-management")))
+    assert [d["slug"] for d in data] == [case.slug]
+    assert data[0]["metrics"][0] == {"value": 1120, "unit": "个", "qualifier": "余", "subject": "共建协议",
+                                     "text": "共建协议1120余个", "start": BODY.index("共建协议1120"),
+                                     "end": BODY.index("共建协议1120") + len("共建协议1120余个")}
+    all_cases = json.loads(_content(client.get("/cases.json")))
+    assert len(all_cases) == 2
+    figures = list(csv.DictReader(io.StringIO(_content(client.get("/figures.csv?q=锦州")))))
+    assert [(f["subject"], f["display"]) for f in figures] == [
+        ("共建协议", "1,120余个"), ("共建活动", "5,800余次"), ("网格", "12,000个")]
+    assert figures[0]["sentence"] == "全市签订共建协议1120余个,开展共建活动5800余次。"
+    assert figures[0]["city"] == "锦州市"
+    assert client.get("/?format=xml").status_code == 400
+
+
+def test_export_of_many_cases_streams_in_batches(client, django_assert_max_num_queries):
+    for i in range(12):
+        make_case(f"案例{i}", "正文1个。", metrics=(("1个", "1", "个", "", "甲"),), practices=("网格化管理",))
+    with django_assert_max_num_queries(12):
+        assert len(json.loads(_content(client.get("/cases.json")))) == 12
+
+
+def _many(n: int):
+    for i in range(n):
+        make_case(f"网格案例{i}", f"网格正文{i}。共建协议{i}个。", place_code="210700",
+                  published_on=f"20{10 + i % 10}-01-01", practices=("网格化管理", "党建联盟"),
+                  metrics=((f"共建协议{i}个", str(i + 1), "个", "", "共建协议"),))
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/?q=网格", "/?province=210000&practice=grid-management", "/?sort=figures", "/?city=210700&q=網格"]
+)
+def test_list_query_count_does_not_grow_with_the_page(client, url, django_assert_num_queries):
+    _many(3)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        assert len(client.get(url).context["cases"]) == 3
+    _many(22)
+    with django_assert_num_queries(len(small)):
+        assert len(client.get(url).context["cases"]) == 20
+
+
+def test_case_page_query_count_does_not_grow_with_figures(client, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small = make_case("少", "甲1个。", practices=("网格化管理",), metrics=(("1个", "1", "个", "", "甲"),),
+                      mechanisms=("甲1个",))
+    body = "".join(f"第{i}项{i}个。\n小标题{i}\n" for i in range(30))
+    big = make_case("多", body, practices=("网格化管理", "党建联盟", "双报到"),
+                    mechanisms=tuple(f"小标题{i}" for i in range(30)),
+                    metrics=tuple((f"{i}个", str(i), "个", "", f"第{i}项") for i in range(10, 30)))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(small.get_absolute_url())
+    with django_assert_num_queries(len(queries)):
+        assert len(client.get(big.get_absolute_url()).context["figures"]) == 20
+
+
+def test_practice_page_query_count_does_not_grow(client, django_assert_max_num_queries):
+    _many(30)
+    with django_assert_max_num_queries(6):
+        assert len(client.get("/practices/grid-management/").context["cases"]) == 30
+    with django_assert_max_num_queries(4):
+        client.get("/practices/")
+    with django_assert_max_num_queries(4):
+        client.get("/places/")
+
+
+def test_pagination(client):
+    _many(25)
+    first = client.get("/?practice=grid-management")
+    assert len(first.context["cases"]) == 20 and first.context["is_paginated"]
+    html = first.content.decode()
+    assert 'href="?practice=grid-management&amp;page=2"' in html
+    second = client.get("/?practice=grid-management&page=2")
+    assert len(second.context["cases"]) == 5
+    assert not {c.pk for c in first.context["cases"]} & {c.pk for c in second.context["cases"]}
