@@ -1,0 +1,197 @@
+"""The curation helpers on their own: warnings, highlighting, merge, restore, safe unpacking of uploads."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+
+from cases import curation
+from cases.models import Case, Mechanism, Metric
+from tests.test_admin import BODY, add_figure, make_case, make_user
+
+
+@pytest.mark.django_db
+class TestWarnings:
+    def test_a_clean_case_has_none(self):
+        case = make_case()
+        assert curation.case_warnings(case) == []
+        assert not curation.with_any_warning(Case.objects.all()).exists()
+
+    def test_each_warning_in_words_and_as_a_query(self):
+        case = make_case(place=None, mechanisms=False)
+        case.metrics.filter(text="120个").update(unit="")
+        case.metrics.filter(text="超过3000名").update(start=0, end=6)
+        words = curation.case_warnings(case)
+        assert words == ["未识别地区", "没有机制", "指标缺少单位:120个", "指标原文与正文不符:超过3000名"]
+        for key in curation.WARNINGS:
+            assert list(curation.with_warning(Case.objects.all(), key)) == [case], key
+
+    def test_span_check_counts_characters_not_bytes(self):
+        # Every character before the figure is 3 bytes in UTF-8: a byte-based SUBSTR would miss it.
+        case = make_case()
+        assert not curation.with_warning(Case.objects.all(), "span_mismatch").exists()
+        case.body = "新" + case.body  # the figures' spans now point one character too early
+        case.save()
+        assert list(curation.with_warning(Case.objects.all(), "span_mismatch")) == [case]
+
+
+@pytest.mark.django_db
+class TestHighlighting:
+    def test_figure_sentence_and_span_are_marked_and_text_is_escaped(self):
+        case = make_case(body="<b>标题</b>\n共有党员3000名。其他。", figures=False, mechanisms=False)
+        add_figure(case, "3000名", Decimal("3000"), "名")
+        html = str(curation.highlighted_body(case))
+        assert "&lt;b&gt;标题&lt;/b&gt;" in html and "<b>" not in html
+        assert '<mark class="rv-sentence">共有党员</mark>' in html
+        assert '<mark class="rv-figure rv-sentence">3000名</mark>' in html
+        assert '<mark class="rv-sentence">。</mark>其他。' in html
+
+    def test_mechanism_heading_sentence_is_marked(self):
+        case = make_case(figures=False)
+        html = str(curation.highlighted_body(case))
+        mechanism = case.mechanisms.get()
+        assert f'id="rv-mech-{mechanism.pk}"' in html
+        assert '<mark class="rv-mechanism">下好“一盘棋”,建立新机制。</mark>' in html
+
+    def test_a_span_outside_the_body_is_skipped_not_an_error(self):
+        case = make_case(figures=False, mechanisms=False)
+        Metric.objects.create(case=case, value=1, text="x", start=len(BODY) + 5, end=len(BODY) + 6)
+        assert str(curation.highlighted_body(case)).endswith("建立新机制。")
+
+
+@pytest.mark.django_db
+class TestMerge:
+    def test_keeps_one_case_and_both_sources_and_repoints_other_duplicates(self):
+        from cases.models import Practice
+
+        user = make_user()
+        keep = make_case(source="锦州日报")
+        drop = make_case(source="辽宁日报", duplicate_of=keep)
+        third = make_case(duplicate_of=drop)
+        drop.practices.add(Practice.objects.get(name="网格化管理"))
+        merged = curation.merge_duplicate(keep, drop, user)
+        assert not Case.objects.filter(pk=drop.pk).exists()
+        assert [s["source"] for s in merged.other_sources] == ["辽宁日报"]
+        assert merged.other_sources[0]["content_hash"] == drop.content_hash
+        assert merged.other_sources[0]["merged_by"] == user.username
+        assert [p.name for p in merged.practices.all()] == ["网格化管理"]
+        third.refresh_from_db()
+        assert third.duplicate_of_id == keep.pk
+
+    def test_sources_merged_earlier_travel_along(self):
+        a, b, c = make_case(source="甲"), make_case(source="乙"), make_case(source="丙")
+        curation.merge_duplicate(b, c)
+        curation.merge_duplicate(a, b)
+        a.refresh_from_db()
+        assert [s["source"] for s in a.other_sources] == ["丙", "乙"]
+
+    def test_a_case_cannot_be_merged_into_itself(self):
+        case = make_case()
+        with pytest.raises(ValueError):
+            curation.merge_duplicate(case, case)
+
+
+@pytest.mark.django_db
+class TestRestore:
+    def test_restores_fields_mechanisms_and_figures_and_marks_them_curated(self):
+        case = make_case(title="原标题")
+        version = case.history.earliest()
+        case.title = "改后"
+        case.save()
+        case.metrics.get(text="120个").delete()
+        case.mechanisms.get().delete()
+        Mechanism.objects.create(case=case, heading="新机制")
+        curation.restore_version(case, version)
+        case.refresh_from_db()
+        assert case.title == "原标题" and case.curated_fields == ["title"]
+        assert list(case.mechanisms.values_list("heading", flat=True)) == ["下好“一盘棋”"]
+        assert sorted(case.metrics.values_list("text", flat=True)) == ["120个", "超过3000名"]
+        assert all(case.metrics.values_list("curated", flat=True))
+
+    def test_a_version_covers_the_figures_until_the_next_save_of_the_case(self):
+        case = make_case()
+        first = case.history.earliest()
+        case.title = "第二版"
+        case.save()
+        add_figure(case, "100余个", Decimal("100"), "个")  # belongs to the second version
+        assert sorted(m.text for m in curation.snapshot(Metric, case, first)) == ["120个", "超过3000名"]
+        assert len(curation.snapshot(Metric, case, case.history.latest())) == 3
+
+
+class TestExpandUpload:
+    @pytest.fixture(autouse=True)
+    def limits(self, settings):
+        settings.ADMIN_UPLOAD_MAX_FILES = 5
+        settings.ADMIN_UPLOAD_MAX_FILE_BYTES = 1000
+        settings.ADMIN_UPLOAD_MAX_TOTAL_BYTES = 2500
+
+    @staticmethod
+    def zip_of(members: dict[str, bytes], **info) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in members.items():
+                archive.writestr(zipfile.ZipInfo(name, **info) if info else name, data)
+        return buffer.getvalue()
+
+    def test_a_plain_file_is_itself(self):
+        [report] = curation.expand_upload("a.txt", "正文".encode())
+        assert (report.label, report.source_name, report.error) == ("a.txt", "a.txt", "")
+
+    def test_members_keep_only_their_last_name_and_skip_junk(self):
+        data = self.zip_of({"dir/a.txt": b"x1", "../../b.txt": b"x2", "__MACOSX/._a.txt": b"j", ".DS_Store": b"j"})
+        reports = list(curation.expand_upload("r.zip", data))
+        assert [(r.label, r.source_name) for r in reports] == [("r.zip/a.txt", "a.txt"), ("r.zip/b.txt", "b.txt")]
+
+    def test_gbk_member_names_from_chinese_windows_are_read(self):
+        class GbkName(zipfile.ZipInfo):
+            # How zip tools on Chinese Windows write names: GBK bytes, without the UTF-8 flag.
+            def _encodeFilenameFlags(self):
+                return self.filename.encode("gbk"), self.flag_bits
+
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr(GbkName("报告/锦州.txt"), b"data")
+        [report] = curation.expand_upload("r.zip", buffer.getvalue())
+        assert report.source_name == "锦州.txt"
+
+    def test_limits_per_member_total_count_and_nesting(self):
+        inner = self.zip_of({"a.txt": b"x"})
+        data = self.zip_of({"big.txt": b"0" * 5000, "a.txt": b"a" * 900, "b.txt": b"b" * 900, "n.zip": inner})
+        reports = {r.label: r for r in curation.expand_upload("r.zip", data)}
+        assert "文件过大" in reports["r.zip/big.txt"].error
+        assert reports["r.zip/a.txt"].raw and reports["r.zip/b.txt"].raw
+        assert "嵌套" in reports["r.zip/n.zip"].error
+        many = self.zip_of({f"{i}.txt": b"x" for i in range(6)})
+        [refused] = curation.expand_upload("many.zip", many)
+        assert "过多" in refused.error
+        total = self.zip_of({f"{i}.txt": b"y" * 900 for i in range(4)})
+        reports = list(curation.expand_upload("t.zip", total))
+        assert [bool(r.raw) for r in reports] == [True, True, False]
+        assert "总大小" in reports[-1].error
+
+    def test_a_member_larger_than_it_claims_is_cut_off(self):
+        data = bytearray(self.zip_of({"liar.txt": b"z" * 5000}))
+        # Forge the declared size in the central directory to 10 bytes: the read cap still holds.
+        at = data.find(b"PK\x01\x02")
+        data[at + 24 : at + 28] = (10).to_bytes(4, "little")
+        [report] = curation.expand_upload("r.zip", bytes(data))
+        assert report.error  # either refused as too large or as a bad archive: never 5000 bytes in memory
+        assert not report.raw
+
+    def test_a_broken_zip_is_a_failure_not_a_crash(self):
+        data = self.zip_of({"a.txt": b"x" * 100})[:-30]
+        reports = list(curation.expand_upload("bad.zip", data))
+        assert reports and all(r.error or r.raw == b"" for r in reports)
+
+
+def test_store_upload_keeps_files_under_upload_root_with_safe_names(settings, tmp_path):
+    settings.UPLOAD_ROOT = tmp_path / "up"
+    first = curation.store_upload("../../etc/passwd", b"a")
+    second = curation.store_upload("..", b"b")
+    for path in (first, second):
+        assert settings.UPLOAD_ROOT in path.parents
+        assert path.stat().st_mode & 0o111 == 0
+    assert first.name.endswith("-passwd") and second.name.endswith("-upload")
