@@ -58,9 +58,10 @@ _TRIGGER = re.compile(
     # a full-width Latin letter or digit, or an ideographic space, wedged between characters
     rf"|(?<=[{CJK}])[Ａ-Ｚａ-ｚ０-９\u3000](?=[{CJK}])"
     # a ? where a character should be, its reading still beside it
-    rf"|(?<=[{CJK}{CN_PUNCT}])\?(?=[(（][{pinyin.LETTERS}]+[)）])"
+    rf"|(?<=[{CJK}{CN_PUNCT}])\?(?=[(（]?[{pinyin.LETTERS}]+[)）])"
 )
-_ANNOT = re.compile(rf"[(（][{pinyin.LETTERS}]{{1,7}}[)）]")
+# an annotation, whole or after the ? that swallowed its bracket: not part of the sentence
+_ANNOT = re.compile(rf"[(（][{pinyin.LETTERS}]{{1,7}}[)）]|(?<=\?)[{pinyin.LETTERS}]{{1,7}}[)）]")
 _CJK_RE = re.compile(f"[{CJK}]+")
 
 MAX_BACK = 48  # a run starts at most this many characters before its first odd character
@@ -227,6 +228,9 @@ def _best_repair(line: str, k: int, cursor: int) -> tuple[int, int, str] | None:
     scored: list[tuple[bool, float, int, int, str]] = []
     for e in ends:
         reading = pinyin.annotation_at(line, e) if e < len(line) else None
+        # ``?`` then ``chuàng)``: the decoder printed ? for an orphan byte and the ( after it
+        broken = pinyin.broken_annotation_at(line, e - 1) if line[e - 1] == "?" else None
+        reading = reading or broken
         for s in starts:
             if s >= e:
                 continue
@@ -240,6 +244,8 @@ def _best_repair(line: str, k: int, cursor: int) -> tuple[int, int, str] | None:
                 # an annotation after the run names its last character: a reading that has it beats
                 # one that does not (the annotation was there before the damage, so was the character)
                 named = bool(reading and new and reading in pinyin.readings(new[-1]))
+                if broken:
+                    new += "("  # give the annotation back its bracket, for the pinyin fixer
                 score = _window_score(left + new + right) - EDIT_COST * len(region)
                 scored.append((named, score, s, e, new))
     if not scored:
@@ -317,6 +323,8 @@ def _end_candidates(line: str, k: int) -> list[int]:
                 break
             if ch == "?":
                 ends.append(j + 1)
+                if pinyin.broken_annotation_at(line, j):
+                    break
             if ch not in TO_FULL:
                 break
         j += 1
@@ -367,7 +375,7 @@ def _restore_dropped_pair(left: str, new: str, right: str, score: float) -> str:
     （订 is ``a3a8 b6a9`` where （二）was ``a3a8 b6fe a3a9`` and ``fe a3`` was dropped. Split one
     character (b1 b2) into (b1 x)(y b2) with (x, y) a dropped pair, and keep the split if it reads
     better."""
-    if not _unbalanced(left + new + right):
+    if not any(ch in _PAIRS for ch in new) or _unbalanced(new + right) <= _unbalanced(right):
         return new
     dropped = _undecodable_pairs()
     best = (score + MARGIN / 2, new)
@@ -430,6 +438,14 @@ def _t2s():
 
 
 @lru_cache(maxsize=65536)
+def _simplified(ch: str) -> str:
+    """One character in simplified script. Character by character, not OpenCC's phrase pass: the
+    judge only needs the dictionary's spelling, and a window is scored thousands of times."""
+    out = _t2s().convert(ch)
+    return out if len(out) == 1 else ch
+
+
+@lru_cache(maxsize=65536)
 def _unigram(ch: str) -> float:
     """log P of one character standing alone: punctuation is common, odd symbols are not."""
     if ch in CN_PUNCT:
@@ -437,7 +453,7 @@ def _unigram(ch: str) -> float:
     if not _CJK_RE.fullmatch(ch):
         return -25.0
     dt = _dictionary()
-    return math.log(dt.FREQ.get(_t2s().convert(ch)) or 1) - math.log(dt.total)
+    return math.log(dt.FREQ.get(_simplified(ch)) or 1) - math.log(dt.total)
 
 
 @lru_cache(maxsize=65536)
@@ -455,9 +471,7 @@ def _window_score(window: str) -> float:
     fixed costs for punctuation, digits and letters, heavy ones for odd symbols, and a penalty
     per unbalanced bracket."""
     window = _ANNOT.sub("", window)  # annotations are not part of the sentence
-    simplified = _t2s().convert(window)
-    if len(simplified) != len(window):
-        simplified = window
+    simplified = "".join(map(_simplified, window))
     score = 0.0
     pos = 0
     for m in _CJK_RE.finditer(simplified):

@@ -88,13 +88,35 @@ def remove_annotations(text: str) -> tuple[str, list[str]]:
         examples.append(f"{ch}{m.group(0)} → {ch}")
         return ""
 
-    return ANNOTATION.sub(drop, text), examples
+    text = ANNOTATION.sub(drop, text)
+    if "?" in text:
+        # what is left of an annotation whose character was lost: keep the ? that marks the loss
+        def drop_broken(m: re.Match) -> str:
+            if not broken_annotation_at(m.group(0), 0):
+                return m.group(0)
+            examples.append(f"{m.group(0)} → ?")
+            return "?"
+
+        text = _BROKEN.sub(drop_broken, text)
+    return text, examples
 
 
 def annotation_at(text: str, i: int) -> str | None:
     """The reading annotated at ``text[i]`` (an opening bracket), if it is one."""
     m = re.compile(rf"[(（]([{LETTERS}]{{1,7}})[)）]").match(text, i)
     if m and is_syllable(m.group(1)):
+        return normal_reading(m.group(1))
+    return None
+
+
+_BROKEN = re.compile(rf"\?([{LETTERS}]{{1,7}})[)）]")
+
+
+def broken_annotation_at(text: str, i: int) -> str | None:
+    """``?chuàng)`` at ``text[i]``: an annotation whose ``(`` the decoder swallowed with the orphan
+    byte before it, printing ``?`` for both. Only toned syllables: ``?abc)`` alone is too weak."""
+    m = _BROKEN.match(text, i)
+    if m and is_syllable(m.group(1)) and base(m.group(1))[1]:
         return normal_reading(m.group(1))
     return None
 
