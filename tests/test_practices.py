@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.extract import default_taxonomy
-from ingest.extract.practices import count_mentions, norm, tag_practices
+from ingest.extract.practices import count_mentions, joined, norm, tag_practices
 from ingest.report import MechanismData
 
 TAXONOMY = [
@@ -13,6 +13,7 @@ TAXONOMY = [
     ("双报到", ["在职党员到社区报到", "党员到社区报到"]),
     ("“两新”组织党建", ["两新组织", "非公企业党建"]),
     ("三社联动", ["社工"]),
+    ("在职党员进社区", ["在职党员", "进社区"]),
     ("讲习所", ["新时代讲习所", "宣讲"]),
 ]
 
@@ -37,6 +38,24 @@ def test_norm(text, expected):
     assert norm(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("tokens", "expected"),
+    [
+        (["推进", "社区", "“", "党建", "”"], ("推进社区党建", {0, 2, 4, 6})),
+        (["党建", " "], ("党建", {0, 2})),
+        ([], ("", {0})),
+    ],
+)
+def test_joined(tokens, expected):
+    assert joined(tokens) == expected
+
+
+def test_tokens_given_are_used_instead_of_cutting_again():
+    # tokens that put a boundary inside 网格化管理 (as no real cut would) prove they are the ones used
+    assert tag_practices("网格化管理网格化管理", [], TAXONOMY, tokens=["网格化", "管理", "网格化", "管理"]) == ["网格化管理"]
+    assert tag_practices("网格化管理网格化管理", [], TAXONOMY, tokens=["网", "格化管理网", "格化管理"]) == []
+
+
 def heading(text: str) -> MechanismData:
     return MechanismData(heading=text)
 
@@ -55,6 +74,9 @@ def heading(text: str) -> MechanismData:
         ("加强两新组织党建,推动两新组织覆盖。", [], ["“两新”组织党建"]),
         # the most mentioned first
         ("在职党员到社区报到。党员到社区报到。双报到。网格化管理,网格员。", [], ["双报到", "网格化管理"]),
+        # only on word boundaries: 推进|社区 holds no 进社区
+        ("推进社区大党委建设。推进社区减负。", [], []),
+        ("开展在职党员进社区活动。鼓励党员进社区。", [], ["在职党员进社区"]),
         ("", [], []),
     ],
 )

@@ -62,6 +62,8 @@ def extract(report: Report, taxonomy: Taxonomy | None = None) -> Extraction:
 
     out.mechanisms = mechanisms.extract_mechanisms(body)
     out.metrics = _find_metrics(body, out.mechanisms)
-    out.practices = practices.tag_practices(body, out.mechanisms, taxonomy if taxonomy is not None else default_taxonomy())
-    out.keywords = keywords.top_keywords(report.tokens if report.tokens else segment.cut(body))
+    tokens = report.tokens if report.tokens else segment.cut(body)
+    chosen = taxonomy if taxonomy is not None else default_taxonomy()
+    out.practices = practices.tag_practices(body, out.mechanisms, chosen, tokens=tokens)
+    out.keywords = keywords.top_keywords(tokens)
     return out

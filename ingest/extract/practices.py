@@ -5,7 +5,9 @@ generic synonym passes once (``社工`` in a list, ``宣讲`` in one sentence). 
 score is the number of mentions in the body, plus one for a mention in a
 mechanism heading (the report names it as one of its practices); two are needed.
 Mentions are counted longest term first and never twice for one stretch of text,
-so ``网格化管理`` is one mention, not also ``网格化``.
+so ``网格化管理`` is one mention, not also ``网格化``; and only on word boundaries
+(the segment stage's tokens, whose dictionary holds every name and synonym), so
+``推进社区`` is not a mention of ``进社区``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from .. import segment
 from ..report import MechanismData
 
 MIN_SCORE = 2
@@ -31,14 +34,15 @@ def prepare(terms: Iterable[str]) -> list[str]:
     return sorted({norm(t) for t in terms if norm(t)}, key=len, reverse=True)
 
 
-def _count(text: str, ordered: Sequence[str]) -> int:
+def _count(text: str, ordered: Sequence[str], bounds: set[int] | None = None) -> int:
     taken = [False] * len(text)
     count = 0
     for term in ordered:
         start = text.find(term)
         while start != -1:
             end = start + len(term)
-            if not any(taken[start:end]):
+            on_words = bounds is None or (start in bounds and end in bounds)
+            if on_words and not any(taken[start:end]):
                 taken[start:end] = [True] * len(term)
                 count += 1
             start = text.find(term, start + 1)
@@ -46,7 +50,7 @@ def _count(text: str, ordered: Sequence[str]) -> int:
 
 
 def count_mentions(text: str, terms: Iterable[str]) -> int:
-    """Non-overlapping mentions of any of ``terms``, longest term first.
+    """Non-overlapping mentions of any of ``terms``, longest term first (no word boundaries).
 
     >>> count_mentions("推行网格化管理,建强网格员队伍", ["网格化管理", "网格化", "网格员"])
     2
@@ -54,20 +58,34 @@ def count_mentions(text: str, terms: Iterable[str]) -> int:
     return _count(norm(text), prepare(terms))
 
 
+def joined(tokens: Iterable[str]) -> tuple[str, set[int]]:
+    """The normalised text of ``tokens`` and the offsets where words meet in it.
+
+    >>> joined(["推进", "社区", "“", "党建", "”"])
+    ('推进社区党建', {0, 2, 4, 6})
+    """
+    text, bounds = "", {0}
+    for token in tokens:
+        text += norm(token)
+        bounds.add(len(text))
+    return text, bounds
+
+
 def tag_practices(body: str, mechanisms: Sequence[MechanismData],
-                  taxonomy: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
+                  taxonomy: Sequence[tuple[str, Sequence[str]]], tokens: Sequence[str] | None = None) -> list[str]:
     """Names of the practices the report speaks of, the most mentioned first (taxonomy order on ties).
 
     The score is the mentions in the body plus a bonus per mention in a mechanism heading.
+    ``tokens`` are the body's tokens when the caller has them already (the pipeline does).
     """
-    text = norm(body)
-    headings = [norm(m.heading) for m in mechanisms]
+    text, bounds = joined(tokens if tokens is not None else segment.cut(body))
+    headings = [joined(segment.cut(m.heading)) for m in mechanisms]
     scored = []
     for order, (name, synonyms) in enumerate(taxonomy):
         terms = prepare([name, *synonyms])
         if not any(t in text for t in terms):
             continue  # most practices are not mentioned at all
-        s = _count(text, terms) + HEADING_BONUS * sum(_count(h, terms) for h in headings)
+        s = _count(text, terms, bounds) + HEADING_BONUS * sum(_count(h, terms, b) for h, b in headings)
         if s >= MIN_SCORE:
             scored.append((-s, order, name))
     return [name for _s, _o, name in sorted(scored)]
