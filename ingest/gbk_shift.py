@@ -337,7 +337,8 @@ def _end_candidates(line: str, k: int) -> list[int]:
 def _readings(data: bytes, reading: str | None, lost_marker: bool) -> Iterator[str]:
     """Candidate readings of a run's bytes: drop a stray first byte or restore a lost lead, then,
     when a byte is left over, restore the lost trail of the last character."""
-    heads: list[bytes] = [data[1:]]
+    # a stray byte below 0x80 would have read as ASCII and never put the decoder out of step
+    heads: list[bytes] = [data[1:]] if data[0] >= 0x80 else []
     # restoring a lost lead byte: the characters it could make, most frequent first
     leads = sorted(_by_trail().get(data[0], ()), key=lambda item: -_unigram(item[1]))
     heads += [bytes((lead,)) + data for lead, _ in leads[:PRUNE]]

@@ -46,7 +46,7 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # ``?``/U+FFFD count as characters: a character the decoder lost keeps its annotation.
 ANNOTATION = re.compile(rf"(?<=[{CJK}?\ufffd])[(（]([{LETTERS}]{{1,7}})[)）]")
 # The cheap pre-check: no bracket after a CJK character → nothing to do.
-_MAYBE = re.compile(rf"[{CJK}?\ufffd][(（][{LETTERS}]")
+_MAYBE = re.compile(rf"[{CJK}?\ufffd][(（][{LETTERS}]|\?[{LETTERS}]")
 
 
 def base(syllable: str) -> tuple[str, bool]:
