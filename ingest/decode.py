@@ -84,12 +84,16 @@ MAX_BAD_SHARE = 0.05  # more replacement characters than this and the reading is
 SNIFF_BYTES = 64 * 1024  # judging the encoding on the head of a file is enough and keeps big files cheap
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
-_HTML_SNIFF = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta\s|<p[\s>]|<div[\s>]", re.I)
+_HTML_SNIFF = re.compile(
+    rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta\s|<p[\s>]|<div[\s>]", re.I
+)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 # Characters a right reading of a Chinese report hardly ever holds: private use, replacement,
 # and the symbols a wrong two-byte reading falls on (kana, bopomofo, box drawing, Hangul, Cyrillic, Greek).
-_ODD = re.compile(r"[\ue000-\uf8ff\ufffd\u3040-\u30ff\u3100-\u312f\u2500-\u257f\uac00-\ud7af\u0400-\u04ff\u0370-\u03ff]")
+_ODD = re.compile(
+    r"[\ue000-\uf8ff\ufffd\u3040-\u30ff\u3100-\u312f\u2500-\u257f\uac00-\ud7af\u0400-\u04ff\u0370-\u03ff]"
+)
 
 
 def decode(raw: bytes, filename: str = "") -> Decoded:

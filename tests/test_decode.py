@@ -160,4 +160,6 @@ def test_page_article_tag_is_preferred():
 
 def test_page_with_no_text_is_rejected():
     with pytest.raises(ReportRejected, match="网页"):
-        decode(b"<html><head><script>x()</script></head><body><nav>menu</nav></body></html>", filename="a.html")
+        decode(
+            b"<html><head><script>x()</script></head><body><nav>menu</nav></body></html>", filename="a.html"
+        )

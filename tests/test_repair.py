@@ -16,7 +16,12 @@ from ingest.repair import repair
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 DAMAGED = "002_e3f147fd4aee9609.txt"
-CLEAN = ["000_632eb3e313c8bbac.txt", "001_2a0395a21e9b23bd.txt", "003_b71aa84b4d782c3f.txt", "004_c00685ac888a8406.txt"]
+CLEAN = [
+    "000_632eb3e313c8bbac.txt",
+    "001_2a0395a21e9b23bd.txt",
+    "003_b71aa84b4d782c3f.txt",
+    "004_c00685ac888a8406.txt",
+]
 
 
 # --- pinyin annotations ---------------------------------------------------------------------------
@@ -78,7 +83,10 @@ def test_pinyin_changes_are_recorded_with_examples():
         ("。ㄒ唬┰谑卣齽(chuàng)新,提升", "（一）在守正創新,提升"),
         ("。ǘ┰趶(qiáng)基固本,提升", "（二）在強基固本,提升"),
         ("。ㄈ┰趶(qiáng)化治理,提升", "（三）在強化治理,提升"),
-        ("的實(shí)際問題,F(xiàn)將有關(guān)情況", "的實際問題,現將有關情況"),  # the stretch: a lost lead byte
+        (
+            "的實(shí)際問題,F(xiàn)將有關(guān)情況",
+            "的實際問題,現將有關情況",
+        ),  # the stretch: a lost lead byte
     ],
 )
 def test_seed_snippets_are_put_back_in_step(text, expected):
