@@ -165,6 +165,10 @@ def _looks_like_html(raw: bytes) -> bool:
     return bool(_HTML_SNIFF.search(raw[:4096].lstrip()[:4096]))
 
 
+MIN_SCORE = 0.3  # a text of mixed ASCII and Chinese; real reports score above 0.9
+MIN_GUESSED_UTF16_SCORE = 0.8
+
+
 def _decode_text(raw: bytes, is_html: bool) -> tuple[str, str, int]:
     """Return (text, encoding, number of replaced characters) or reject."""
     for bom, enc in BOMS:
@@ -200,7 +204,10 @@ def _decode_text(raw: bytes, is_html: bool) -> tuple[str, str, int]:
             best = (score, enc, text, bad)
     score, enc, text, bad = best
     chars = max(1, len(text.strip()))
-    if score < 0.3 or bad > MAX_BAD_SHARE * chars:
+    # Almost any even-length byte string reads as *some* CJK in UTF-16, so a reading guessed without
+    # a BOM or NUL pattern must look like a real report (Shift-JIS read as UTF-16-BE scores ~0.4).
+    floor = MIN_GUESSED_UTF16_SCORE if enc.startswith("utf-16") and not order else MIN_SCORE
+    if score < floor or bad > MAX_BAD_SHARE * chars:
         raise ReportRejected("无法识别文件编码(不是 UTF-8、GB18030/GBK、Big5 或 UTF-16 文本)")
     return text, enc, bad
 

@@ -77,6 +77,8 @@ def test_seed_in_big5_round_trips_where_big5_can_write_it():
         (b"\x00\x01\x02\x03binary\x00\x00\xff\xfe\x00" * 20, "NUL"),
         (bytes(range(1, 32)) * 20, "控制字符"),
         (random.Random(7).randbytes(4000).replace(b"\x00", b"\x01"), "编码"),
+        # Japanese in Shift-JIS once read as BOM-less UTF-16-BE and made a case of rare characters
+        (("これは日本語のテキストです。カタカナとひらがなだけで書かれています。" * 20).encode("shift_jis"), "编码"),
     ],
 )
 def test_junk_is_rejected_with_a_chinese_reason(raw, reason):
