@@ -299,25 +299,28 @@ def replace_structure(case: Case, report: Report) -> dict[str, dict]:
     ex = report.extraction
 
     kept_mechanisms = list(case.mechanisms.filter(curated=True))
-    kept_headings = {m.heading for m in kept_mechanisms}
     case.mechanisms.filter(curated=False).delete()
     made: dict[int, Mechanism] = {}
-    next_order = max((m.order for m in kept_mechanisms), default=-1) + 1
-    for index, data in enumerate(ex.mechanisms):
-        match = next((m for m in kept_mechanisms if m.heading == data.heading), None)
-        if match is not None:
-            made[index] = match
-            continue
-        parent = made.get(data.parent) if data.parent is not None else None
-        mechanism = Mechanism(
-            case=case, parent=parent, order=next_order + index if kept_headings else index,
-            heading=data.heading[:300], slogan=(data.slogan or "")[:100],
-            body=report.body[data.end : data.body_end].strip() if data.body_end > data.end else "",
-            start=data.start if data.end > data.start else None,
-            end=data.end if data.end > data.start else None,
-        )
-        mechanism.save()
-        made[index] = mechanism
+    first_order = max((m.order for m in kept_mechanisms), default=-1) + 1
+    # Top level first, then the nested ones, so each level is one insert (with its history rows).
+    for level_is_top in (True, False):
+        batch: list[Mechanism] = []
+        for index, data in enumerate(ex.mechanisms):
+            if (data.parent is None) != level_is_top:
+                continue
+            match = next((m for m in kept_mechanisms if m.heading == data.heading), None)
+            if match is not None:
+                made[index] = match
+                continue
+            has_span = data.end > data.start
+            made[index] = Mechanism(
+                case=case, parent=made.get(data.parent) if data.parent is not None else None,
+                order=first_order + index, heading=data.heading[:300], slogan=(data.slogan or "")[:100],
+                body=report.body[data.end : data.body_end].strip() if data.body_end > data.end else "",
+                start=data.start if has_span else None, end=data.end if has_span else None,
+            )
+            batch.append(made[index])
+        bulk_create_with_history(batch, Mechanism)
 
     kept_metrics = list(case.metrics.filter(curated=True))
     case.metrics.filter(curated=False).delete()
