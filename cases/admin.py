@@ -8,6 +8,7 @@ merge, restore, uploads). Everything here wires those into pages.
 from __future__ import annotations
 
 import logging
+import uuid
 
 from axes.backends import AxesStandaloneBackend
 from django.contrib import admin, messages
@@ -201,7 +202,7 @@ class CaseAdmin(SimpleHistoryAdmin):
     ]
     show_facets = admin.ShowFacets.ALWAYS
     search_fields = ["title", "slug", "source", "author_org", "source_file", "place__name"]
-    list_select_related = ["place"]
+    list_select_related = ["place", "duplicate_of"]
     date_hierarchy = "published_on"
     list_per_page = 50
     autocomplete_fields = ["place", "practices"]
@@ -226,6 +227,9 @@ class CaseAdmin(SimpleHistoryAdmin):
         return type(form.__name__, (form,), {"user": request.user})
 
     def save_model(self, request, obj, form, change):
+        if not change:
+            # A case typed in by hand has no report file; give it a content hash no report can have.
+            obj.content_hash = f"manual:{uuid.uuid4().hex}"
         if change:
             # A curator's change is recorded so that re-ingesting the report leaves it alone.
             obj.mark_curated(*[f for f in form.changed_data if f in Case.CURATABLE_FIELDS])
@@ -245,9 +249,17 @@ class CaseAdmin(SimpleHistoryAdmin):
 
     # ---- display helpers
 
-    @admin.display(description=_("重复"), boolean=True)
+    @admin.display(description=_("疑似重复于"))
     def duplicate_flag(self, obj):
-        return True if obj.duplicate_of_id else None
+        if not obj.duplicate_of_id:
+            return ""
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:cases_case_change", args=[obj.duplicate_of_id]), obj.duplicate_of
+        )
+
+    def view_on_site(self, obj):
+        # Only a published case has a public page; a draft's link would be a 404.
+        return obj.get_absolute_url() if obj.is_public else None
 
     @admin.display(description=_("复核冲突"))
     def review_conflicts_display(self, obj):

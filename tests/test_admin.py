@@ -381,6 +381,18 @@ class TestWorkflowInAdmin:
         assert not Case.objects.filter(slug="new").exists()
 
 
+def test_cases_can_be_added_by_hand(as_editor):
+    for slug in ("hand-1", "hand-2"):
+        response = as_editor.post(reverse("admin:cases_case_add"), {
+            "title": "手工录入", "slug": slug, "body": "正文。", "status": "draft",
+            "keywords": "[]", "captions": "[]", "initial-keywords": "[]", "initial-captions": "[]",
+            "mechanisms-TOTAL_FORMS": "0", "mechanisms-INITIAL_FORMS": "0",
+            "metrics-TOTAL_FORMS": "0", "metrics-INITIAL_FORMS": "0",
+        })
+        assert response.status_code == 302
+    assert Case.objects.filter(title="手工录入").count() == 2
+
+
 # --------------------------------------------------------------------------- filters
 
 
