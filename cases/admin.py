@@ -238,8 +238,7 @@ class CaseAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
-        if formset.model not in (Mechanism, Metric):
-            return super().save_formset(request, form, formset, change)
+        # Both inlines (mechanisms, figures) are curatable: a row the curator touched is kept on re-ingest.
         for obj in formset.save(commit=False):  # only the new and the changed rows
             obj.curated = True
             obj.save()
@@ -375,7 +374,7 @@ class CaseAdmin(SimpleHistoryAdmin):
         drop = get_object_or_404(Case, pk=unquote(other_id))
         if not (self.has_delete_permission(request, drop) and self.has_change_permission(request, keep)):
             raise PermissionDenied
-        if keep.pk not in (drop.duplicate_of_id,) and drop.pk != keep.duplicate_of_id:
+        if drop.duplicate_of_id != keep.pk and keep.duplicate_of_id != drop.pk:
             raise Http404("not a candidate duplicate pair")
         curation.merge_duplicate(keep, drop, request.user)
         self.message_user(request, _("已合并,保留本案例及两个来源。"), messages.SUCCESS)
@@ -425,11 +424,9 @@ class CaseAdmin(SimpleHistoryAdmin):
                 request, _("已恢复到 %(when)s 的版本。") % {"when": timezone.localtime(record.history_date)}, messages.SUCCESS
             )
             return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
-        old = record.instance
         differences = [
-            (Case._meta.get_field(f).verbose_name, getattr(case, f), getattr(old, f))
-            for f in curation.RESTORABLE_FIELDS
-            if getattr(case, curation._attname(f)) != getattr(old, curation._attname(f))
+            (Case._meta.get_field(name).verbose_name, now, then)
+            for name, now, then in curation.version_differences(case, record)
         ]
         context = {
             **self.admin_site.each_context(request),
@@ -492,7 +489,13 @@ class CaseAdmin(SimpleHistoryAdmin):
         results = []
         for upload in files:
             data = upload.read()
-            curation.store_upload(upload.name, data)
+            try:
+                curation.store_upload(upload.name, data)
+            except OSError as error:
+                log.exception("could not store upload %s", upload.name)
+                reason = _("无法保存上传的文件(%(error)s),未导入") % {"error": error.strerror or error}
+                results.append({"name": upload.name, "status": "failed", "reason": reason, "case": None})
+                continue
             for report in curation.expand_upload(upload.name, data):
                 if report.error:
                     results.append({"name": report.label, "status": "failed", "reason": report.error, "case": None})

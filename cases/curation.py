@@ -218,6 +218,16 @@ def snapshot(model, case: Case, record) -> list:
     return [r.instance for r in records.latest_of_each() if r.history_type != "-"]
 
 
+def version_differences(case: Case, record) -> list[tuple[str, object, object]]:
+    """(field, current value, value in ``record``) for each restorable field that differs."""
+    old = record.instance
+    return [
+        (name, getattr(case, name), getattr(old, name))
+        for name in RESTORABLE_FIELDS
+        if getattr(case, _attname(name)) != getattr(old, _attname(name))
+    ]
+
+
 @transaction.atomic
 def restore_version(case: Case, record, user=None) -> Case:
     """Put the case, its mechanisms and its figures back as they were in ``record`` (a HistoricalCase).
@@ -226,7 +236,7 @@ def restore_version(case: Case, record, user=None) -> Case:
     restored counts as a curator's correction, so a later re-ingest does not undo it.
     """
     old = record.instance
-    changed = [f for f in RESTORABLE_FIELDS if getattr(old, _attname(f)) != getattr(case, _attname(f))]
+    changed = [name for name, _now, _then in version_differences(case, record)]
     for name in changed:
         setattr(case, _attname(name), getattr(old, _attname(name)))
     case.mark_curated(*changed)

@@ -173,3 +173,13 @@ def test_staff_without_add_permission_cannot_upload(client):
     assert client.get(reverse(URL)).status_code == 403
     assert client.post(reverse(URL), {"files": [seed(0)]}).status_code == 403
     assert Case.objects.count() == 0
+
+
+def test_a_file_that_cannot_be_stored_is_not_loaded(as_editor, settings, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    settings.UPLOAD_ROOT = blocker  # mkdir under a regular file fails
+    response = upload(as_editor, seed(0))
+    assert lines(response) == [(SEEDS[0].name, "failed")]
+    assert "无法保存" in response.context["results"][0]["reason"]
+    assert Case.objects.count() == 0
