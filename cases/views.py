@@ -67,7 +67,10 @@ class CaseListView(FilterView):
     def get(self, request, *args, **kwargs):
         fmt = kwargs.get("format") or request.GET.get("format")
         if fmt is None:
-            return super().get(request, *args, **kwargs)
+            with search.prefer_index(bool(request.GET.get("q"))):
+                response = super().get(request, *args, **kwargs)
+                response.render()  # every query of the page inside the block
+            return response
         if fmt not in self.exporters:
             return HttpResponseBadRequest(_("未知的导出格式").encode())
         self.filterset = self.get_filterset(self.get_filterset_class())
@@ -145,11 +148,11 @@ class Facets:
         province = self.cleaned.get("province")
         counts = self.counts["city"]
         if province is not None:
-            cities = list(Place.objects.cities().filter(parent=province).only("pk", "code", "name"))
+            cities = list(Place.objects.cities().filter(parent=province).only("pk", "code", "name", "level"))
         else:
             busiest = sorted((pk for pk in counts if pk), key=lambda pk: -counts[pk])[:CITY_FACET_LIMIT]
             wanted = set(busiest) | ({chosen.pk} if chosen is not None and chosen.level == "city" else set())
-            cities = sorted(Place.objects.filter(pk__in=wanted).only("pk", "code", "name"),
+            cities = sorted(Place.objects.filter(pk__in=wanted).only("pk", "code", "name", "level"),
                             key=lambda p: (-counts.get(p.pk, 0), p.code))
         if chosen is not None and chosen.level == "district" and chosen not in cities:
             cities.insert(0, chosen)  # a district chosen from a case page's breadcrumb

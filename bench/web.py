@@ -1,0 +1,450 @@
+"""Benchmark of the public site on PostgreSQL: synthetic cases, page latencies, HTML size, gunicorn + wrk.
+
+Run from the project folder (PostgreSQL must be running; DATABASE_URL names the server, the
+database name is replaced by --database):
+
+    DEBUG=1 .venv/bin/python bench/web.py --cases 100000
+
+What it does:
+
+1. (Re)creates the database (default ``bench_web``) and migrates it.
+2. Generates ``--wrk-cases`` published synthetic cases (default 10,000): the five seed reports are
+   run through the pipeline once, then recombined (an opening paragraph, 3–5 of the seeds' mechanism
+   headings each with 1–3 of their paragraphs, so every case has mechanisms and figures with correct
+   offsets), placed in random cities and districts of every province of the real gazetteer, tagged
+   with 1–4 real practices, dated 2012–2024. Rows go in by COPY into a staging table and one
+   ``INSERT … SELECT`` that builds the weighted tsvector in the database; index tokens are computed
+   once per seed paragraph with ``cases.search.index_tokens`` (the same function the loader uses) and
+   concatenated, since a recombined body is made of those paragraphs. The GIN index is dropped while
+   loading and rebuilt after.
+3. Serves the site with gunicorn (2 workers, DEBUG off) and loads the list page (two filters and
+   facet counts) with ``wrk -t2 -c16 -d10s --latency`` on 127.0.0.1; prints requests/s, p99, errors.
+4. Adds cases up to ``--cases`` and measures, in-process with Django's test client,
+   p50/p95 over ``--samples`` requests each of: the list with two filters and facets, a search
+   (practice words and other typical words, in both scripts), a search for very common words
+   (党建, 社区), a case page; and the largest HTML of a 20-result list page.
+
+Options: --cases N (default 100000), --wrk-cases N (10000; 0 skips wrk), --database NAME (bench_web),
+--samples N (100), --seed N (random seed, 7), --keep (reuse the database if it already holds
+--cases cases: measure only), --port N (gunicorn's port, 8765).
+Targets (issue 4): p95 < 150 ms list with facets, < 150 ms search, < 50 ms case page;
+a 20-result list page < 60 KB; wrk: no failed request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TITLE_PATTERNS = [
+    "{city}:以{practice}推动城市基层党建提质增效",
+    "{city}创新{practice}机制 提升基层治理效能",
+    "{city}深化{practice} 打造党建引领基层治理新格局",
+    "党建引领 {practice}:{city}的探索与实践",
+    "{city}推行{practice} 激活城市基层治理“神经末梢”",
+]
+SOURCES = ["人民网", "新华网", "共产党员网", "光明网", "中国组织人事报", "{province}组织工作网", "{city}日报"]
+SEARCH_WORDS = ["网格化管理", "網格化管理", "红色物业", "紅色物業", "双报到", "党建联盟", "志愿服务", "社区减负",
+                "吹哨报到", "党群服务中心", "共建协议", "一张网", "物业", "楼宇", "网格员", "区域化党建"]
+COMMON_WORDS = ["党建", "社区", "基层治理"]
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--wrk-cases", type=int, default=10_000)
+    parser.add_argument("--database", default="bench_web")
+    parser.add_argument("--samples", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--port", type=int, default=8765)
+    return parser.parse_args()
+
+
+def database_url(name: str) -> str:
+    base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:54329/postgres"
+    if not base.startswith("postgres"):
+        base = "postgres://postgres@127.0.0.1:54329/postgres"
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
+
+
+def recreate_database(url: str, name: str) -> None:
+    import psycopg
+
+    admin = urlunsplit((*urlsplit(url)[:2], "/postgres", "", ""))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING UTF8')
+
+
+# ------------------------------------------------------------------------------------------- data
+
+
+class Pool:
+    """The seeds, cut into reusable pieces with their figures and their index tokens."""
+
+    def __init__(self):
+        from cases.search import index_tokens
+        from ingest.pipeline import process
+
+        self.intros: list[dict] = []
+        self.sections: list[dict] = []  # {heading, paragraphs: [{text, metrics}]}
+        for path in sorted((ROOT / "seeds").glob("*.txt")):
+            report = process(path.read_bytes(), path.name)
+            body, ex = report.body, report.extraction
+            heads = sorted(ex.mechanisms, key=lambda m: m.start)
+            paragraphs = self._paragraphs(body, ex.metrics)
+            heading_spans = {(m.start, m.end) for m in heads}
+            current = None
+            for para in paragraphs:
+                if any(a <= para["start"] and para["end"] <= b + 1 for a, b in heading_spans) or any(
+                    para["text"].strip() == m.heading for m in heads
+                ):
+                    current = {"heading": para["text"], "paragraphs": []}
+                    self.sections.append(current)
+                elif current is None:
+                    self.intros.append(para)
+                else:
+                    current["paragraphs"].append(para)
+        self.sections = [s for s in self.sections if s["paragraphs"]]
+        if not self.intros:
+            self.intros = [p for s in self.sections for p in s["paragraphs"]][:3]
+        self.tokens: dict[str, str] = {}
+        for text in {p["text"] for p in self.intros} | {s["heading"] for s in self.sections} | {
+            p["text"] for s in self.sections for p in s["paragraphs"]
+        }:
+            self.tokens[text] = " ".join(index_tokens(text))
+        self._index_tokens = index_tokens
+        self._title_tokens: dict[str, str] = {}
+
+    @staticmethod
+    def _paragraphs(body: str, metrics) -> list[dict]:
+        out, offset = [], 0
+        for line in body.split("\n"):
+            start, end = offset, offset + len(line)
+            offset = end + 1
+            if not line.strip():
+                continue
+            inside = [m for m in metrics if start <= m.start and m.end <= end]
+            out.append({
+                "text": line, "start": start, "end": end,
+                "metrics": [(m.start - start, m.end - start, m) for m in inside],
+            })
+        return out
+
+    def title_tokens(self, title: str) -> str:
+        if title not in self._title_tokens:
+            self._title_tokens[title] = " ".join(self._index_tokens(title))
+        return self._title_tokens[title]
+
+
+def generate(count: int, first_id: int, rng: random.Random, pool: Pool, connection) -> None:
+    """COPY ``count`` published cases (ids from ``first_id``) with mechanisms, figures and practices."""
+    from django.db.models import JSONField
+
+    from cases.models import Case, Mechanism, Metric, Place, Practice
+
+    places = list(Place.objects.filter(level__in=["city", "district"]).select_related("parent__parent"))
+    practices = list(Practice.objects.values_list("pk", "name"))
+    case_cols = [f for f in Case._meta.concrete_fields if f.column != "search_vector"]
+    mech_cols = list(Mechanism._meta.concrete_fields)
+    metric_cols = list(Metric._meta.concrete_fields)
+    now = datetime.datetime.now(datetime.UTC)
+    next_mech = _max_id(connection, Mechanism) + 1
+    next_metric = _max_id(connection, Metric) + 1
+    batch = 5000
+
+    def row(fields, values):
+        out = []
+        for f in fields:
+            value = values[f.attname] if f.attname in values else f.get_default()
+            if isinstance(f, JSONField) and value is not None:
+                value = json.dumps(value, ensure_ascii=False)
+            out.append(value)
+        return out
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_stage")
+        cursor.execute(
+            "CREATE UNLOGGED TABLE bench_stage (LIKE cases_case INCLUDING DEFAULTS, t text, h text, b text)"
+        )
+        cursor.execute("ALTER TABLE bench_stage DROP COLUMN search_vector")
+    case_names = [f.column for f in case_cols]
+    raw = connection.connection  # psycopg's connection: COPY
+    for start in range(0, count, batch):
+        cases, mechs, metrics, links = [], [], [], []
+        for i in range(start, min(count, start + batch)):
+            pk = first_id + i
+            place = rng.choice(places)
+            lineage = place.lineage()
+            province = lineage[0]
+            city = next((p for p in lineage if p.level == "city"), None)
+            chosen = rng.sample(practices, rng.randint(1, 4))
+            city_name = (city or province).name
+            title = rng.choice(TITLE_PATTERNS).format(city=place.name, practice=chosen[0][1])
+            lines, mech_rows, metric_rows = [], [], []
+            offset = 0
+
+            def add(text, lines=lines):
+                nonlocal offset
+                lines.append(text)
+                at = offset
+                offset += len(text) + 1
+                return at
+
+            intro = rng.choice(pool.intros)
+            at = add(intro["text"])
+            for s, e, m in intro["metrics"]:
+                metric_rows.append((at + s, at + e, m, None))
+            body_tokens = [pool.tokens[intro["text"]]]
+            head_tokens = []
+            for order, section in enumerate(rng.sample(pool.sections, min(len(pool.sections), rng.randint(3, 5)))):
+                mech_id = next_mech
+                next_mech += 1
+                at = add(section["heading"])
+                mech_rows.append({"id": mech_id, "case_id": pk, "parent_id": None, "order": order,
+                                  "heading": section["heading"][:300], "slogan": "", "body": "",
+                                  "start": at, "end": at + len(section["heading"]), "curated": False})
+                head_tokens.append(pool.tokens[section["heading"]])
+                body_tokens.append(pool.tokens[section["heading"]])
+                for para in rng.sample(section["paragraphs"], min(len(section["paragraphs"]), rng.randint(1, 3))):
+                    at = add(para["text"])
+                    body_tokens.append(pool.tokens[para["text"]])
+                    for s, e, m in para["metrics"]:
+                        metric_rows.append((at + s, at + e, m, mech_id))
+            body = "\n".join(lines)
+            day = datetime.date(2012, 1, 1) + datetime.timedelta(days=rng.randrange(13 * 365))
+            source = rng.choice(SOURCES).format(province=province.name, city=city_name)
+            cases.append(row(case_cols, {
+                "id": pk, "slug": f"bench-{pk}", "title": title, "place_id": place.pk, "province_id": province.pk,
+                "city_id": city.pk if city else None, "published_on": day, "source": source,
+                "author_org": f"{city_name}委组织部", "summary": "", "body": body, "original_text": "",
+                "script": "simplified", "encoding": "utf-8", "repairs": [], "captions": [],
+                "keywords": [p[1] for p in chosen] + [place.name], "status": "published",
+                "content_hash": hashlib.sha256(f"bench{pk}".encode()).hexdigest(),
+                "source_file": f"bench/{pk}.txt", "search_tokens": "", "created": now, "updated": now,
+            }) + [pool.title_tokens(title), " ".join(head_tokens), " ".join(body_tokens)])
+            mechs.extend(row(mech_cols, m) for m in mech_rows)
+            for order, (s, e, m, mech_id) in enumerate(metric_rows):
+                metrics.append(row(metric_cols, {
+                    "id": next_metric, "case_id": pk, "mechanism_id": mech_id, "subject": m.subject[:100],
+                    "value": m.value, "unit": m.unit, "qualifier": m.qualifier, "text": body[s:e][:200],
+                    "start": s, "end": e, "order": order, "curated": False,
+                }))
+                next_metric += 1
+            links.extend((pk, p[0]) for p in chosen)
+        with raw.cursor() as cur:
+            with cur.copy(f"COPY bench_stage ({', '.join(case_names)}, t, h, b) FROM STDIN") as copy:
+                for r in cases:
+                    copy.write_row(r)
+            cur.execute(
+                f"INSERT INTO cases_case ({', '.join(case_names)}, search_vector) "
+                f"SELECT {', '.join(case_names)}, setweight(to_tsvector('simple', t), 'A') || "
+                "setweight(to_tsvector('simple', h), 'B') || setweight(to_tsvector('simple', b), 'C') "
+                "FROM bench_stage"
+            )
+            cur.execute("TRUNCATE bench_stage")
+            _copy(cur, Mechanism, mech_cols, mechs)
+            _copy(cur, Metric, metric_cols, metrics)
+            with cur.copy("COPY cases_case_practices (case_id, practice_id) FROM STDIN") as copy:
+                for link in links:
+                    copy.write_row(link)
+        raw.commit()
+        print(f"  {start + len(cases):,} / {count:,}", end="\r", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_stage")
+        for model in (Case, Mechanism, Metric):
+            table = model._meta.db_table
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    print()
+
+
+def _copy(cur, model, fields, rows):
+    cols = ", ".join(f'"{f.column}"' for f in fields)
+    with cur.copy(f"COPY {model._meta.db_table} ({cols}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row(r)
+
+
+def _max_id(connection, model) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {model._meta.db_table}")
+        return cursor.fetchone()[0]
+
+
+def load(target: int, rng, pool, connection) -> float:
+    """Add cases until there are ``target``; return the seconds it took."""
+    from cases.models import Case
+
+    have = Case.objects.count()
+    if have >= target:
+        return 0.0
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX IF EXISTS cases_case_search_vector_gin")
+    generate(target - have, _max_id(connection, Case) + 1, rng, pool, connection)
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        cursor.execute("CREATE INDEX cases_case_search_vector_gin ON cases_case USING gin (search_vector)")
+    with connection.cursor() as cursor:  # Django's connection is in autocommit: VACUUM may run
+        cursor.execute("VACUUM ANALYZE")
+    return time.perf_counter() - started
+
+
+# ------------------------------------------------------------------------------------------- measuring
+
+
+def sample_urls(rng, n: int) -> dict[str, list[str]]:
+    from django.db.models import Count
+
+    from cases.models import Case, Practice
+
+    provinces = [p for p, c in Case.objects.values_list("province__code").annotate(c=Count("pk")) if p]
+    cities = [p for p, c in Case.objects.values_list("city__code").annotate(c=Count("pk")) if p]
+    practices = list(Practice.objects.values_list("slug", flat=True))
+    ids = list(Case.objects.values_list("slug", flat=True)[:50_000])
+    lists = []
+    for i in range(n):
+        if i % 2:
+            lists.append("/?" + urlencode({"province": rng.choice(provinces), "practice": rng.choice(practices)}))
+        else:
+            lists.append("/?" + urlencode({"city": rng.choice(cities), "year_from": rng.randint(2012, 2022)}))
+    return {
+        "list, two filters + facets": lists,
+        "search (typical words)": ["/?" + urlencode({"q": rng.choice(SEARCH_WORDS)}) for _ in range(n)],
+        "search (very common words)": ["/?" + urlencode({"q": rng.choice(COMMON_WORDS)}) for _ in range(n)],
+        "search + filter": ["/?" + urlencode({"q": rng.choice(SEARCH_WORDS), "province": rng.choice(provinces)})
+                            for _ in range(n)],
+        "case page": [f"/cases/{rng.choice(ids)}/" for _ in range(n)],
+        "home page (no filter)": ["/"] * n,
+    }
+
+
+def measure(urls: dict[str, list[str]]) -> tuple[dict, int]:
+    from django.test import Client
+
+    client = Client()
+    results, largest = {}, 0
+    for name, batch in urls.items():
+        for url in batch[:5]:  # warm caches and connections
+            client.get(url)
+        times = []
+        for url in batch:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+            if response.content.count(b'<article class="result">') == 20:
+                largest = max(largest, len(response.content))
+        times.sort()
+        results[name] = (statistics.median(times), times[int(len(times) * 0.95) - 1], times[-1])
+    return results, largest
+
+
+def run_wrk(url_path: str, port: int, database: str) -> str:
+    if not shutil.which("wrk"):
+        return "wrk not installed"
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret", "ALLOWED_HOSTS": "127.0.0.1",
+           "SECURE_SSL_REDIRECT": "0", "DATABASE_URL": database_url(database), "LOG_LEVEL": "ERROR"}
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    server = subprocess.Popen([gunicorn, "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+                              cwd=ROOT, env=env)
+    try:
+        import urllib.request
+
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{url_path}", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        for _ in range(20):  # warm both workers
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{url_path}", timeout=5).read()
+        out = subprocess.run(["wrk", "-t2", "-c16", "-d10s", "--latency", f"http://127.0.0.1:{port}{url_path}"],
+                             capture_output=True, text=True, check=True).stdout
+    finally:
+        server.terminate()
+        server.wait(10)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket = re.search(r"Socket errors: (.*)", out)
+    return (f"{url_path}: {float(rps.group(1)):.0f} req/s, p99 {p99.group(1)}, {total.group(1)} requests, "
+            f"non-2xx {errors.group(1) if errors else 0}, socket errors: {socket.group(1) if socket else 'none'}")
+
+
+def main() -> None:
+    args = parse_args()
+    url = database_url(args.database)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "1")
+    if not args.keep:
+        recreate_database(url, args.database)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    settings.DEBUG = False  # no per-request query log while measuring
+    call_command("migrate", verbosity=0)
+    from cases.models import Case
+
+    rng = random.Random(args.seed)
+    pool = None
+    report = [f"database {args.database}"]
+    if args.wrk_cases and not (args.keep and Case.objects.count() >= args.cases):
+        pool = Pool()
+        seconds = load(args.wrk_cases, rng, pool, connection)
+        report.append(f"generated {Case.objects.count():,} cases in {seconds:.0f} s")
+        province, practice = _busy_pair()
+        for path in (f"/?province={province}&practice={practice}", "/"):
+            line = run_wrk(path, args.port, args.database)
+            print("wrk", line)
+            report.append(f"wrk at {Case.objects.count():,} cases (gunicorn -w 2, wrk -t2 -c16 -d10s): {line}")
+    if Case.objects.count() < args.cases:
+        pool = pool or Pool()
+        seconds = load(args.cases, rng, pool, connection)
+        report.append(f"generated up to {Case.objects.count():,} cases in {seconds:.0f} s")
+    connection.close()
+    results, largest = measure(sample_urls(rng, args.samples))
+    report.append(f"latency at {Case.objects.count():,} cases, {args.samples} requests each (Django test client):")
+    for name, (p50, p95, worst) in results.items():
+        report.append(f"  {name:30} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   max {worst:6.1f} ms")
+    report.append(f"largest 20-result list page: {largest / 1024:.1f} KB of HTML")
+    print("\n".join(report))
+
+
+def _busy_pair() -> tuple[str, str]:
+    """A province and a practice with at least 20 cases together, for a full list page under wrk."""
+    from django.db.models import Count
+
+    from cases.models import Case
+
+    row = (Case.practices.through.objects.values("case__province__code", "practice__slug")
+           .annotate(n=Count("case_id")).order_by("-n").first())
+    return row["case__province__code"], row["practice__slug"]
+
+
+if __name__ == "__main__":
+    main()
