@@ -67,11 +67,6 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields: list[str] = []
 
-    def __init__(self, *args, ordered: bool = True, **kwargs):
-        # Facet counts reuse the filters without the sort (an ORDER BY or a rank has no place in a GROUP BY).
-        self.ordered = ordered
-        super().__init__(*args, **kwargs)
-
     # ----------------------------------------------------------------------------- filters
 
     @cached_property
@@ -123,8 +118,6 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        if not self.ordered:
-            return queryset.order_by()
         key = self.sort_key
         if key == self.Sort.RELEVANCE:
             return search.ranked(queryset, self.parsed_query)
@@ -139,19 +132,25 @@ class CaseFilter(django_filters.FilterSet):
 
     # ----------------------------------------------------------------------------- facets
 
-    def without(self, facet: str) -> CaseFilter:
-        """The same filters minus the facet's own, unordered: what its options' counts are taken over."""
-        data = self.data.copy()
-        for param in FACET_PARAMS[facet]:
-            data.pop(param, None)
-        return type(self)(data, queryset=self.queryset, request=self.request, ordered=False)
+    def without(self, facet: str):
+        """The cases under every valid filter but the facet's own, unordered: what its options count.
+
+        The filters are applied from this form's cleaned data, so a facet neither validates the
+        query string again (a query per chosen place or practice) nor parses the search again.
+        """
+        self.errors  # noqa: B018 (validates once)
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in FACET_PARAMS[facet]:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset.order_by()
 
     def facet_counts(self) -> dict[str, dict]:
         """{facet: {option key: count}}, one GROUP BY query per facet."""
-        province_qs = self.without("province").qs
-        city_qs = self.without("city").qs
-        year_qs = self.without("year").qs
-        practice_qs = self.without("practice").qs
+        province_qs = self.without("province")
+        city_qs = self.without("city")
+        year_qs = self.without("year")
+        practice_qs = self.without("practice")
         by_practice = (
             Case.practices.through.objects.filter(case__in=practice_qs.values("pk"))
             .values("practice_id").annotate(n=Count("case_id")).order_by()
