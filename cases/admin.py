@@ -242,6 +242,10 @@ class CaseAdmin(SimpleHistoryAdmin):
         for obj in formset.save(commit=False):  # only the new and the changed rows
             obj.curated = True
             obj.save()
+        if formset.deleted_objects:
+            # A row the curator deleted must not come back on re-ingest: the whole list is theirs now.
+            form.instance.mark_curated(formset.model._meta.model_name + "s")
+            Case.objects.filter(pk=form.instance.pk).update(curated_fields=form.instance.curated_fields)
         for obj in formset.deleted_objects:
             obj.delete()
         formset.save_m2m()

@@ -242,6 +242,9 @@ class Case(models.Model):
     def is_public(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    # Whole lists a curator took over by deleting a row of them: re-ingest leaves the list as it is.
+    CURATED_LISTS = ("mechanisms", "metrics")
+
     def mark_curated(self, *fields: str):
         """Record that a curator changed these fields, so re-ingest leaves them alone."""
         for name in fields:

@@ -60,6 +60,11 @@ def lead_fingerprint(body: str) -> str:
     return hashlib.sha1(lead.encode("utf-8")).hexdigest() if lead else ""
 
 
+def merged_into(digest: str) -> Case | None:
+    """The case a report with these bytes was merged into as a duplicate (its hash is in other_sources)."""
+    return Case.objects.filter(other_sources__icontains=digest).first()
+
+
 def current_taxonomy() -> list[tuple[str, list[str]]]:
     """The practice taxonomy as staff have edited it in the admin."""
     return [(name, list(synonyms or [])) for name, synonyms in Practice.objects.values_list("name", "synonyms")]
@@ -73,7 +78,7 @@ def ingest_bytes(
 ) -> LoadResult:
     """Run the pipeline on one report's bytes and write it; never raises for a bad report."""
     digest = content_hash(raw)
-    existing = Case.objects.filter(content_hash=digest).first()
+    existing = Case.objects.filter(content_hash=digest).first() or merged_into(digest)
     if existing is not None:
         return LoadResult(name, UNCHANGED, "", existing)
     try:
@@ -177,7 +182,8 @@ def _ingest_parallel(files: list[Path], *, publish: bool, jobs: int, taxonomy: S
         if failure:
             yield failure
             continue
-        existing = Case.objects.filter(content_hash=content_hash(raw)).first()
+        digest = content_hash(raw)
+        existing = Case.objects.filter(content_hash=digest).first() or merged_into(digest)
         if existing is not None:
             yield LoadResult(display_name(path), UNCHANGED, "", existing)
             continue
@@ -295,9 +301,18 @@ def replace_structure(case: Case, report: Report) -> dict[str, dict]:
     if "body" in case.curated_fields and case.body != report.body:
         # The new spans point into a body the curator has replaced: leave the structure for review.
         return {}
-    conflicts: dict[str, dict] = {}
-    ex = report.extraction
+    if "mechanisms" in case.curated_fields:
+        # The curator owns the list (they deleted a row of it); new figures still find their mechanism.
+        existing = {m.heading: m for m in case.mechanisms.all()}
+        made = {i: existing[d.heading] for i, d in enumerate(report.extraction.mechanisms) if d.heading in existing}
+    else:
+        made = replace_mechanisms(case, report)
+    return {} if "metrics" in case.curated_fields else replace_metrics(case, report, made)
 
+
+def replace_mechanisms(case: Case, report: Report) -> dict[int, Mechanism]:
+    """New mechanisms for the ones the pipeline made; curated ones stay. Index in extraction → Mechanism."""
+    ex = report.extraction
     kept_mechanisms = list(case.mechanisms.filter(curated=True))
     case.mechanisms.filter(curated=False).delete()
     made: dict[int, Mechanism] = {}
@@ -321,7 +336,13 @@ def replace_structure(case: Case, report: Report) -> dict[str, dict]:
             )
             batch.append(made[index])
         bulk_create_with_history(batch, Mechanism)
+    return made
 
+
+def replace_metrics(case: Case, report: Report, made: dict[int, Mechanism]) -> dict[str, dict]:
+    """New figures for the pipeline's; a curated figure stays, and a new value at its place is a conflict."""
+    ex = report.extraction
+    conflicts: dict[str, dict] = {}
     kept_metrics = list(case.metrics.filter(curated=True))
     case.metrics.filter(curated=False).delete()
     new_metrics = []

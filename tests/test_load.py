@@ -105,3 +105,26 @@ def test_the_same_report_from_another_outlet_is_a_candidate_duplicate():
     assert copy.status == CREATED
     assert copy.case.duplicate_of_id == original.pk
     assert "重复" in copy.reason
+
+
+def test_a_list_the_curator_took_over_is_left_as_it_is():
+    case = ingest_bytes(SEED.name, seed_bytes()).case
+    deleted = case.metrics.first()
+    deleted.delete()  # what the admin does when a curator deletes a figure, with the list marked curated
+    case.mark_curated("metrics")
+    case.save()
+    remaining = set(case.metrics.values_list("pk", flat=True))
+    ingest_bytes(SEED.name, changed(seed_bytes()))
+    assert set(case.metrics.values_list("pk", flat=True)) == remaining
+    assert not case.metrics.filter(start=deleted.start, value=deleted.value).exists()
+
+
+def test_a_report_merged_into_another_case_stays_merged():
+    kept = ingest_bytes(SEED.name, seed_bytes()).case
+    text = seed_bytes().decode("utf-8").replace("来源: 大连日报", "来源: 另一家网站").encode("utf-8")
+    from cases.curation import merge_duplicate
+
+    merge_duplicate(kept, ingest_bytes("copy.txt", text).case)
+    again = ingest_bytes("copy.txt", text)
+    assert again.status == UNCHANGED and again.case.pk == kept.pk
+    assert Case.objects.count() == 1
