@@ -96,6 +96,7 @@ class PracticeAdmin(admin.ModelAdmin):
                 if any(term in s for s in synonyms or [])
             ]
             queryset |= self.get_queryset(request).filter(pk__in=by_synonym)
+            queryset = queryset.order_by(*(self.get_ordering(request) or ["name"]))  # "|" drops the order
         return queryset, may_have_duplicates
 
 
