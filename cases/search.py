@@ -51,16 +51,18 @@ FTS5_WEIGHTS = (10.0, 5.0, 1.0)
 # ------------------------------------------------------------------------------------------- index
 
 
-def index_tokens(text: str) -> list[str]:
+def index_tokens(text: str, words: list[str] | None = None) -> list[str]:
     """Tokens to index ``text`` by: jieba search tokens, then every CJK bigram and run-final character.
 
+    ``words`` are the text's jieba tokens when the caller has them already (the loader passes the
+    body's, cut once by the pipeline), so the body is not segmented a second time.
     Every token is either all CJK or all letters/digits, lower case, so that FTS5's unicode61
     tokenizer and PostgreSQL's parser see exactly the tokens we made.
     """
-    from ingest.segment import search_tokens
+    from ingest.segment import search_tokens, search_tokens_from_words
 
     tokens: list[str] = []
-    for token in search_tokens(text):
+    for token in search_tokens(text) if words is None else search_tokens_from_words(words):
         tokens.extend(_TERM.findall(token.lower()))
     present = set(tokens)
     starts = {t[0] for t in tokens}
@@ -77,12 +79,16 @@ def index_tokens(text: str) -> list[str]:
     return tokens
 
 
-def index_case(case) -> None:
-    """(Re)index one saved case with its mechanisms; called by the loader inside its transaction."""
+def index_case(case, body_words: list[str] | None = None) -> None:
+    """(Re)index one saved case with its mechanisms; called by the loader inside its transaction.
+
+    ``body_words``: the jieba tokens of ``case.body`` if the caller has them (see ``index_tokens``).
+    """
     from django.contrib.postgres.search import SearchVector
 
     headings = "\n".join(case.mechanisms.order_by("order").values_list("heading", flat=True))
-    title, heads, body = (" ".join(index_tokens(part)) for part in (case.title, headings, case.body))
+    title, heads = " ".join(index_tokens(case.title)), " ".join(index_tokens(headings))
+    body = " ".join(index_tokens(case.body, body_words))
     case.search_tokens = " ".join(part for part in (title, heads, body) if part)
     rows = type(case).objects.filter(pk=case.pk)
     if connection.vendor == "postgresql":

@@ -220,7 +220,8 @@ def save_report(report: Report, digest: str, *, publish: bool = False) -> LoadRe
                 case.needs_review = True
                 case.review_conflicts = {**case.review_conflicts, **conflicts}
                 Case.objects.filter(pk=case.pk).update(needs_review=True, review_conflicts=case.review_conflicts)
-            search.index_case(case)
+            # the pipeline's tokens are the body's unless a curator replaced the body
+            search.index_case(case, body_words=report.tokens if case.body == report.body else None)
     except Exception as error:
         log.exception("could not save %s", report.source_name)
         return LoadResult(report.source_name, FAILED, f"写入数据库出错({type(error).__name__}: {error})")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ingest import segment
@@ -105,3 +107,13 @@ def test_domain_words_come_from_taxonomy_gazetteer_and_terms():
 
 def test_one_tokenizer_per_process():
     assert segment.tokenizer() is segment.tokenizer()
+
+
+SEED_FILES = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+
+
+@pytest.mark.parametrize("seed", SEED_FILES, ids=lambda p: p.name)
+def test_search_tokens_from_the_pipelines_words_are_the_same(seed):
+    """The loader indexes the body from the tokens the pipeline cut, instead of cutting it again."""
+    text = seed.read_text(encoding="utf-8")
+    assert segment.search_tokens_from_words(segment.cut(text)) == segment.search_tokens(text)
