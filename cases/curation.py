@@ -25,7 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, Mechanism, Metric, sentence_bounds
+from .models import Case, Mechanism, MergedReport, Metric, sentence_bounds
 
 # --------------------------------------------------------------------------- warnings
 
@@ -170,6 +170,11 @@ def merge_duplicate(keep: Case, drop: Case, user=None) -> Case:
             keep.other_sources.append(record)
             known.add(record.get("content_hash"))
     keep.practices.add(*drop.practices.all())
+    # Re-ingesting the removed report (or one it had absorbed) must find the case kept.
+    MergedReport.objects.filter(case=drop).update(case=keep)
+    MergedReport.objects.get_or_create(
+        content_hash=drop.content_hash, defaults={"case": keep, "source_file": drop.source_file}
+    )
     # Cases that pointed at the removed one now point at the one kept.
     Case.objects.filter(duplicate_of=drop).exclude(pk=keep.pk).update(duplicate_of=keep)
     if keep.duplicate_of_id == drop.pk:

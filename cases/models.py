@@ -252,6 +252,21 @@ class Case(models.Model):
                 self.curated_fields.append(name)
 
 
+class MergedReport(models.Model):
+    """A report merged into another case as its duplicate: re-ingesting its bytes finds that case."""
+
+    case = models.ForeignKey(Case, verbose_name=_("并入案例"), on_delete=models.CASCADE, related_name="merged_reports")
+    content_hash = models.CharField(_("内容指纹"), max_length=64, unique=True)
+    source_file = models.CharField(_("源文件"), max_length=255)
+
+    class Meta:
+        verbose_name = _("已合并的报告")
+        verbose_name_plural = _("已合并的报告")
+
+    def __str__(self):
+        return self.source_file
+
+
 class Mechanism(models.Model):
     """A named practice of the report (下好“一盘棋”…), possibly nested under another."""
 

@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from cases import search
-from cases.models import Case, Mechanism, Metric, Place, Practice
+from cases.models import Case, Mechanism, MergedReport, Metric, Place, Practice
 
 from .pipeline import MAX_REPORT_BYTES, content_hash, process, process_for_pool
 from .report import Report, ReportRejected
@@ -61,8 +61,9 @@ def lead_fingerprint(body: str) -> str:
 
 
 def merged_into(digest: str) -> Case | None:
-    """The case a report with these bytes was merged into as a duplicate (its hash is in other_sources)."""
-    return Case.objects.filter(other_sources__icontains=digest).first()
+    """The case a report with these bytes was merged into as a duplicate."""
+    merged = MergedReport.objects.select_related("case").filter(content_hash=digest).first()
+    return merged.case if merged else None
 
 
 def current_taxonomy() -> list[tuple[str, list[str]]]:
@@ -215,7 +216,7 @@ def save_report(report: Report, digest: str, *, publish: bool = False) -> LoadRe
                 case.duplicate_of = find_duplicate(case)
             case.save()
             conflicts.update(apply_practices(case, report, created))
-            conflicts.update(replace_structure(case, report))
+            conflicts.update(replace_structure(case, report, created))
             if conflicts:
                 case.needs_review = True
                 case.review_conflicts = {**case.review_conflicts, **conflicts}
@@ -241,7 +242,8 @@ def unique_slug(source_name: str) -> str:
 
 def resolve_place(report: Report) -> Place | None:
     code = report.extraction.place_code
-    return Place.objects.filter(code=code).first() if code else None
+    # the parents come along: saving the case fills in its province and city from them
+    return Place.objects.select_related("parent__parent").filter(code=code).first() if code else None
 
 
 def apply_fields(case: Case, report: Report) -> dict[str, dict]:
@@ -287,7 +289,10 @@ def _shown(value) -> str:
 
 def apply_practices(case: Case, report: Report, created: bool) -> dict[str, dict]:
     names = list(report.extraction.practices)
-    wanted = list(Practice.objects.filter(name__in=names))
+    wanted = list(Practice.objects.filter(name__in=names)) if names else []
+    if created:
+        case.practices.add(*wanted)  # a new case has none to compare with
+        return {}
     if "practices" in case.curated_fields:
         current = sorted(case.practices.values_list("name", flat=True))
         if current != sorted(p.name for p in wanted):
@@ -297,7 +302,7 @@ def apply_practices(case: Case, report: Report, created: bool) -> dict[str, dict
     return {}
 
 
-def replace_structure(case: Case, report: Report) -> dict[str, dict]:
+def replace_structure(case: Case, report: Report, created: bool = False) -> dict[str, dict]:
     """Replace the pipeline's mechanisms and metrics; keep the curated ones and report where they now differ."""
     if "body" in case.curated_fields and case.body != report.body:
         # The new spans point into a body the curator has replaced: leave the structure for review.
@@ -307,15 +312,16 @@ def replace_structure(case: Case, report: Report) -> dict[str, dict]:
         existing = {m.heading: m for m in case.mechanisms.all()}
         made = {i: existing[d.heading] for i, d in enumerate(report.extraction.mechanisms) if d.heading in existing}
     else:
-        made = replace_mechanisms(case, report)
-    return {} if "metrics" in case.curated_fields else replace_metrics(case, report, made)
+        made = replace_mechanisms(case, report, created)
+    return {} if "metrics" in case.curated_fields else replace_metrics(case, report, made, created)
 
 
-def replace_mechanisms(case: Case, report: Report) -> dict[int, Mechanism]:
+def replace_mechanisms(case: Case, report: Report, created: bool = False) -> dict[int, Mechanism]:
     """New mechanisms for the ones the pipeline made; curated ones stay. Index in extraction → Mechanism."""
     ex = report.extraction
-    kept_mechanisms = list(case.mechanisms.filter(curated=True))
-    case.mechanisms.filter(curated=False).delete()
+    kept_mechanisms = [] if created else list(case.mechanisms.filter(curated=True))
+    if not created:
+        case.mechanisms.filter(curated=False).delete()
     made: dict[int, Mechanism] = {}
     first_order = max((m.order for m in kept_mechanisms), default=-1) + 1
     # Top level first, then the nested ones, so each level is one insert (with its history rows).
@@ -340,12 +346,15 @@ def replace_mechanisms(case: Case, report: Report) -> dict[int, Mechanism]:
     return made
 
 
-def replace_metrics(case: Case, report: Report, made: dict[int, Mechanism]) -> dict[str, dict]:
+def replace_metrics(
+    case: Case, report: Report, made: dict[int, Mechanism], created: bool = False
+) -> dict[str, dict]:
     """New figures for the pipeline's; a curated figure stays, and a new value at its place is a conflict."""
     ex = report.extraction
     conflicts: dict[str, dict] = {}
-    kept_metrics = list(case.metrics.filter(curated=True))
-    case.metrics.filter(curated=False).delete()
+    kept_metrics = [] if created else list(case.metrics.filter(curated=True))
+    if not created:
+        case.metrics.filter(curated=False).delete()
     new_metrics = []
     for order, data in enumerate(ex.metrics):
         curated = next((m for m in kept_metrics if m.start < data.end and data.start < m.end), None)
