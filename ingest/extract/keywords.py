@@ -114,15 +114,16 @@ def is_candidate(token: str) -> bool:
 
 def rank(tokens: Iterable[str], idf: Mapping[str, float], median: float, top_k: int = TOP_K) -> list[str]:
     """The ``top_k`` tokens by term frequency × IDF; ties broken by first appearance, so the order is stable."""
-    counts = Counter(t for t in tokens if is_candidate(t))
+    # judge each distinct token once: a report has a few thousand tokens but a few hundred words
+    counts = {t: n for t, n in Counter(tokens).items() if is_candidate(t)}
     if not counts:
         return []
-    first = {t: i for i, t in enumerate(counts)}  # a Counter keeps first-seen order
+    first = {t: i for i, t in enumerate(counts)}  # a Counter (and so the dict) keeps first-seen order
     scored = sorted(counts, key=lambda t: (-counts[t] * idf.get(t, median), first[t]))
     return scored[:top_k]
 
 
 def top_keywords(tokens: Iterable[str], top_k: int = TOP_K) -> list[str]:
-    tokens = [t for t in tokens if is_candidate(t)]
-    idf, median = idf_of(tokens)
+    tokens = list(tokens)
+    idf, median = idf_of([t for t in dict.fromkeys(tokens) if is_candidate(t)])
     return rank(tokens, idf, median, top_k)
