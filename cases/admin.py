@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import uuid
 
-from axes.backends import AxesStandaloneBackend
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -38,20 +37,6 @@ from .forms import (
 from .models import Case, Mechanism, Metric, Place, Practice
 
 log = logging.getLogger(__name__)
-
-
-class LoginThrottleBackend(AxesStandaloneBackend):
-    """django-axes' lockout check, for logins that come through a web request.
-
-    Axes refuses any ``authenticate()`` without a request; logins without one (Django's test
-    client, a shell) have no address to count and are not what throttling guards against, so
-    they are passed on to the next backend instead of failing.
-    """
-
-    def authenticate(self, request, username=None, password=None, **kwargs):
-        if request is None:
-            return None
-        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 # --------------------------------------------------------------------------- places and practices

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "simple_history",
+    "axes",
     "cases",
 ]
 
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it turns a lockout into a 429 page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -143,6 +145,23 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 100
 
 LOGIN_URL = "admin:login"
 
+# Repeated failed logins are slowed down by django-axes: after AXES_FAILURE_LIMIT failures for one
+# user name from one address, that pair is locked out for AXES_COOLOFF_HOURS. Counting the pair (not
+# the address alone) stops someone else's typos from locking a curator out of the office network.
+AUTHENTICATION_BACKENDS = [
+    "cases.auth.LoginThrottleBackend",  # first: a locked-out pair is refused before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
+# The admin's upload page, per request (after a zip is opened).
+ADMIN_UPLOAD_MAX_FILES = int(os.environ.get("ADMIN_UPLOAD_MAX_FILES", "50"))
+ADMIN_UPLOAD_MAX_FILE_BYTES = int(os.environ.get("ADMIN_UPLOAD_MAX_FILE_BYTES", str(5 * 1024 * 1024)))
+ADMIN_UPLOAD_MAX_TOTAL_BYTES = int(os.environ.get("ADMIN_UPLOAD_MAX_TOTAL_BYTES", str(50 * 1024 * 1024)))
+
 # Security: on by default when DEBUG is off; SECURE_SSL_REDIRECT=0 behind a proxy that terminates TLS itself.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
@@ -162,26 +181,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
-
-# --- Admin and curation ---
-# Owned by the admin/curation work (cases/admin.py, cases/curation.py); keep additions below this line.
-
-# Repeated failed logins are slowed down by django-axes: after AXES_FAILURE_LIMIT failures for one
-# user name from one address, that pair is locked out for AXES_COOLOFF_TIME. Counting the pair (not
-# the address alone) stops someone else's typos from locking a curator out of the office network.
-INSTALLED_APPS += ["axes"]
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: it turns a lockout into a 429 page
-AUTHENTICATION_BACKENDS = [
-    # First, so a locked-out pair is refused before the password is even checked.
-    "cases.admin.LoginThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-
-# The upload page (admin → 案例 → 上传报告): per request, after a zip is opened.
-ADMIN_UPLOAD_MAX_FILES = int(os.environ.get("ADMIN_UPLOAD_MAX_FILES", "50"))
-ADMIN_UPLOAD_MAX_FILE_BYTES = int(os.environ.get("ADMIN_UPLOAD_MAX_FILE_BYTES", str(5 * 1024 * 1024)))
-ADMIN_UPLOAD_MAX_TOTAL_BYTES = int(os.environ.get("ADMIN_UPLOAD_MAX_TOTAL_BYTES", str(50 * 1024 * 1024)))
