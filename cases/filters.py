@@ -8,10 +8,14 @@ stable across reloads of the gazetteer), ``practice`` (slugs, several at once, a
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, F, OuterRef
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import ExtractYear
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -132,34 +136,128 @@ class CaseFilter(django_filters.FilterSet):
 
     # ----------------------------------------------------------------------------- facets
 
-    def without(self, facet: str):
+    def without(self, facet: str | None):
         """The cases under every valid filter but the facet's own, unordered: what its options count.
 
-        The filters are applied from this form's cleaned data, so a facet neither validates the
-        query string again (a query per chosen place or practice) nor parses the search again.
+        ``facet=None`` keeps every filter (the list itself). The filters are applied from this
+        form's cleaned data, so a facet neither validates the query string again (a query per
+        chosen place or practice) nor parses the search again.
         """
         self.errors  # noqa: B018 (validates once)
+        ignored = FACET_PARAMS[facet] if facet else ()
         queryset = self.queryset.all()
         for name, value in self.form.cleaned_data.items():
-            if name not in FACET_PARAMS[facet]:
+            if name not in ignored:
                 queryset = self.filters[name].filter(queryset, value)
         return queryset.order_by()
 
+    @cached_property
+    def counts(self) -> dict:
+        """{facet: {option key: count}} for the four facets, and ``"total"``: the number of listed cases.
+
+        Facets whose own filter is not active count the same set as the list, so every distinct
+        set is matched once (a search once, not six times) by one statement per set; see
+        ``count_sets``. Results are cached briefly (``FacetCache``): paging, re-sorting and the
+        bare home page then cost no count at all.
+        """
+        by_set: dict[tuple, list[str | None]] = {}
+        querysets = {}
+        for facet in (None, *FACETS):
+            querysets[facet] = queryset = self.without(facet)
+            try:
+                sql, params = queryset.query.sql_with_params()
+            except EmptyResultSet:  # e.g. a query without a searchable term: nothing matches
+                sql, params = "", ()
+            by_set.setdefault((sql, repr(params)), []).append(facet)
+        counts: dict = {}
+        for (_key, _params), facets in by_set.items():
+            result = count_sets(querysets[facets[0]])
+            counts.update({facet: result[facet] for facet in facets if facet is not None})
+            if None in facets:
+                counts["total"] = result["total"]
+        return counts
+
     def facet_counts(self) -> dict[str, dict]:
-        """{facet: {option key: count}}, one GROUP BY query per facet."""
-        province_qs = self.without("province")
-        city_qs = self.without("city")
-        year_qs = self.without("year")
-        practice_qs = self.without("practice")
-        by_practice = (
-            Case.practices.through.objects.filter(case__in=practice_qs.values("pk"))
-            .values("practice_id").annotate(n=Count("case_id")).order_by()
-        )
-        return {
-            "province": dict(province_qs.values_list("province_id").annotate(n=Count("pk")).order_by()),
-            "city": dict(city_qs.values_list("city_id").annotate(n=Count("pk")).order_by()),
-            "practice": {row["practice_id"]: row["n"] for row in by_practice},
-            "year": dict(
-                year_qs.annotate(y=ExtractYear("published_on")).values_list("y").annotate(n=Count("pk")).order_by()
-            ),
-        }
+        """{facet: {option key: count}}."""
+        return {facet: self.counts[facet] for facet in FACETS}
+
+
+FACET_CACHE_SECONDS = 60
+
+
+def count_sets(queryset) -> dict:
+    """The per-province, -city, -practice and -year counts and the total of ``queryset``, in one statement.
+
+    The set is matched once in a CTE that every count reads (PostgreSQL materialises a CTE read
+    more than once), instead of once per count: for a search, the full-text match and the heap
+    visits behind it are most of a list page's time. Cached for FACET_CACHE_SECONDS under the
+    statement's text and the index generation (see ``FacetCache``).
+    """
+    base = queryset.order_by().annotate(facet_year=ExtractYear("published_on")).values_list(
+        "pk", "province_id", "city_id", "facet_year")
+    result: dict = {"province": {}, "city": {}, "practice": {}, "year": {}, "total": 0}
+    try:
+        sql, params = base.query.sql_with_params()
+    except EmptyResultSet:
+        return result
+    key = FacetCache.key(sql, params)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    through = Case.practices.through._meta.db_table
+    statement = (
+        f"WITH m (id, province_id, city_id, year) AS ({sql}) "
+        "SELECT 'province', province_id, COUNT(*) FROM m GROUP BY province_id "
+        "UNION ALL SELECT 'city', city_id, COUNT(*) FROM m GROUP BY city_id "
+        "UNION ALL SELECT 'year', year, COUNT(*) FROM m GROUP BY year "
+        f"UNION ALL SELECT 'practice', p.practice_id, COUNT(*) FROM m JOIN {through} p ON p.case_id = m.id "
+        "GROUP BY p.practice_id "
+        "UNION ALL SELECT 'total', NULL, COUNT(*) FROM m"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        for kind, value, n in cursor.fetchall():
+            if kind == "total":
+                result["total"] = n
+            else:
+                # EXTRACT gives a numeric on PostgreSQL: the year facet's keys are ints everywhere
+                result[kind][int(value) if value is not None else None] = n
+    cache.set(key, result, FACET_CACHE_SECONDS)
+    return result
+
+
+class FacetCache:
+    """Keys for cached counts: a generation number that any change to a case moves on.
+
+    The counts are cached per process (LocMemCache by default). A save or delete of a case, or a
+    change of its practices, in this process bumps the generation, so the next page counts
+    afresh; a change made by another process (the loader, the admin in another worker) is seen
+    within FACET_CACHE_SECONDS, which bounds how stale a count can be.
+    """
+
+    GENERATION = "cases:facets:generation"
+
+    @classmethod
+    def key(cls, sql: str, params) -> str:
+        generation = cache.get_or_set(cls.GENERATION, 0, None)
+        digest = hashlib.sha1(f"{sql}\x00{params!r}".encode(), usedforsecurity=False).hexdigest()
+        return f"cases:facets:{generation}:{digest}"
+
+    @classmethod
+    def invalidate(cls, **kwargs) -> None:
+        try:
+            cache.incr(cls.GENERATION)
+        except ValueError:  # not set yet (or evicted): nothing cached under it can be reached either
+            cache.set(cls.GENERATION, 1, None)
+
+    @classmethod
+    def connect_signals(cls) -> None:
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        uid = "cases.filters.FacetCache"
+        post_save.connect(cls.invalidate, sender=Case, dispatch_uid=f"{uid}.save")
+        post_delete.connect(cls.invalidate, sender=Case, dispatch_uid=f"{uid}.delete")
+        m2m_changed.connect(cls.invalidate, sender=Case.practices.through, dispatch_uid=f"{uid}.practices")
+
+
+FacetCache.connect_signals()

@@ -82,6 +82,8 @@ class CaseListView(FilterView):
     def paginate_queryset(self, queryset, page_size):
         # get_page: a page number that is not a number or past the end gives a page, never a 404 or 500.
         paginator = self.get_paginator(queryset.with_related().defer(*LIST_DEFERRED), page_size)
+        # The facets' statement counted the list already (and may have it cached): no COUNT of its own.
+        paginator.count = self.filterset.counts["total"]
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
         return paginator, page, page.object_list, page.has_other_pages()
 

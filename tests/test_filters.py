@@ -11,6 +11,16 @@ from tests.site_factories import make_case
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Counts are cached per process; a rolled-back test must not leave its counts to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
 FIGURE = ("共建协议1120余个", "1120", "个", "余", "共建协议")
 
 
@@ -180,3 +190,71 @@ def test_only_published_cases_are_listed(client, cases):
     assert shown(response) == set()
     assert "没有找到符合条件的案例" in response.content.decode()
     assert "清除全部筛选" in response.content.decode()
+
+
+# ----------------------------------------------------------------------------- cached counts
+
+
+def test_a_search_is_counted_in_one_statement(client, cases, django_assert_max_num_queries):
+    """Count and the four facets of a search read one match, not six."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/?q=共建协议")
+    assert response.context["paginator"].count == 3
+    counting = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert len(counting) == 1 and counting[0].startswith("WITH")
+
+
+def test_counts_are_cached_and_reused_by_the_next_page(client, cases):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/?practice=grid-management")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/?practice=grid-management&sort=title")
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper()]
+    assert response.context["paginator"].count == 2
+    assert facet(response, "practice")["网格化管理"] == (2, True)
+
+
+@pytest.mark.parametrize("change", ["save", "publish", "delete", "practices"])
+def test_cached_counts_are_dropped_when_a_case_changes(client, cases, change):
+    assert facet(client.get("/"), "practice")["网格化管理"] == (2, False)
+    if change == "save":
+        make_case("新的网格化管理", "新。", place_code="210700", published_on="2022-01-01", practices=("网格化管理",))
+        expected = 3
+    elif change == "publish":
+        draft = cases["draft"]
+        draft.status = Case.Status.PUBLISHED
+        draft.save()
+        expected = 3
+    elif change == "delete":
+        cases["guiyang"].delete()
+        expected = 1
+    else:
+        from cases.models import Practice
+
+        cases["dalian"].practices.add(Practice.objects.get(slug="grid-management"))
+        expected = 3
+    response = client.get("/")
+    assert facet(response, "practice")["网格化管理"] == (expected, False)
+    assert response.context["paginator"].count == {"save": 6, "publish": 6, "delete": 4, "practices": 5}[change]
+
+
+def test_cached_counts_expire(client, cases, monkeypatch):
+    """Another process's change (the loader) is not signalled here: the counts are short-lived."""
+    from cases import filters
+
+    calls = []
+    monkeypatch.setattr(filters.cache, "set", lambda key, value, timeout=None: calls.append((key, timeout)))
+    client.get("/")
+    assert calls and all(timeout == filters.FACET_CACHE_SECONDS <= 300 for key, timeout in calls)
+
+
+def test_counts_when_nothing_can_match(client, cases):
+    response = client.get("/?q=%21%21%21")  # no searchable term
+    assert response.status_code == 200
+    assert response.context["paginator"].count == 0
+    assert facet(response, "practice")["网格化管理"] == (0, False)
