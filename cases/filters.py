@@ -171,10 +171,7 @@ class CaseFilter(django_filters.FilterSet):
             by_set.setdefault((sql, repr(params)), []).append(facet)
         counts: dict = {}
         for (_key, _params), facets in by_set.items():
-            result = count_sets(querysets[facets[0]])
-            counts.update({facet: result[facet] for facet in facets if facet is not None})
-            if None in facets:
-                counts["total"] = result["total"]
+            counts.update(count_sets(querysets[facets[0]], ["total" if f is None else f for f in facets]))
         return counts
 
     def facet_counts(self) -> dict[str, dict]:
@@ -185,35 +182,40 @@ class CaseFilter(django_filters.FilterSet):
 FACET_CACHE_SECONDS = 60
 
 
-def count_sets(queryset) -> dict:
-    """The per-province, -city, -practice and -year counts and the total of ``queryset``, in one statement.
+# The parts of the counting statement; ``m`` is the set being counted.
+_COUNT_PARTS = {
+    "province": "SELECT 'province', province_id, COUNT(*) FROM m GROUP BY province_id",
+    "city": "SELECT 'city', city_id, COUNT(*) FROM m GROUP BY city_id",
+    "year": "SELECT 'year', year, COUNT(*) FROM m GROUP BY year",
+    "practice": "SELECT 'practice', p.practice_id, COUNT(*) FROM m JOIN {through} p ON p.case_id = m.id"
+                " GROUP BY p.practice_id",
+    "total": "SELECT 'total', NULL, COUNT(*) FROM m",
+}
 
-    The set is matched once in a CTE that every count reads (PostgreSQL materialises a CTE read
-    more than once), instead of once per count: for a search, the full-text match and the heap
-    visits behind it are most of a list page's time. Cached for FACET_CACHE_SECONDS under the
-    statement's text and the index generation (see ``FacetCache``).
+
+def count_sets(queryset, wanted: list[str]) -> dict:
+    """The ``wanted`` counts of ``queryset`` ("province", "city", "practice", "year": {key: n}; "total": n).
+
+    All of them come from one statement whose CTE matches the set once (PostgreSQL materialises a
+    CTE read more than once, and inlines one read once), instead of once per count: for a
+    search, the full-text match and its heap visits are most of a list page's time. Only the
+    wanted parts are computed: a facet whose own filter is active counts a different set, alone.
+    Cached for FACET_CACHE_SECONDS under the statement's text and the generation (``FacetCache``).
     """
+    result: dict = {kind: 0 if kind == "total" else {} for kind in wanted}
     base = queryset.order_by().annotate(facet_year=ExtractYear("published_on")).values_list(
         "pk", "province_id", "city_id", "facet_year")
-    result: dict = {"province": {}, "city": {}, "practice": {}, "year": {}, "total": 0}
     try:
         sql, params = base.query.sql_with_params()
-    except EmptyResultSet:
+    except EmptyResultSet:  # e.g. a query without a searchable term: nothing matches
         return result
-    key = FacetCache.key(sql, params)
+    through = Case.practices.through._meta.db_table
+    parts = " UNION ALL ".join(_COUNT_PARTS[kind].format(through=through) for kind in wanted)
+    statement = f"WITH m (id, province_id, city_id, year) AS ({sql}) {parts}"
+    key = FacetCache.key(statement, params)
     cached = cache.get(key)
     if cached is not None:
         return cached
-    through = Case.practices.through._meta.db_table
-    statement = (
-        f"WITH m (id, province_id, city_id, year) AS ({sql}) "
-        "SELECT 'province', province_id, COUNT(*) FROM m GROUP BY province_id "
-        "UNION ALL SELECT 'city', city_id, COUNT(*) FROM m GROUP BY city_id "
-        "UNION ALL SELECT 'year', year, COUNT(*) FROM m GROUP BY year "
-        f"UNION ALL SELECT 'practice', p.practice_id, COUNT(*) FROM m JOIN {through} p ON p.case_id = m.id "
-        "GROUP BY p.practice_id "
-        "UNION ALL SELECT 'total', NULL, COUNT(*) FROM m"
-    )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         for kind, value, n in cursor.fetchall():
