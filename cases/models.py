@@ -182,6 +182,9 @@ class Case(models.Model):
     search_tokens = models.TextField(_("检索词"), blank=True, editable=False)
     # PostgreSQL only (a GIN index is made by migration 0003); on SQLite the FTS5 table cases_case_fts is used.
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
+    # PostgreSQL only: title (A) and mechanism headings (B) alone, a small vector with its own GIN index
+    # (migration 0006), so ranking never unpacks the whole body's vector for a word most cases contain.
+    rank_vector = SearchVectorField(null=True, blank=True, editable=False)
     duplicate_of = models.ForeignKey(
         "self", verbose_name=_("疑似重复于"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="duplicates",
@@ -197,7 +200,7 @@ class Case(models.Model):
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_tokens", "search_vector", "original_text"])
+    history = HistoricalRecords(excluded_fields=["search_tokens", "search_vector", "rank_vector", "original_text"])
     objects = CaseQuerySet.as_manager()
 
     class Meta:
