@@ -17,7 +17,11 @@ case "$cmd" in
       port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     fi
     mkdir -p "$dir"
-    [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
+    if [ "$(id -u)" = 0 ]; then
+      chown postgres:postgres "$dir"
+      runuser -u postgres -- test -x "$dir" \
+        || { echo "postgres.sh: the postgres user cannot reach $dir (make its parent folders world-searchable)" >&2; exit 1; }
+    fi
     if [ ! -f "$dir/PG_VERSION" ]; then
       as_pg "$bindir/initdb" -D "$dir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir.initdb.log" 2>&1 \
         || { cat "$dir.initdb.log" >&2; exit 1; }
