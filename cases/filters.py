@@ -124,7 +124,7 @@ class CaseFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         key = self.sort_key
         if key == self.Sort.RELEVANCE:
-            return search.ranked(queryset, self.parsed_query)
+            return search.ranked(queryset, self.parsed_query, very_common=self.very_common)
         # Undated cases last either way (PostgreSQL would put NULLs first in a descending sort).
         if key == self.Sort.OLDEST:
             return queryset.order_by(F("published_on").asc(nulls_last=True), "pk")
@@ -169,13 +169,20 @@ class CaseFilter(django_filters.FilterSet):
             except EmptyResultSet:  # e.g. a query without a searchable term: nothing matches
                 sql, params = "", ()
             by_set.setdefault((sql, repr(params)), []).append(facet)
+        # A search's sets are counted up to SEARCH_CAP rows (see count_sets); a plain list's, exactly.
+        cap = search.SEARCH_CAP if self.parsed_query else None
         counts: dict = {}
         for (_key, _params), facets in by_set.items():
-            counts.update(count_sets(querysets[facets[0]], ["total" if f is None else f for f in facets]))
+            counts.update(count_sets(querysets[facets[0]], ["total" if f is None else f for f in facets], cap))
         return counts
 
-    def facet_counts(self) -> dict[str, dict]:
-        """{facet: {option key: count}}."""
+    @property
+    def very_common(self) -> bool:
+        """The listed cases are a search past SEARCH_CAP matches: counted as SEARCH_CAP, listed by date."""
+        return self.counts["total"] is None
+
+    def facet_counts(self) -> dict[str, dict | None]:
+        """{facet: {option key: count}}; None for a facet whose set has more than SEARCH_CAP cases."""
         return {facet: self.counts[facet] for facet in FACETS}
 
 
@@ -193,8 +200,14 @@ _COUNT_PARTS = {
 }
 
 
-def count_sets(queryset, wanted: list[str]) -> dict:
+def count_sets(queryset, wanted: list[str], cap: int | None = None) -> dict:
     """The ``wanted`` counts of ``queryset`` ("province", "city", "practice", "year": {key: n}; "total": n).
+
+    ``cap``: count at most that many cases (a search's). A set with more gets None for each
+    wanted count: its counts would cost a pass over every match (~3 µs a row, plus a join per
+    row for the practices), and counts of an arbitrary ``cap`` of them would be wrong. With the
+    LIMIT the scan stops after ``cap + 1`` rows, so a very common word costs no more than a
+    rare one.
 
     All of them come from one statement whose CTE matches the set once (PostgreSQL materialises a
     CTE read more than once, and inlines one read once), instead of once per count: for a
@@ -203,6 +216,7 @@ def count_sets(queryset, wanted: list[str]) -> dict:
     Cached for FACET_CACHE_SECONDS under the statement's text and the generation (``FacetCache``).
     """
     result: dict = {kind: 0 if kind == "total" else {} for kind in wanted}
+    total = 0
     base = queryset.order_by().annotate(facet_year=ExtractYear("published_on")).values_list(
         "pk", "province_id", "city_id", "facet_year")
     try:
@@ -210,7 +224,11 @@ def count_sets(queryset, wanted: list[str]) -> dict:
     except EmptyResultSet:  # e.g. a query without a searchable term: nothing matches
         return result
     through = Case.practices.through._meta.db_table
-    parts = " UNION ALL ".join(_COUNT_PARTS[kind].format(through=through) for kind in wanted)
+    # A capped count needs the set's size to know whether it passed the cap.
+    kinds = [*wanted, "total"] if cap is not None and "total" not in wanted else wanted
+    parts = " UNION ALL ".join(_COUNT_PARTS[kind].format(through=through) for kind in kinds)
+    if cap is not None:
+        sql, params = f"{sql} LIMIT %s", (*params, cap + 1)
     statement = f"WITH m (id, province_id, city_id, year) AS ({sql}) {parts}"
     key = FacetCache.key(statement, params)
     cached = cache.get(key)
@@ -220,10 +238,14 @@ def count_sets(queryset, wanted: list[str]) -> dict:
         cursor.execute(statement, params)
         for kind, value, n in cursor.fetchall():
             if kind == "total":
-                result["total"] = n
+                total = n
             else:
                 # EXTRACT gives a numeric on PostgreSQL: the year facet's keys are ints everywhere
                 result[kind][int(value) if value is not None else None] = n
+    if "total" in wanted:
+        result["total"] = total
+    if cap is not None and total > cap:
+        result = {kind: None for kind in wanted}
     cache.set(key, result, FACET_CACHE_SECONDS)
     return result
 

@@ -6,10 +6,16 @@ search tokens of title, mechanism headings and body; on PostgreSQL it writes ``s
 SQLite it replaces the row of the FTS5 table ``cases_case_fts`` (rowid = case id).
 ``unindex_case(case_id)`` removes it; ``connect_signals()`` does so whenever a case is deleted.
 
+On PostgreSQL it also writes ``rank_vector``: title (A) and headings (B) only, a small vector
+(~1 KB against ~19 KB) with its own GIN index, so ranking never unpacks the body's vector.
+
 Query side: ``parse(query)`` normalises the query (traditional → simplified) and splits it into
 terms; ``matching(qs, parsed)`` keeps the cases that contain every term; ``ranked(qs, parsed)``
-orders them, title matches first, then by a rank in which mechanism headings weigh more than the
-body. ``snippet(body, parsed)`` is an escaped extract of the body with the matches in ``<mark>``.
+orders them by a rank in which the title weighs most, then mechanism headings (on PostgreSQL
+from ``rank_vector``, so the body does not count; on SQLite bm25 with column weights), then by
+date. Counting or ranking every match of a very common word costs a pass over tens of thousands
+of rows (DESIGN.md, "Search"), so past SEARCH_CAP matches the list is ordered by date alone (an
+index walk) and counted only up to the cap (see ``filters.count_sets``). ``snippet(body, parsed)`` is an escaped extract of the body with the matches in ``<mark>``.
 
 Why bigrams: a Chinese query word must match inside longer words (网格 in 网格化管理, 党建 in
 基层党建), whatever jieba made of the surrounding text. So a term of two or more CJK characters
@@ -27,8 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Case as SqlCase
-from django.db.models import F, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db.models import F, FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString, mark_safe
 
@@ -39,9 +44,11 @@ _TERM = re.compile(f"[{CJK}]+|[^\\W_{CJK}]+")
 
 MAX_QUERY_LENGTH = 200
 MAX_CLAUSES = 40  # a pasted paragraph must not become a 500-operand query
-# For a word most reports contain, ranking every match costs 100–500 ms (DESIGN.md, "Search");
-# only the most recent RANK_WINDOW matches get a computed rank, the rest follow by date.
-RANK_WINDOW = 500
+# For a word most reports contain, ranking or counting every match costs 100–500 ms at 100,000
+# cases (DESIGN.md, "Search"): a pass over the matches visits ~3 µs of heap per row. Up to
+# SEARCH_CAP matches a search is counted exactly and ranked; past it, it is "very common": counted
+# as "more than SEARCH_CAP" and listed newest first by walking the date index.
+SEARCH_CAP = 5000
 # ts_rank weights in PostgreSQL's order {D, C, B, A}: body C, headings B, title A.
 PG_WEIGHTS = [0.0, 0.05, 0.5, 1.0]
 # bm25 column weights in the FTS5 table's order: title, headings, body.
@@ -97,7 +104,11 @@ def index_case(case, body_words: list[str] | None = None) -> None:
             + SearchVector(Value(heads), config="simple", weight="B")
             + SearchVector(Value(body), config="simple", weight="C")
         )
-        rows.update(search_tokens=case.search_tokens, search_vector=vector)
+        rank_vector = (
+            SearchVector(Value(title), config="simple", weight="A")
+            + SearchVector(Value(heads), config="simple", weight="B")
+        )
+        rows.update(search_tokens=case.search_tokens, search_vector=vector, rank_vector=rank_vector)
         return
     rows.update(search_tokens=case.search_tokens)
     if connection.vendor == "sqlite":
@@ -220,11 +231,35 @@ def matching(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
     )
 
 
+@contextmanager
+def date_walk():
+    """Inside ``prefer_index``: let the planner walk the date index for a very common word's page.
+
+    Index scans are off for a search (see ``prefer_index``), which leaves a bitmap scan of every
+    match and a sort: a full pass for a word in half the cases. For such a word the newest 20
+    matches are among the first few dozen rows of ``case_published_desc``, each checked with
+    ``@@``; that walk is only right when the word is known to be common (past SEARCH_CAP), as a
+    rare word would make it read the whole index.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_indexscan = on")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_indexscan = off")
+
+
 def _score(parsed: ParsedQuery):
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchRank
 
-        return SearchRank(F("search_vector"), _pg_query(parsed), weights=PG_WEIGHTS)
+        # rank_vector holds title and headings only: a hit there is what makes a case relevant,
+        # and ranking it never detoasts the body's vector.
+        return SearchRank(F("rank_vector"), _pg_query(parsed), weights=PG_WEIGHTS)
     # bm25 is lower for better matches; negate it so that every backend sorts rank descending.
     return RawSQL(
         "(SELECT -bm25(cases_case_fts, %s, %s, %s) FROM cases_case_fts"
@@ -234,24 +269,17 @@ def _score(parsed: ParsedQuery):
     )
 
 
-def ranked(matches: QuerySet, parsed: ParsedQuery) -> QuerySet:
-    """``matches`` (already ``matching`` the query) annotated with ``title_hit`` and ``rank``, best first.
+def ranked(matches: QuerySet, parsed: ParsedQuery, very_common: bool = False) -> QuerySet:
+    """``matches`` (already ``matching`` the query) annotated with ``rank``, best first, then newest.
 
-    Title matches come first (a cheap LIKE on a short column); then ``rank``, computed only
-    for the RANK_WINDOW most recent matches so that a very common word stays fast; then date.
-    The match condition is not applied a second time: PostgreSQL would multiply its
-    selectivity and plan as if almost nothing matched.
+    ``very_common``: more than SEARCH_CAP matches; they are ordered by date alone (``date_walk``),
+    as ranking them all is the pass this module avoids. The match condition is not applied a
+    second time: PostgreSQL would multiply its selectivity and plan as if almost nothing matched.
     """
-    if not parsed:
-        return matches
-    window = matches.order_by("-published_on", "-pk").values("pk")[:RANK_WINDOW]
-    in_title = Q()
-    for term in parsed.terms:
-        in_title &= Q(title__icontains=term)
-    return matches.annotate(
-        title_hit=SqlCase(When(in_title, then=Value(1)), default=Value(0), output_field=IntegerField()),
-        rank=SqlCase(When(pk__in=window, then=_score(parsed)), default=Value(0.0), output_field=FloatField()),
-    ).order_by("-title_hit", "-rank", "-published_on", "-pk")
+    newest = F("published_on").desc(nulls_last=True)
+    if not parsed or very_common:
+        return matches.order_by(newest, "-pk")
+    return matches.annotate(rank=_score(parsed)).order_by("-rank", newest, "-pk")
 
 
 # ------------------------------------------------------------------------------------------- snippets

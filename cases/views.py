@@ -23,7 +23,7 @@ from .models import Case, Mechanism, Metric, Place, Practice
 from .templatetags.case_text import render_body
 
 # Columns a list page never shows: loading them for 20 rows would move megabytes (the vector above all).
-LIST_DEFERRED = ("body", "original_text", "search_tokens", "search_vector", "captions", "repairs",
+LIST_DEFERRED = ("body", "original_text", "search_tokens", "search_vector", "rank_vector", "captions", "repairs",
                  "review_conflicts", "other_sources", "curated_fields")
 CITY_FACET_LIMIT = 15  # without a province, the busiest cities; the places page lists them all
 EXPORT_BATCH = 200
@@ -83,8 +83,13 @@ class CaseListView(FilterView):
         # get_page: a page number that is not a number or past the end gives a page, never a 404 or 500.
         paginator = self.get_paginator(queryset.with_related().defer(*LIST_DEFERRED), page_size)
         # The facets' statement counted the list already (and may have it cached): no COUNT of its own.
-        paginator.count = self.filterset.counts["total"]
+        # A very common word was counted only up to SEARCH_CAP: that many are paged ("more than …").
+        total = self.filterset.counts["total"]
+        paginator.count = search.SEARCH_CAP if total is None else total
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        if self.filterset.very_common:
+            with search.date_walk():  # the page's 20 rows by walking the date index (see date_walk)
+                page.object_list = list(page.object_list)
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
@@ -103,6 +108,7 @@ class CaseListView(FilterView):
             params=self.request.GET,
             query_without_page=query_string(self.request.GET)[1:],
             sort_key=filterset.sort_key,
+            more_than_total=filterset.very_common,
             sort_choices=[(k, label) for k, label in CaseFilter.Sort.CHOICES
                           if k != CaseFilter.Sort.RELEVANCE or parsed],
             has_filters=any(v for k, v in self.request.GET.items() if k not in ("page", "sort")),
@@ -125,6 +131,11 @@ class Facets:
         self.counts = filterset.facet_counts()
         self.cleaned = filterset.form.cleaned_data
 
+    def count(self, facet, key):
+        """An option's count, or None when its set was too large to count (a very common word)."""
+        counts = self.counts[facet]
+        return None if counts is None else counts.get(key, 0)
+
     def option(self, label, count, selected, link, value=""):
         return {"label": label, "count": count, "selected": selected, "url": query_string(self.params, **link),
                 "value": value}
@@ -140,9 +151,8 @@ class Facets:
 
     def provinces(self):
         chosen = self.cleaned.get("province")
-        counts = self.counts["province"]
         return [
-            self.option(p.name, counts.get(p.pk, 0), p == chosen,
+            self.option(p.name, self.count("province", p.pk), p == chosen,
                         {"province": None, "city": None} if p == chosen else {"province": p.code, "city": None},
                         p.code)
             for p in Place.objects.provinces().only("pk", "code", "name")
@@ -151,7 +161,7 @@ class Facets:
     def cities(self):
         chosen = self.cleaned.get("city")
         province = self.cleaned.get("province")
-        counts = self.counts["city"]
+        counts = self.counts["city"] or {}  # uncounted: no busiest cities to show, only a chosen one
         if province is not None:
             cities = list(Place.objects.cities().filter(parent=province).only("pk", "code", "name", "level"))
         else:
@@ -162,7 +172,7 @@ class Facets:
         if chosen is not None and chosen.level == "district" and chosen not in cities:
             cities.insert(0, chosen)  # a district chosen from a case page's breadcrumb
         return [
-            self.option(c.name, counts.get(c.pk, 0) if c.level == "city" else None, c == chosen,
+            self.option(c.name, self.count("city", c.pk) if c.level == "city" else None, c == chosen,
                         {"city": None} if c == chosen else {"city": c.code}, c.code)
             for c in cities
         ]
@@ -170,16 +180,15 @@ class Facets:
     def practices(self):
         chosen = set(self.cleaned.get("practice") or [])
         chosen_slugs = [p.slug for p in chosen]
-        counts = self.counts["practice"]
         options = []
         for p in Practice.objects.only("pk", "slug", "name"):
             slugs = [s for s in chosen_slugs if s != p.slug] if p in chosen else [*chosen_slugs, p.slug]
-            options.append(self.option(p.name, counts.get(p.pk, 0), p in chosen, {"practice": slugs}, p.slug))
+            options.append(self.option(p.name, self.count("practice", p.pk), p in chosen, {"practice": slugs}, p.slug))
         return options
 
     def years(self):
         year_from, year_to = self.cleaned.get("year_from"), self.cleaned.get("year_to")
-        counts = self.counts["year"]
+        counts = self.counts["year"] or {}  # uncounted: only the chosen years are known to exist
         years = sorted((y for y in counts if y), reverse=True)
         for y in (year_from, year_to):
             if y and y not in years:
@@ -189,7 +198,7 @@ class Facets:
         for year in years:
             selected = year_from == year and year_to == year
             link = {"year_from": None, "year_to": None} if selected else {"year_from": str(year), "year_to": str(year)}
-            options.append(self.option(str(year), counts.get(year, 0), selected, link, str(year)))
+            options.append(self.option(str(year), self.count("year", year), selected, link, str(year)))
         return options
 
 

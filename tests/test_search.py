@@ -95,12 +95,27 @@ def test_relevance_can_be_overridden_by_date(client, ranking):
     assert [c.slug for c in response.context["cases"]] == [body_only.slug, heading.slug, title.slug]
 
 
-def test_ranking_stays_bounded_for_very_common_words(client, ranking, monkeypatch):
-    """Past the window, matches are ordered by date; a title match still comes first."""
-    monkeypatch.setattr(search, "RANK_WINDOW", 1)
+def test_very_common_words_are_listed_by_date_and_counted_up_to_the_cap(client, ranking, monkeypatch):
+    """Past SEARCH_CAP matches: newest first (no ranking pass), "more than" the cap, facets uncounted."""
+    monkeypatch.setattr(search, "SEARCH_CAP", 2)
     title, heading, body_only = ranking
     response = client.get("/", {"q": "红色物业"})
-    assert [c.slug for c in response.context["cases"]] == [title.slug, body_only.slug, heading.slug]
+    # newest first, and only the cap's worth are paged
+    assert [c.slug for c in response.context["cases"]] == [body_only.slug, heading.slug]
+    assert response.context["more_than_total"] is True
+    assert response.context["paginator"].count == 2
+    html = response.content.decode()
+    assert "超过 2 个案例" in html
+    practices = next(g for g in response.context["facets"] if g["name"] == "practice")
+    assert all(o["count"] is None for o in practices["options"])
+
+
+def test_searches_up_to_the_cap_are_counted_and_ranked(client, ranking, monkeypatch):
+    monkeypatch.setattr(search, "SEARCH_CAP", 3)
+    response = client.get("/", {"q": "红色物业"})
+    assert [c.slug for c in response.context["cases"]] == [c.slug for c in ranking]
+    assert response.context["more_than_total"] is False
+    assert response.context["paginator"].count == 3
 
 
 def test_snippet_highlights_and_escapes(client):
