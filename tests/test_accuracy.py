@@ -1,7 +1,7 @@
 """The pipeline held to what a careful reader extracts from the seeds (tests/fixtures/expected.json).
 
-The scoring follows ../shared/tools/score-ingest exactly (a user's clone has no
-../shared, so the rules are restated here): metadata fields, top-level
+The scoring follows ../shared/tools/score-ingest exactly (tests/scoring.py restates its
+rules, as a user's clone has no ../shared): metadata fields, top-level
 mechanisms matched by heading (punctuation stripped, containment or a ratio of
 at least 0.8), metrics matched on (value in base units, unit), qualifiers,
 forbidden figures, and the body's text checks. Thresholds: metric F1 ≥ 0.9 with
@@ -10,93 +10,22 @@ nothing forbidden, mechanism F1 ≥ 0.9, fields ≥ 0.9, every text check.
 
 from __future__ import annotations
 
-import difflib
-import json
-import re
 from collections import Counter
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 import pytest
 
 from cases.export import case_to_dict, export_queryset
 from cases.models import Case
 from ingest.load import ingest_paths
+from tests.scoring import GOLD, f1, match_metrics, match_texts, ratio
 
 pytestmark = pytest.mark.django_db
-
-HERE = Path(__file__).resolve().parent
-EXPECTED = json.loads((HERE / "fixtures" / "expected.json").read_text(encoding="utf-8"))
-GOLD = {name: entry for name, entry in EXPECTED.items() if not name.startswith("_")}
-PUNCT = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】,，.。、;；:：!！?？·…—\-]+")
-
-
-def norm(text: str | None) -> str:
-    return PUNCT.sub("", text or "")
-
-
-def same_text(a: str, b: str) -> bool:
-    a, b = norm(a), norm(b)
-    if not a or not b:
-        return False
-    return a in b or b in a or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
-
-
-def num(value) -> Decimal | None:
-    try:
-        return Decimal(str(value)).normalize()
-    except (InvalidOperation, TypeError):
-        return None
-
-
-def match_texts(expected: list[str], got: list[str]) -> int:
-    used, hits = set(), 0
-    for e in expected:
-        for i, g in enumerate(got):
-            if i not in used and same_text(e, g):
-                used.add(i)
-                hits += 1
-                break
-    return hits
-
-
-def match_metrics(gold: dict, got: list[dict]) -> tuple[int, int, int, int]:
-    """(hits, extra, forbidden, qualifiers right) the way score-ingest counts them."""
-    pool = Counter((num(g.get("value")), g.get("unit") or "") for g in got)
-    hits = qual_ok = 0
-    for e in gold["metrics"]:
-        for unit in [e.get("unit") or "", *e.get("unit_also", [])]:
-            key = (num(e["value"]), unit)
-            if pool[key] > 0:
-                pool[key] -= 1
-                hits += 1
-                first = next(g for g in got if (num(g.get("value")), g.get("unit") or "") == key)
-                qual_ok += (first.get("qualifier") or "") == (e.get("qualifier") or "")
-                break
-    for o in gold.get("optional", []):
-        key = (num(o["value"]), o.get("unit") or "")
-        if pool[key] > 0:
-            pool[key] -= 1
-    forbidden = sum(
-        1 for f in gold.get("forbidden", []) for g in got
-        if num(g.get("value")) == num(f["value"]) and (g.get("unit") or "") == (f.get("unit") or "")
-    )
-    return hits, sum(pool.values()), forbidden, qual_ok
-
 
 def source_ok(got: str | None, want: str | None, also: list[str]) -> bool:
     got = got or ""
     if got and any(a in got for a in also):
         return True
     return (want is None and not got) or (want is not None and bool(got) and (want in got or got in want))
-
-
-def f1(p: float, r: float) -> float:
-    return 0.0 if p + r == 0 else 2 * p * r / (p + r)
-
-
-def ratio(a: int, b: int) -> float:
-    return 1.0 if b == 0 else a / b
 
 
 @pytest.fixture

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-import json
-import re
 from pathlib import Path
 
 import pytest
@@ -13,10 +10,11 @@ from ingest.extract import extract
 from ingest.extract.keywords import idf_of, is_candidate, parse_idf, rank, top_keywords
 from ingest.pipeline import process_file
 from ingest.report import Layout, Report
+from tests.scoring import GOLD as EXPECTED
+from tests.scoring import match_texts, same_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
-EXPECTED = json.loads((ROOT / "tests" / "fixtures" / "expected.json").read_text(encoding="utf-8"))
 
 # --- keywords ---------------------------------------------------------------------------------------
 
@@ -122,28 +120,6 @@ def test_extract_cuts_when_tokens_are_missing():
 
 # --- the seeds, through the whole pipeline, held to expected.json with the scorer's matching rule ---
 
-PUNCT = re.compile(r"[\s\"'“”‘’「」『』《》〈〉()（）\[\]【】,，.。、;；:：!！?？·…—\-]+")
-
-
-def same_text(a: str, b: str) -> bool:
-    a, b = PUNCT.sub("", a or ""), PUNCT.sub("", b or "")
-    if not a or not b:
-        return False
-    return a in b or b in a or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
-
-
-def matched(expected: list[str], got: list[str]) -> int:
-    used: set[int] = set()
-    hits = 0
-    for e in expected:
-        for i, g in enumerate(got):
-            if i not in used and same_text(e, g):
-                used.add(i)
-                hits += 1
-                break
-    return hits
-
-
 @pytest.fixture(scope="module")
 def seeds() -> dict[str, Report]:
     return {path.name: process_file(path) for path in SEEDS}
@@ -153,7 +129,7 @@ def seeds() -> dict[str, Report]:
 def test_seed_mechanisms(seeds, name):
     gold, found = EXPECTED[name], seeds[name].extraction.mechanisms
     top = [m.heading for m in found if m.parent is None]
-    assert matched(gold["mechanisms"], top) == len(gold["mechanisms"]) == len(top), top
+    assert match_texts(gold["mechanisms"], top) == len(gold["mechanisms"]) == len(top), top
     for i, m in enumerate(found):
         if m.parent is None:
             continue
@@ -161,7 +137,7 @@ def test_seed_mechanisms(seeds, name):
     for parent, subs in gold["sub_mechanisms"].items():
         (index,) = [i for i, m in enumerate(found) if m.parent is None and same_text(parent, m.heading)]
         children = [m.heading for m in found if m.parent == index]
-        assert matched(subs, children) == len(subs) == len(children), children
+        assert match_texts(subs, children) == len(subs) == len(children), children
     if not gold["sub_mechanisms"]:
         assert all(m.parent is None for m in found)
 

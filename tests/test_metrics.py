@@ -8,9 +8,7 @@ The last test runs the whole pipeline on seeds/ and scores it the way
 
 from __future__ import annotations
 
-import json
 import time
-from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from ingest.extract.metrics import (
     subject_before,
 )
 from ingest.report import MechanismData
+from tests.scoring import GOLD, match_metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -319,34 +318,14 @@ def test_metric_carries_its_mechanism():
 
 # --- the seeds, scored the way ../shared/tools/score-ingest scores an export --------------
 
-EXPECTED = json.loads((ROOT / "tests" / "fixtures" / "expected.json").read_text(encoding="utf-8"))
-SEEDS = sorted(name for name in EXPECTED if not name.startswith("_"))
-
-
-def _key(value, unit) -> tuple[Decimal, str]:
-    return Decimal(str(value)).normalize(), unit or ""
+SEEDS = sorted(GOLD)
 
 
 def score(expected: dict, got: list) -> dict:
-    """score-ingest's match_metrics: greedy (value, unit) matching, optional ones free, forbidden counted."""
-    pool = Counter(_key(m.value, m.unit) for m in got)
-    hits = qualifiers = 0
-    for e in expected["metrics"]:
-        for key in {_key(e["value"], u) for u in [e.get("unit") or "", *e.get("unit_also", [])]}:
-            if pool[key] > 0:
-                pool[key] -= 1
-                hits += 1
-                first = next(m for m in got if _key(m.value, m.unit) == key)
-                qualifiers += first.qualifier == (e.get("qualifier") or "")
-                break
-    for o in expected.get("optional", []):
-        key = _key(o["value"], o.get("unit"))
-        if pool[key] > 0:
-            pool[key] -= 1
-    forbidden = sum(
-        1 for f in expected.get("forbidden", []) for m in got if _key(m.value, m.unit) == _key(f["value"], f.get("unit"))
+    hits, extra, forbidden, qualifiers = match_metrics(
+        expected, [{"value": m.value, "unit": m.unit, "qualifier": m.qualifier} for m in got]
     )
-    return {"hits": hits, "extra": sum(pool.values()), "expected": len(expected["metrics"]),
+    return {"hits": hits, "extra": extra, "expected": len(expected["metrics"]),
             "qualifiers": qualifiers, "forbidden": forbidden}  # fmt: skip
 
 
@@ -365,7 +344,7 @@ def seed_scores() -> dict[str, dict]:
             elapsed = min(elapsed, time.perf_counter() - began)
         for m in metrics:
             assert report.body[m.start : m.end] == m.text
-        scores[name] = score(EXPECTED[name], metrics) | {
+        scores[name] = score(GOLD[name], metrics) | {
             "ms": elapsed * 1000, "kb": len(report.body.encode()) / 1024,
         }  # fmt: skip
     return scores
