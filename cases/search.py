@@ -48,7 +48,7 @@ MAX_CLAUSES = 40  # a pasted paragraph must not become a 500-operand query
 # cases (DESIGN.md, "Search"): a pass over the matches visits ~3 µs of heap per row. Up to
 # SEARCH_CAP matches a search is counted exactly and ranked; past it, it is "very common": counted
 # as "more than SEARCH_CAP" and listed newest first by walking the date index.
-SEARCH_CAP = 2000
+SEARCH_CAP = 5000
 # ts_rank weights in PostgreSQL's order {D, C, B, A}: body C, headings B, title A.
 PG_WEIGHTS = [0.0, 0.05, 0.5, 1.0]
 # bm25 column weights in the FTS5 table's order: title, headings, body.
