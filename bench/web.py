@@ -165,7 +165,7 @@ def generate(count: int, first_id: int, rng: random.Random, pool: Pool, connecti
 
     places = list(Place.objects.filter(level__in=["city", "district"]).select_related("parent__parent"))
     practices = list(Practice.objects.values_list("pk", "name"))
-    case_cols = [f for f in Case._meta.concrete_fields if f.column != "search_vector"]
+    case_cols = [f for f in Case._meta.concrete_fields if f.column not in ("search_vector", "rank_vector")]
     mech_cols = list(Mechanism._meta.concrete_fields)
     metric_cols = list(Metric._meta.concrete_fields)
     now = datetime.datetime.now(datetime.UTC)
@@ -187,7 +187,7 @@ def generate(count: int, first_id: int, rng: random.Random, pool: Pool, connecti
         cursor.execute(
             "CREATE UNLOGGED TABLE bench_stage (LIKE cases_case INCLUDING DEFAULTS, t text, h text, b text)"
         )
-        cursor.execute("ALTER TABLE bench_stage DROP COLUMN search_vector")
+        cursor.execute("ALTER TABLE bench_stage DROP COLUMN search_vector, DROP COLUMN rank_vector")
     case_names = [f.column for f in case_cols]
     raw = connection.connection  # psycopg's connection: COPY
     for start in range(0, count, batch):
@@ -257,9 +257,10 @@ def generate(count: int, first_id: int, rng: random.Random, pool: Pool, connecti
                 for r in cases:
                     copy.write_row(r)
             cur.execute(
-                f"INSERT INTO cases_case ({', '.join(case_names)}, search_vector) "
+                f"INSERT INTO cases_case ({', '.join(case_names)}, search_vector, rank_vector) "
                 f"SELECT {', '.join(case_names)}, setweight(to_tsvector('simple', t), 'A') || "
-                "setweight(to_tsvector('simple', h), 'B') || setweight(to_tsvector('simple', b), 'C') "
+                "setweight(to_tsvector('simple', h), 'B') || setweight(to_tsvector('simple', b), 'C'), "
+                "setweight(to_tsvector('simple', t), 'A') || setweight(to_tsvector('simple', h), 'B') "
                 "FROM bench_stage"
             )
             cur.execute("TRUNCATE bench_stage")
@@ -301,10 +302,12 @@ def load(target: int, rng, pool, connection) -> float:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("DROP INDEX IF EXISTS cases_case_search_vector_gin")
+        cursor.execute("DROP INDEX IF EXISTS cases_case_rank_vector_gin")
     generate(target - have, _max_id(connection, Case) + 1, rng, pool, connection)
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '512MB'")
         cursor.execute("CREATE INDEX cases_case_search_vector_gin ON cases_case USING gin (search_vector)")
+        cursor.execute("CREATE INDEX cases_case_rank_vector_gin ON cases_case USING gin (rank_vector)")
     with connection.cursor() as cursor:  # Django's connection is in autocommit: VACUUM may run
         cursor.execute("VACUUM ANALYZE")
     return time.perf_counter() - started

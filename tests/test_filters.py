@@ -12,15 +12,6 @@ from tests.site_factories import make_case
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Counts are cached per process; a rolled-back test must not leave its counts to the next."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
 FIGURE = ("共建协议1120余个", "1120", "个", "余", "共建协议")
 
 

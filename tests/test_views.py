@@ -15,15 +15,6 @@ from tests.site_factories import make_case
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Facet counts are cached per process: a rolled-back test must not leave its counts to the next."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
 BODY = (
     "锦州市深入实施“五个一”工程。\n"
     "下好“一盘棋”,建立领导新机制\n"
