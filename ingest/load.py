@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 REPORT_SUFFIXES = {".txt", ".text", ".html", ".htm"}
 CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
 DUPLICATE_MIN_RATIO = 0.9
+DUPLICATE_MAX_CANDIDATES = 50  # the most recent cases sharing a lead; a real archive has a handful
+_SENTENCE_SPLIT = re.compile(r"[。！？!?\n]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -378,11 +380,31 @@ def replace_metrics(
 
 
 def find_duplicate(case: Case) -> Case | None:
-    """An existing case with the same lead whose body is near-identical: the same report from another outlet."""
+    """An existing case with the same lead whose body is near-identical: the same report from another outlet.
+
+    Many reports open alike (the same lead paragraph of a campaign), so candidates first pass a cheap
+    test, most of a sample of the new body's sentences found verbatim in theirs, before the costly
+    character-level comparison.
+    """
     if not case.lead_fingerprint:
         return None
-    for other in Case.objects.filter(lead_fingerprint=case.lead_fingerprint).exclude(source_file=case.source_file):
+    sample = sentence_sample(case.body)
+    candidates = (
+        Case.objects.filter(lead_fingerprint=case.lead_fingerprint)
+        .exclude(source_file=case.source_file)
+        .only("pk", "title", "body")
+        .order_by("-pk")[:DUPLICATE_MAX_CANDIDATES]
+    )
+    for other in candidates:
+        if sample and sum(sentence in other.body for sentence in sample) < DUPLICATE_MIN_RATIO * len(sample):
+            continue
         matcher = SequenceMatcher(None, other.body, case.body, autojunk=False)
         if matcher.quick_ratio() >= DUPLICATE_MIN_RATIO and matcher.ratio() >= DUPLICATE_MIN_RATIO:
             return other
     return None
+
+
+def sentence_sample(body: str, size: int = 12) -> list[str]:
+    """Up to ``size`` sentences spread over the body (long enough to be telling)."""
+    sentences = [s for s in _SENTENCE_SPLIT.split(body) if len(s) >= 12]
+    return sentences[:: max(1, len(sentences) // size)][:size]
