@@ -234,6 +234,36 @@ def test_cached_counts_are_dropped_when_a_case_changes(client, cases, change):
     assert response.context["paginator"].count == {"save": 6, "publish": 6, "delete": 4, "practices": 5}[change]
 
 
+def practice_links(html: str) -> dict[str, str]:
+    """{practice slug: the count shown in its facet link} from a list page's HTML."""
+    block = html.split('class="facet-practice"', 1)[1].split("</ul>", 1)[0]
+    return dict(re.findall(r'data-value="([^"]+)"[^>]*>[^<]*<span class="count">([^<]+)</span>', block))
+
+
+def test_the_facet_block_is_rendered_once_per_filter_state(client, cases):
+    """The next page (or a re-sort's page 1) of the same filters reuses the rendered facet links."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = client.get("/?practice=grid-management&page=1").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/?practice=grid-management&page=2").content.decode()
+    # the facets' own queries (the provinces, the practices) did not run again
+    facet_options = ('"cases_practice"."slug" FROM "cases_practice" ORDER BY', "\"level\" = 'province'")
+    assert not [q for q in queries if any(part in q["sql"] for part in facet_options)]
+    assert practice_links(again) == practice_links(first)
+    assert practice_links(first)["grid-management"] == "2"
+    # another filter state renders its own block
+    other = client.get("/?practice=grid-management&province=210000").content.decode()
+    assert practice_links(other)["grid-management"] == "1"
+
+
+def test_the_cached_facet_block_is_dropped_when_a_case_changes(client, cases):
+    assert practice_links(client.get("/").content.decode())["grid-management"] == "2"
+    make_case("新的网格化管理", "新。", place_code="210700", published_on="2022-01-01", practices=("网格化管理",))
+    assert practice_links(client.get("/").content.decode())["grid-management"] == "3"
+
+
 def test_cached_counts_expire(client, cases, monkeypatch):
     """Another process's change (the loader) is not signalled here: the counts are short-lived."""
     from cases import filters

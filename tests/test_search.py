@@ -174,3 +174,23 @@ def test_index_case_writes_tokens_and_vector(cases):
             vector = cursor.fetchone()[0]
         assert "'锦州市':1A" in vector  # the title's tokens weigh A
         assert ":" in vector and "C" in vector
+
+
+def test_date_walk_restores_the_planner_settings():
+    """A very common word's page is planned as a date-index walk; the request's other queries are not."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner settings are PostgreSQL's")
+
+    def show(name):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SHOW {name}")
+            return cursor.fetchone()[0]
+
+    with search.prefer_index(True):
+        with search.date_walk():
+            assert (show("enable_indexscan"), show("enable_sort")) == ("on", "off")
+        assert (show("enable_indexscan"), show("enable_sort")) == ("off", "on")
+    with transaction.atomic():
+        assert show("enable_sort") == "on"
