@@ -119,10 +119,12 @@ AUTHOR_UNIT_RE = re.compile(f"^{OPEN}(?:作者单位|作者系|作者为|作者�
 BYLINE_RE = re.compile(f"^{OPEN}[^（）()]{{0,12}}(?:供稿|来稿|记者|通讯员|撰稿|撰文|执笔)[^（）()]{{0,40}}{CLOSE}$")
 REPORTER_RE = re.compile(f"^[^，。！？；：,]{{0,20}}(?:记者|通讯员|特约撰稿人)\\s*[{CJK}·]{{2,4}}(?:[\\s、，,]+(?:记者|通讯员)?\\s*[{CJK}·]{{2,4}})*$")
 # 贵州省贵阳市某区委组织部: an author unit standing alone under the headline.
-ORG_SUFFIX_RE = re.compile(
-    r"(?:组织部|宣传部|统战部|委员会|党委|党工委|党组|工委|办公室|办公厅|研究室|研究院|研究所|研究中心|政府|人民政府|"
-    r"街道办事处|办事处|管委会|局|厅|委|社区|学院|大学|学校|中心|协会|学会)$"
+# What the name of an organisation ends in (shared with the metadata extractor's author-unit rule).
+ORG_SUFFIXES = (
+    "组织部|宣传部|统战部|委员会|党委|党工委|党组|工委|办公室|办公厅|研究室|研究院|研究所|研究中心|人民政府|政府|"
+    "街道办事处|办事处|管委会|局|厅|委|社区|学院|大学|学校|中心|协会|学会"
 )
+ORG_SUFFIX_RE = re.compile(f"(?:{ORG_SUFFIXES})$")
 
 # A wire or paper dateline that opens the first paragraph: 新华社北京3月5日电（记者 张三）,
 # 本报讯（记者 李四）, 人民网某市9月9日电（通讯员 王五）.

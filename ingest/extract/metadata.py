@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ..clean import DATE_RE, cjk_count, closes, is_heading
+from ..clean import DATE_RE, ORG_SUFFIXES, cjk_count, closes, is_heading
 from ..report import Layout
 
 MAX_TITLE = 40
@@ -29,10 +29,7 @@ SOURCE_RE = re.compile(
 NOT_A_PUBLISHER_RE = re.compile(r"^(?:网络|互联网|网友|本站|转载|综合|整理|原创)")
 CONTRIBUTED_RE = re.compile(r"[（(]\s*(?P<who>[^\s（）()]{0,8}供稿)")  # （当地供稿 张三）→ 当地供稿
 AUTHOR_UNIT_RE = re.compile(r"[（(]\s*作者单位\s*[:：]\s*(?P<unit>[^）)]+?)\s*[）)]")
-ORG_LINE_RE = re.compile(
-    r"^[^，。！？；：、“”\s（）()]{4,30}?(?:组织部|宣传部|统战部|委员会|党委|党工委|党组|工委|办公室|办公厅|研究室|"
-    r"研究院|研究所|研究中心|人民政府|政府|街道办事处|办事处|管委会|局|厅|委|学院|大学|中心|协会|学会)$"
-)
+ORG_LINE_RE = re.compile(f"^[^，。！？；：、“”\\s（）()]{{4,30}}?(?:{ORG_SUFFIXES})$")
 PREAMBLE_RE = re.compile(
     r"^(?:近年来|近年|近些年|今年以来|近期|近日|日前|目前|当前|同时|此外|另外|据悉|"
     r"(?:根据|按照|依据|为了|围绕|结合).*|在.{0,30}(?:下|中|上|期间|之际))[，,]$"
