@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from itertools import accumulate
 
 from .. import segment
 from ..report import MechanismData
@@ -64,11 +66,14 @@ def joined(tokens: Iterable[str]) -> tuple[str, set[int]]:
     >>> joined(["推进", "社区", "“", "党建", "”"])
     ('推进社区党建', {0, 2, 4, 6})
     """
-    text, bounds = "", {0}
-    for token in tokens:
-        text += norm(token)
-        bounds.add(len(text))
-    return text, bounds
+    parts = [_norm_token(token) for token in tokens]
+    return "".join(parts), {0, *accumulate(map(len, parts))}
+
+
+@lru_cache(maxsize=1 << 16)
+def _norm_token(token: str) -> str:
+    # a report's few thousand tokens are a few hundred distinct words: normalise each once
+    return norm(token)
 
 
 def tag_practices(body: str, mechanisms: Sequence[MechanismData],
