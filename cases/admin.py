@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import curation, export, workflow
+from . import curation, export, search, workflow
 from .forms import (
     TEXT_OVERRIDES,
     CaseAdminForm,
@@ -235,6 +235,11 @@ class CaseAdmin(SimpleHistoryAdmin):
         for obj in formset.deleted_objects:
             obj.delete()
         formset.save_m2m()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The case and its mechanisms are saved now: a corrected title, body or heading must be searchable.
+        search.index_case(form.instance)
 
     # ---- display helpers
 

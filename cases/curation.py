@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
+from . import search
 from .models import Case, Mechanism, MergedReport, Metric, sentence_bounds
 
 # --------------------------------------------------------------------------- warnings
@@ -271,6 +272,7 @@ def restore_version(case: Case, record, user=None) -> Case:
         metric.curated = True
         metric._history_user = user
         metric.save()
+    search.index_case(case)  # the restored text and headings are what search should find
     return case
 
 

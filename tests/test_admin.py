@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
+from cases import search
 from cases.models import Case, Mechanism, Metric, Place
 
 pytestmark = pytest.mark.django_db
@@ -306,6 +307,14 @@ class TestCurationRecording:
         metric.refresh_from_db()
         assert metric.mechanism == case.mechanisms.first()
 
+    def test_a_correction_is_searchable_at_once(self, as_editor):
+        case = make_case(title="第一版标题")
+        search.index_case(case)
+        post_change(as_editor, case, title="楼宇党建示范点")
+        found = search.matching(Case.objects.all(), search.parse("楼宇党建示范"))
+        assert list(found.values_list("pk", flat=True)) == [case.pk]
+        assert not search.matching(Case.objects.all(), search.parse("第一版")).exists()
+
     def test_clearing_needs_review_clears_the_conflicts(self, as_editor):
         case = make_case(needs_review=True, review_conflicts={"title": {"curated": "甲", "extracted": "乙"}})
         html = as_editor.get(change_url(case)).content.decode()
@@ -526,6 +535,7 @@ class TestHistory:
             ("120个", Decimal("120")), ("超过3000名", Decimal("3000"))
         ]
         assert all(case.metrics.values_list("curated", flat=True))
+        assert search.matching(Case.objects.all(), search.parse("第一版")).exists()  # the restored title
 
     def test_restore_keeps_the_status(self, as_publisher):
         case = make_case()
