@@ -19,14 +19,11 @@ The order of the stages, and why:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from pathlib import Path
 
 from . import clean, decode, normalise, repair, segment
-from .extract import extract
+from .extract import Taxonomy, extract
 from .report import Report, ReportRejected
-
-Taxonomy = Sequence[tuple[str, Sequence[str]]]
 
 MAX_REPORT_BYTES = 5 * 1024 * 1024  # a report is tens of KB; anything this large is not one
 
@@ -86,9 +83,10 @@ def process_for_pool(job: tuple[str, Taxonomy | None]) -> tuple[str, str, Report
         raw = path.read_bytes()
     except OSError as error:
         return path.name, "", None, f"无法读取文件({error.strerror})"
+    digest = content_hash(raw)
     try:
-        return path.name, content_hash(raw), process(raw, path.name, taxonomy=taxonomy), ""
+        return path.name, digest, process(raw, path.name, taxonomy=taxonomy), ""
     except ReportRejected as rejected:
-        return path.name, content_hash(raw), None, str(rejected)
+        return path.name, digest, None, str(rejected)
     except Exception as error:  # a pipeline bug must not stop the other reports of the run
-        return path.name, content_hash(raw), None, f"处理出错({type(error).__name__}: {error})"
+        return path.name, digest, None, f"处理出错({type(error).__name__}: {error})"
