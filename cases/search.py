@@ -99,15 +99,11 @@ def index_case(case, body_words: list[str] | None = None) -> None:
     case.search_tokens = " ".join(part for part in (title, heads, body) if part)
     rows = type(case).objects.filter(pk=case.pk)
     if connection.vendor == "postgresql":
-        vector = (
-            SearchVector(Value(title), config="simple", weight="A")
-            + SearchVector(Value(heads), config="simple", weight="B")
-            + SearchVector(Value(body), config="simple", weight="C")
-        )
         rank_vector = (
             SearchVector(Value(title), config="simple", weight="A")
             + SearchVector(Value(heads), config="simple", weight="B")
         )
+        vector = rank_vector + SearchVector(Value(body), config="simple", weight="C")
         rows.update(search_tokens=case.search_tokens, search_vector=vector, rank_vector=rank_vector)
         return
     rows.update(search_tokens=case.search_tokens)
