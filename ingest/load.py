@@ -62,10 +62,13 @@ def lead_fingerprint(body: str) -> str:
     return hashlib.sha1(lead.encode("utf-8")).hexdigest() if lead else ""
 
 
-def merged_into(digest: str) -> Case | None:
-    """The case a report with these bytes was merged into as a duplicate."""
-    merged = MergedReport.objects.select_related("case").filter(content_hash=digest).first()
-    return merged.case if merged else None
+def known_case(digest: str) -> Case | None:
+    """The case these bytes already are: loaded before, or merged into another case as its duplicate."""
+    case = Case.objects.filter(content_hash=digest).first()
+    if case is None:
+        merged = MergedReport.objects.select_related("case").filter(content_hash=digest).first()
+        case = merged.case if merged else None
+    return case
 
 
 def current_taxonomy() -> list[tuple[str, list[str]]]:
@@ -81,7 +84,7 @@ def ingest_bytes(
 ) -> LoadResult:
     """Run the pipeline on one report's bytes and write it; never raises for a bad report."""
     digest = content_hash(raw)
-    existing = Case.objects.filter(content_hash=digest).first() or merged_into(digest)
+    existing = known_case(digest)
     if existing is not None:
         return LoadResult(name, UNCHANGED, "", existing)
     try:
@@ -185,8 +188,7 @@ def _ingest_parallel(files: list[Path], *, publish: bool, jobs: int, taxonomy: S
         if failure:
             yield failure
             continue
-        digest = content_hash(raw)
-        existing = Case.objects.filter(content_hash=digest).first() or merged_into(digest)
+        existing = known_case(content_hash(raw))
         if existing is not None:
             yield LoadResult(display_name(path), UNCHANGED, "", existing)
             continue
