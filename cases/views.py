@@ -33,10 +33,6 @@ CITY_FACET_LIMIT = 15  # without a province, the busiest cities; the places page
 EXPORT_BATCH = 200
 
 
-def published_cases():
-    return Case.objects.published()
-
-
 def query_string(params, **changes) -> str:
     """The query string with some parameters set (a value), dropped (None) or replaced (a list); no page.
 
@@ -64,7 +60,7 @@ class CaseListView(FilterView):
     exporters = {"csv", "json", "figures"}
 
     def get_queryset(self):
-        return published_cases()
+        return Case.objects.published()
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -267,7 +263,7 @@ class CaseDetailView(DetailView):
     context_object_name = "case"
 
     def get_queryset(self):
-        return published_cases().with_related().prefetch_related(
+        return Case.objects.published().with_related().prefetch_related(
             Prefetch("mechanisms", queryset=Mechanism.objects.order_by("order")),
             Prefetch("metrics", queryset=Metric.objects.order_by("start", "order")),
         )
@@ -319,7 +315,7 @@ def related_cases(case: Case, limit: int = 5) -> list[Case]:
     best = sorted(shared, key=lambda pk: (-shared[pk], -pk))[:200]
     keywords = set(case.keywords)
     candidates = list(
-        published_cases().filter(pk__in=best).select_related("province", "city", "place")
+        Case.objects.published().filter(pk__in=best).select_related("province", "city", "place")
         .only("pk", "slug", "title", "published_on", "keywords", "province__name", "city__name", "place__name",
               "place__level")
     )
@@ -353,7 +349,7 @@ class PracticeDetailView(ListView):
 
     def get_queryset(self):
         return (
-            published_cases().filter(practices=self.practice).select_related("place", "province", "city")
+            Case.objects.published().filter(practices=self.practice).select_related("place", "province", "city")
             .defer(*LIST_DEFERRED).order_by("province__code", "city__code", "-published_on", "-pk")
         )
 
@@ -372,7 +368,7 @@ class PlaceListView(TemplateView):
     template_name = "cases/place_list.html"
 
     def get_context_data(self, **kwargs):
-        counts = (published_cases().values_list("province_id", "city_id").annotate(n=Count("pk")).order_by())
+        counts = (Case.objects.published().values_list("province_id", "city_id").annotate(n=Count("pk")).order_by())
         by_province: dict[int | None, int] = defaultdict(int)
         by_city: dict[int, int] = {}
         for province_id, city_id, n in counts:
