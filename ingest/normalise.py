@@ -77,23 +77,48 @@ def _traditional_keys() -> frozenset[str]:
     return frozenset(keys)
 
 
+@cache
+def _tables() -> tuple[frozenset[str], dict[str, str]]:
+    """The first two characters of every OpenCC t2s phrase, and its character table (first candidate).
+
+    Both come from the converter's own loaded dictionaries, so they cannot drift from it.
+    """
+    (group,) = _converter()._dict_chain_data  # t2s is one group: TSPhrases, then TSCharacters
+    (_, _, phrases), (_, _, characters) = group
+    return frozenset(key[:2] for key in phrases), {key: value.split(" ")[0] for key, value in characters.items()}
+
+
+def _t2s_piece(piece: str) -> str:
+    """One piece between OpenCC's separators, converted exactly as OpenCC converts it.
+
+    OpenCC first looks for its longest phrase anywhere in the piece, splitting around each match,
+    then maps what is left character by character. Building that parse tree costs a dictionary
+    lookup for every length at every position; a piece where no phrase can start (no pair of
+    characters opens one: nearly every piece, as the table has a few hundred phrases) is only the
+    character mapping, done here directly. A piece where one might start goes to OpenCC.
+    """
+    phrase_starts, characters = _tables()
+    if any(piece[i : i + 2] in phrase_starts for i in range(len(piece) - 1)):
+        return _converter().convert(piece)
+    return "".join([characters.get(ch, ch) for ch in piece])
+
+
 @lru_cache(maxsize=4)
 def t2s(text: str) -> str:
     """OpenCC t2s of the whole text; cached so detect_script and normalise convert a report once.
 
     OpenCC converts the text piece by piece between punctuation marks and builds a parse tree
     for each piece, which is most of its cost; a piece with no character it could change comes
-    out the same, so only the pieces that hold one are handed to it (a simplified report costs
-    a set lookup, not a conversion). The result is the same as converting the whole text.
+    out the same, so only the pieces that hold one are converted (a simplified report costs
+    a set lookup, not a conversion), and those by ``_t2s_piece``. The result is the same as
+    converting the whole text with OpenCC.
     """
     keys = _traditional_keys()
     if keys.isdisjoint(text):
         return text
-    converter = _converter()
-    pieces = converter.split_chars_re.split(text)
+    pieces = _converter().split_chars_re.split(text)
     return "".join(
-        converter.convert(piece) if i % 2 == 0 and not keys.isdisjoint(piece) else piece
-        for i, piece in enumerate(pieces)
+        _t2s_piece(piece) if i % 2 == 0 and not keys.isdisjoint(piece) else piece for i, piece in enumerate(pieces)
     )
 
 

@@ -153,6 +153,28 @@ def test_t2s_by_pieces_equals_whole_conversion(seed):
     assert n.t2s(text) == opencc.OpenCC("t2s").convert(text)
 
 
+@pytest.mark.parametrize("seed", ["000", "001", "002", "003", "004"])
+def test_t2s_of_traditional_text_equals_opencc(seed):
+    # the pieces where no phrase can start are mapped character by character, without OpenCC's parse tree
+    import opencc
+
+    (path,) = SEEDS.glob(f"{seed}_*.txt")
+    text = opencc.OpenCC("s2t").convert(path.read_text(encoding="utf-8"))
+    n.t2s.cache_clear()
+    assert n.t2s(text) == opencc.OpenCC("t2s").convert(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["他一目瞭然，乾坤一擲", "乾隆年間的乾清宮", "不瞭解的乾淨", "上鍊了么麼", "乾", "瞭", "網格化管理乾乾淨淨"],
+)
+def test_t2s_pieces_with_phrases_equal_opencc(text):
+    import opencc
+
+    n.t2s.cache_clear()
+    assert n.t2s(text) == opencc.OpenCC("t2s").convert(text)
+
+
 def test_simplified_text_is_not_converted():
     text = "城市基层党建，引领基层治理。" * 100
     n.t2s.cache_clear()
