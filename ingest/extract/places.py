@@ -56,6 +56,7 @@ class Index:
     names: dict[str, tuple[Division, ...]]  # full names, and short forms of provinces and cities
     district_short: dict[str, tuple[Division, ...]]  # forms that count only right after their city
     lengths: dict[str, tuple[int, ...]]  # first character → name lengths starting with it, longest first
+    openings: frozenset[str]  # the first two characters of every name: where a mention can start
 
 
 @cache
@@ -81,7 +82,8 @@ def index() -> Index:
     for k in (*merged, *after_city):
         lengths[k[0]].add(len(k))
     ordered = {ch: tuple(sorted(ns, reverse=True)) for ch, ns in lengths.items()}
-    return Index(merged, {k: tuple(v) for k, v in after_city.items()}, ordered)
+    openings = frozenset(k[:2] for k in (*merged, *after_city))
+    return Index(merged, {k: tuple(v) for k, v in after_city.items()}, ordered, openings)
 
 
 def _drop_same_name_children(divs: list[Division]) -> list[Division]:
@@ -115,8 +117,16 @@ def scan(text: str, freq: dict[str, int] | None = None) -> list[Mention]:
     idx = index()
     freq = freq if freq is not None else _freq()
     out: list[Mention] = []
+    # Every name has two characters or more, so a mention starts only where the text's next two
+    # characters open a name. Finding those positions first (one set lookup each) spares the
+    # slices of every name length at every other position, which was most of the scan.
+    openings = idx.openings
+    starts = [j for j in range(len(text) - 1) if text[j : j + 2] in openings]
     i = 0
-    while i < len(text):
+    for at in starts:
+        if at < i:
+            continue  # inside the previous mention
+        i = at
         hit = None
         for n in idx.lengths.get(text[i], ()):
             word = text[i : i + n]
@@ -131,11 +141,9 @@ def scan(text: str, freq: dict[str, int] | None = None) -> list[Mention]:
                     hit = Mention(i, i + n, word, near)
                     break
         if hit is None:
-            i += 1
             continue
         full = any(_is_full_name(hit.name, d) for d in hit.candidates)
         if not full and _dictionary_word_around(text, hit.start, hit.end, freq, idx.names):
-            i += 1
             continue
         out.append(hit)
         i = hit.end
@@ -214,11 +222,16 @@ def _children() -> dict[str, list[Division]]:
     return kids
 
 
+@cache
+def _province_codes() -> list[str]:
+    # built once: walking every division for the provinces cost more than the rest of resolve()
+    return [d.code for d in gazetteer.divisions() if d.level == PROVINCE]
+
+
 def resolve(votes: dict[str, float], strong: dict[str, float]) -> PlaceMatch | None:
     """Descend province → city → district by votes; a district must be named in a strong place."""
     table = gazetteer.by_code()
-    provinces = [d.code for d in gazetteer.divisions() if d.level == PROVINCE]
-    province = _best(provinces, votes, MIN_VOTES)
+    province = _best(_province_codes(), votes, MIN_VOTES)
     if province is None:
         return None
     kids = _children()[province]
