@@ -15,13 +15,16 @@ import hashlib
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history as _simple_history_bulk_create
+from simple_history.utils import get_history_manager_for_model
 
 from cases import search
 from cases.models import Case, Mechanism, MergedReport, Metric, Place, Practice
@@ -64,11 +67,16 @@ def lead_fingerprint(body: str) -> str:
 
 def known_case(digest: str) -> Case | None:
     """The case these bytes already are: loaded before, or merged into another case as its duplicate."""
-    case = Case.objects.filter(content_hash=digest).first()
-    if case is None:
-        merged = MergedReport.objects.select_related("case").filter(content_hash=digest).first()
-        case = merged.case if merged else None
-    return case
+    # Asked for every file of a run and nearly always "none": one small query for the id (both
+    # columns are unique-indexed), and the case itself only when there is one.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Case._meta.db_table} WHERE content_hash = %s"
+            f" UNION ALL SELECT case_id FROM {MergedReport._meta.db_table} WHERE content_hash = %s LIMIT 1",
+            [digest, digest],
+        )
+        row = cursor.fetchone()
+    return Case.objects.filter(pk=row[0]).first() if row else None
 
 
 def current_taxonomy() -> list[tuple[str, list[str]]]:
@@ -103,13 +111,34 @@ def ingest_paths(
     """Ingest files and folders (recursively); one result per report, failures included."""
     files, failures = collect_files(paths)
     yield from failures
-    taxonomy = current_taxonomy()
-    if jobs > 1 and len(files) > 1:
-        yield from _ingest_parallel(files, publish=publish, jobs=jobs, taxonomy=taxonomy)
+    with queries_not_logged():
+        taxonomy = current_taxonomy()
+        if jobs > 1 and len(files) > 1:
+            yield from _ingest_parallel(files, publish=publish, jobs=jobs, taxonomy=taxonomy)
+            return
+        for path in files:
+            raw, failure = read_report(path)
+            yield failure or ingest_bytes(display_name(path), raw, publish=publish, taxonomy=taxonomy)
+
+
+@contextmanager
+def queries_not_logged():
+    """A batch ingest without DEBUG's query log.
+
+    With DEBUG on, Django keeps the last 9,000 queries with their parameters written into the SQL:
+    in an ingest that is every body, token list and history row again (~40 MB), and writing them
+    in cost ~2 ms a report (SQLite quotes the parameters with a query of its own). Nobody reads
+    that log in a batch run, and production (DEBUG off) keeps none. A caller that asked for the
+    queries (``force_debug_cursor``, as the tests' query counters do) still gets them.
+    """
+    if connection.force_debug_cursor or not connection.queries_logged:
+        yield
         return
-    for path in files:
-        raw, failure = read_report(path)
-        yield failure or ingest_bytes(display_name(path), raw, publish=publish, taxonomy=taxonomy)
+    connection.make_debug_cursor = connection.make_cursor  # this connection, for this run only
+    try:
+        yield
+    finally:
+        del connection.make_debug_cursor
 
 
 def count_reports(paths: Iterable[str | Path]) -> int:
@@ -379,6 +408,29 @@ def replace_metrics(
         )
     bulk_create_with_history(new_metrics, Metric)
     return conflicts
+
+
+@cache
+def _history_manager(model):
+    # simple_history makes a new manager class each time ``Model.history`` is read (~0.2 ms);
+    # the manager holds nothing but the model, so one per model serves every report.
+    return get_history_manager_for_model(model)
+
+
+def bulk_create_with_history(objs: list, model) -> None:
+    """Insert ``objs`` and their "created" history rows, as simple_history's function of that name.
+
+    That function looks up the history manager on every call, three times a report; this one
+    reuses it. Where the database cannot return the new ids from a bulk insert (both supported
+    backends can), simple_history's own function finds them again.
+    """
+    if not objs:
+        return
+    if not connection.features.can_return_rows_from_bulk_insert:
+        _simple_history_bulk_create(objs, model)
+        return
+    created = model._default_manager.bulk_create(objs)
+    _history_manager(model).bulk_history_create(created, default_change_reason=None)
 
 
 def find_duplicate(case: Case) -> Case | None:
