@@ -37,6 +37,26 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's set-up, then the serialized rows made visible to every connection object.
+
+    Django keeps the rows for ``serialized_rollback`` on the connection object that created the test
+    database. Connections are context-local (asgiref), and once other database tests have run, a
+    live-server test in the same process is handed a new connection object without them: its
+    ``serialized_rollback`` then restores nothing, and the data migrations' rows (places,
+    practices, groups) stay flushed. On the wrapper's class, every connection object sees them.
+    """
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents is not None:
+                type(connection)._test_serialized_contents = contents
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Facet counts are cached per process; a rolled-back test must not leave its counts to the next."""

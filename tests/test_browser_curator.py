@@ -10,8 +10,9 @@ import pytest
 from cases.models import Case, Metric
 from tests.test_admin import PASSWORD, changed_report, publisher
 
-# serialized_rollback: the gazetteer, taxonomy and groups from the migrations survive the live server's flushes.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Browser tests run against a live server; tests/conftest.py makes them transactional with serialized rollback,
+# so the gazetteer, taxonomy and groups from the migrations survive the live server's flushes.
+pytestmark = [pytest.mark.browser]
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "004_c00685ac888a8406.txt"
 

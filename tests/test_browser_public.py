@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
 from tests.site_factories import make_case
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Browser tests run against a live server; tests/conftest.py makes them transactional with serialized rollback.
+pytestmark = [pytest.mark.browser]
 
 LONG = "".join(f"第{i}段讲述社区治理的一般情况,内容较长,用来把下面的句子推到屏幕之外。\n" for i in range(40))
 
 
 @pytest.fixture
-def reference_data():
-    """The gazetteer and taxonomy rows of migration 0002: a transactional test before this one flushed them."""
-    from django.apps import apps
-
-    from cases.models import Place, Practice
-
-    migration = importlib.import_module("cases.migrations.0002_gazetteer_taxonomy_groups")
-    if not Place.objects.exists():
-        migration.load_gazetteer(apps, None)
-    if not Practice.objects.exists():
-        migration.load_taxonomy(apps, None)
-
-
-@pytest.fixture
-def cases(reference_data):
+def cases():
     jinzhou = make_case(
         "锦州市推进网格化管理", LONG + "织密“一张网”\n全市划分网格1200个,配备网格员3000名。其余内容。",
         place_code="210700", published_on="2020-05-01", practices=("网格化管理",),
