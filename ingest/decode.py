@@ -22,6 +22,7 @@ A reading that needs a few replacement characters is kept and flagged
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -89,6 +90,8 @@ _HTML_SNIFF = re.compile(
 )
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# a character beyond ASCII that is not a space (re's \s in a str pattern is str.isspace())
+_WIDE = re.compile(r"[^\x00-\x7f\s]")
 # Characters a right reading of a Chinese report hardly ever holds: private use, replacement,
 # and the symbols a wrong two-byte reading falls on (kana, bopomofo, box drawing, Hangul, Cyrillic, Greek).
 _ODD = re.compile(
@@ -243,10 +246,11 @@ def _score(text: str) -> float:
     """How much ``text`` reads like a Chinese report: the share of common characters among the
     non-ASCII ones, minus replacement / private-use / odd symbols. Plain ASCII counts as neutral."""
     common = common_chars()
-    wide = [c for c in text if ord(c) > 0x7F and not c.isspace()]
+    wide = _WIDE.findall(text)
     if not wide:
         return 0.5 if text.strip() and not _CONTROL.search(text) else 0.0
-    good = sum(1 for c in wide if c in common)
+    # counted per distinct character: five candidate readings of each non-UTF-8 file are scored
+    good = sum(n for c, n in Counter(wide).items() if c in common)
     odd = len(_ODD.findall(text))
     return (good - 2 * odd) / len(wide)
 

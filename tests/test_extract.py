@@ -69,6 +69,19 @@ def test_idf_is_jiebas_table():
     assert "不存在的词语xyz" not in found and median > 0
 
 
+def test_idf_cache_answers_as_the_table(monkeypatch):
+    from ingest.extract import keywords
+
+    words = ["的", "党建", "不存在的词语xyz", "网格化管理"]
+    monkeypatch.setattr(keywords, "_known", {})
+    first = idf_of(words)
+    assert set(keywords._known) == set(words)  # the missing word is remembered as missing
+    assert idf_of(reversed(words)) == first
+    monkeypatch.setattr(keywords, "KNOWN_MAX", 2)
+    assert idf_of(["党建", "社区"])[0].keys() == {"党建", "社区"}  # past the bound it starts afresh
+    assert set(keywords._known) == {"党建", "社区"}
+
+
 def test_top_keywords_from_tokens():
     tokens = ["推行", "网格化管理", "，", "网格化管理", "覆盖", "全市", "，", "设立", "网格", "党支部", "700", "余个"]
     keywords = top_keywords(tokens)

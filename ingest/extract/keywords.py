@@ -87,18 +87,32 @@ def _connect() -> sqlite3.Connection:
     return _db
 
 
+# Words already looked up, with their IDF (None: not in the table). Reports share most of their
+# vocabulary, so after a few dozen reports nearly every word is here and the table is not asked;
+# bounded, so that a long run over varied text does not grow it without end (~100 bytes a word).
+_known: dict[str, float | None] = {}
+_median: float | None = None
+KNOWN_MAX = 200_000
+
+
 def idf_of(words: Iterable[str]) -> tuple[dict[str, float], float]:
     """jieba's IDF for ``words`` (those it has) and the median, the IDF of a word it lacks."""
-    db = _connect()
+    global _median
     words = list(dict.fromkeys(words))
-    found: dict[str, float] = {}
+    db = _connect()  # outside the lock: it takes the lock itself on first use
     with _lock:
-        (median,) = db.execute("SELECT median FROM meta").fetchone()
-        for i in range(0, len(words), CHUNK):
-            chunk = words[i : i + CHUNK]
-            marks = ",".join("?" * len(chunk))
-            found.update(db.execute(f"SELECT word, idf FROM idf WHERE word IN ({marks})", chunk).fetchall())
-    return found, median
+        if len(_known) > KNOWN_MAX:
+            _known.clear()
+        missing = [w for w in words if w not in _known]
+        if missing or _median is None:
+            (_median,) = db.execute("SELECT median FROM meta").fetchone()
+            _known.update(dict.fromkeys(missing))
+            for i in range(0, len(missing), CHUNK):
+                chunk = missing[i : i + CHUNK]
+                marks = ",".join("?" * len(chunk))
+                _known.update(db.execute(f"SELECT word, idf FROM idf WHERE word IN ({marks})", chunk).fetchall())
+        found = {w: idf for w in words if (idf := _known.get(w)) is not None}
+    return found, _median
 
 
 def is_candidate(token: str) -> bool:
@@ -125,5 +139,5 @@ def rank(tokens: Iterable[str], idf: Mapping[str, float], median: float, top_k: 
 
 def top_keywords(tokens: Iterable[str], top_k: int = TOP_K) -> list[str]:
     tokens = list(tokens)
-    idf, median = idf_of([t for t in dict.fromkeys(tokens) if is_candidate(t)])
+    idf, median = idf_of(t for t in dict.fromkeys(tokens) if is_candidate(t))
     return rank(tokens, idf, median, top_k)
