@@ -17,8 +17,8 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from difflib import SequenceMatcher
+from functools import cache
 from pathlib import Path
 
 from django.db import connection, transaction
