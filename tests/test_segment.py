@@ -127,15 +127,8 @@ def _jieba_inputs():
     texts = [seed.read_text(encoding="utf-8") for seed in SEED_FILES]
     texts += [opencc.OpenCC("s2t").convert(text) for text in texts[:2]]  # traditional script
     texts += [
-        "",
-        " ",
-        "\r\n",
-        "党",
-        "abc DEF 123",
-        "2023年1月29日 上一篇",
-        "1+6文件、C++ & C#、3.5%、x-y_z",
-        "报到 报 到\t双报到\u3000网格化管理",
-        "深入推进城市基层党建引领基层治理，“一核”引领。",
+        "", " ", "\r\n", "党", "abc DEF 123", "2023年1月29日 上一篇", "1+6文件、C++ & C#、3.5%、x-y_z",
+        "报到 报 到\t双报到\u3000网格化管理", "深入推进城市基层党建引领基层治理，“一核”引领。",
         "中华人民共和国国务院办公厅关于推进社区治理的通知（2021）",
     ]
     rng = random.Random(5)
