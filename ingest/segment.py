@@ -22,7 +22,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import jieba
-from jieba import finalseg
 
 from . import gazetteer, taxonomy
 
@@ -85,89 +84,8 @@ def tokenizer() -> jieba.Tokenizer:
 
 
 def cut(text: str) -> list[str]:
-    """Accurate-mode tokens, whitespace dropped: ``党建引领基层治理`` → ``['党建引领', '基层治理']``.
-
-    The same tokens as ``jieba.lcut(text)`` (HMM on), made by ``_cut`` below, which is faster.
-    """
-    return [t for t in _cut(tokenizer(), text) if not t.isspace()]
-
-
-# jieba's accurate mode, rewritten for speed with the same result (tests/test_segment.py holds it
-# to jieba's own ``lcut`` on the seeds). jieba builds a DAG of every dictionary word at every
-# position (``get_DAG``), then walks it from the right for the likeliest route (``calc``), slicing
-# and looking up each candidate word twice and taking a logarithm per edge, with a generator per
-# position. ``_route`` does both in one pass, each candidate sliced and looked up once: about a
-# third less time for the cut, the pipeline's costliest stage.
-
-
-def _route(tok: jieba.Tokenizer, sentence: str) -> list[tuple[float, int]]:
-    """jieba's ``calc`` over its ``get_DAG``: for each position, (best log probability, end of its word)."""
-    freq, logtotal = tok.FREQ, math.log(tok.total)
-    n = len(sentence)
-    route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
-    for k in range(n - 1, -1, -1):
-        candidates = []
-        i, frag = k, sentence[k]
-        f = freq.get(frag)
-        while f is not None:  # jieba's dictionary holds every prefix of its words (with frequency 0)
-            if f:
-                candidates.append((math.log(f) - logtotal + route[i + 1][0], i))
-            i += 1
-            if i >= n:
-                break
-            frag = sentence[k : i + 1]
-            f = freq.get(frag)
-        if not candidates:  # no word starts here: the character alone, at frequency 1
-            candidates.append((math.log(1) - logtotal + route[k + 1][0], k))
-        # max over (probability, end), as jieba: a tie goes to the longer word
-        route[k] = candidates[0] if len(candidates) == 1 else max(candidates)
-    return route
-
-
-def _cut_han(tok: jieba.Tokenizer, sentence: str) -> list[str]:
-    """jieba's ``__cut_DAG``: the route's words; runs of single characters go to its HMM unless a word."""
-    route = _route(tok, sentence)
-    out: list[str] = []
-
-    def flush(buf: str) -> None:
-        if len(buf) == 1:
-            out.append(buf)
-        elif not tok.FREQ.get(buf):
-            out.extend(finalseg.cut(buf))
-        else:
-            out.extend(buf)
-
-    x, buf, n = 0, "", len(sentence)
-    while x < n:
-        y = route[x][1] + 1
-        if y - x == 1:
-            buf += sentence[x]
-        else:
-            if buf:
-                flush(buf)
-                buf = ""
-            out.append(sentence[x:y])
-        x = y
-    if buf:
-        flush(buf)
-    return out
-
-
-def _cut(tok: jieba.Tokenizer, text: str) -> list[str]:
-    """jieba's ``Tokenizer.cut(text)`` (accurate mode, HMM on) as a list."""
-    out: list[str] = []
-    for block in jieba.re_han_default.split(text):
-        if not block:
-            continue
-        if jieba.re_han_default.match(block):
-            out.extend(_cut_han(tok, block))
-            continue
-        for piece in jieba.re_skip_default.split(block):
-            if jieba.re_skip_default.match(piece):
-                out.append(piece)
-            else:
-                out.extend(piece)
-    return out
+    """Accurate-mode tokens, whitespace dropped: ``党建引领基层治理`` → ``['党建引领', '基层治理']``."""
+    return [t for t in tokenizer().lcut(text) if not t.isspace()]
 
 
 def _bigrams(word: str) -> Iterator[str]:
@@ -224,4 +142,4 @@ def search_tokens_from_words(words: Iterable[str]) -> list[str]:
 def search_tokens(text: str) -> list[str]:
     """Tokens to index a case or to search with: ``网格化管理`` → ``['网格化管理', '网格化', '网格', '格化', '化管', '管理']``."""
     tok = tokenizer()
-    return expand(_cut(tok, text), tok.FREQ)
+    return expand(tok.cut(text), tok.FREQ)

@@ -117,28 +117,3 @@ def test_search_tokens_from_the_pipelines_words_are_the_same(seed):
     """The loader indexes the body from the tokens the pipeline cut, instead of cutting it again."""
     text = seed.read_text(encoding="utf-8")
     assert segment.search_tokens_from_words(segment.cut(text)) == segment.search_tokens(text)
-
-
-def _jieba_inputs():
-    import random
-
-    import opencc
-
-    texts = [seed.read_text(encoding="utf-8") for seed in SEED_FILES]
-    texts += [opencc.OpenCC("s2t").convert(text) for text in texts[:2]]  # traditional script
-    texts += [
-        "", " ", "\r\n", "党", "abc DEF 123", "2023年1月29日 上一篇", "1+6文件、C++ & C#、3.5%、x-y_z",
-        "报到 报 到\t双报到\u3000网格化管理", "深入推进城市基层党建引领基层治理，“一核”引领。",
-        "中华人民共和国国务院办公厅关于推进社区治理的通知（2021）",
-    ]
-    rng = random.Random(5)
-    alphabet = "".join(texts[0][:400]) + "  ，。ab1\n"
-    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60))) for _ in range(300)]
-    return texts
-
-
-def test_cut_is_jiebas_accurate_mode():
-    """segment's own route through jieba's dictionary gives exactly jieba's tokens."""
-    tok = segment.tokenizer()
-    for text in _jieba_inputs():
-        assert segment._cut(tok, text) == tok.lcut(text), text[:40]
