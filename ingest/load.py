@@ -15,7 +15,6 @@ import hashlib
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
@@ -111,34 +110,13 @@ def ingest_paths(
     """Ingest files and folders (recursively); one result per report, failures included."""
     files, failures = collect_files(paths)
     yield from failures
-    with queries_not_logged():
-        taxonomy = current_taxonomy()
-        if jobs > 1 and len(files) > 1:
-            yield from _ingest_parallel(files, publish=publish, jobs=jobs, taxonomy=taxonomy)
-            return
-        for path in files:
-            raw, failure = read_report(path)
-            yield failure or ingest_bytes(display_name(path), raw, publish=publish, taxonomy=taxonomy)
-
-
-@contextmanager
-def queries_not_logged():
-    """A batch ingest without DEBUG's query log.
-
-    With DEBUG on, Django keeps the last 9,000 queries with their parameters written into the SQL:
-    in an ingest that is every body, token list and history row again (~40 MB), and writing them
-    in cost ~2 ms a report (SQLite quotes the parameters with a query of its own). Nobody reads
-    that log in a batch run, and production (DEBUG off) keeps none. A caller that asked for the
-    queries (``force_debug_cursor``, as the tests' query counters do) still gets them.
-    """
-    if connection.force_debug_cursor or not connection.queries_logged:
-        yield
+    taxonomy = current_taxonomy()
+    if jobs > 1 and len(files) > 1:
+        yield from _ingest_parallel(files, publish=publish, jobs=jobs, taxonomy=taxonomy)
         return
-    connection.make_debug_cursor = connection.make_cursor  # this connection, for this run only
-    try:
-        yield
-    finally:
-        del connection.make_debug_cursor
+    for path in files:
+        raw, failure = read_report(path)
+        yield failure or ingest_bytes(display_name(path), raw, publish=publish, taxonomy=taxonomy)
 
 
 def count_reports(paths: Iterable[str | Path]) -> int:
