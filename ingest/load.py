@@ -17,13 +17,11 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import cache
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history as _simple_history_bulk_create
-from simple_history.utils import get_history_manager_for_model
+from simple_history.utils import bulk_create_with_history
 
 from cases import search
 from cases.models import Case, Mechanism, MergedReport, Metric, Place, Practice
@@ -68,13 +66,9 @@ def known_case(digest: str) -> Case | None:
     """The case these bytes already are: loaded before, or merged into another case as its duplicate."""
     # Asked for every file of a run and nearly always "none": one small query for the id (both
     # columns are unique-indexed), and the case itself only when there is one.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {Case._meta.db_table} WHERE content_hash = %s"
-            f" UNION ALL SELECT case_id FROM {MergedReport._meta.db_table} WHERE content_hash = %s LIMIT 1",
-            [digest, digest],
-        )
-        row = cursor.fetchone()
+    ids = Case.objects.filter(content_hash=digest).order_by().values_list("pk")
+    merged_into = MergedReport.objects.filter(content_hash=digest).order_by().values_list("case_id")
+    row = next(iter(ids.union(merged_into, all=True)[:1]), None)
     return Case.objects.filter(pk=row[0]).first() if row else None
 
 
@@ -386,29 +380,6 @@ def replace_metrics(
         )
     bulk_create_with_history(new_metrics, Metric)
     return conflicts
-
-
-@cache
-def _history_manager(model):
-    # simple_history makes a new manager class each time ``Model.history`` is read (~0.2 ms);
-    # the manager holds nothing but the model, so one per model serves every report.
-    return get_history_manager_for_model(model)
-
-
-def bulk_create_with_history(objs: list, model) -> None:
-    """Insert ``objs`` and their "created" history rows, as simple_history's function of that name.
-
-    That function looks up the history manager on every call, three times a report; this one
-    reuses it. Where the database cannot return the new ids from a bulk insert (both supported
-    backends can), simple_history's own function finds them again.
-    """
-    if not objs:
-        return
-    if not connection.features.can_return_rows_from_bulk_insert:
-        _simple_history_bulk_create(objs, model)
-        return
-    created = model._default_manager.bulk_create(objs)
-    _history_manager(model).bulk_history_create(created, default_change_reason=None)
 
 
 def find_duplicate(case: Case) -> Case | None:
