@@ -103,9 +103,10 @@ def idf_of(words: Iterable[str]) -> tuple[dict[str, float], float]:
     with _lock:
         if len(_known) > KNOWN_MAX:
             _known.clear()
-        missing = [w for w in words if w not in _known]
-        if missing or _median is None:
+        if _median is None:
             (_median,) = db.execute("SELECT median FROM meta").fetchone()
+        missing = [w for w in words if w not in _known]
+        if missing:
             _known.update(dict.fromkeys(missing))
             for i in range(0, len(missing), CHUNK):
                 chunk = missing[i : i + CHUNK]
