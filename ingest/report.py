@@ -80,8 +80,13 @@ class Layout:
     """What the clean stage makes of a report: the article, and the page around it set apart."""
 
     title: str | None = None
+    subtitle: str | None = None  # a kicker or sub-headline beside the title
     paragraphs: list[str] = field(default_factory=list)  # body paragraphs, headings included, in order
+    # the role of each paragraph, parallel to ``paragraphs``: "h1"/"h2"/"h3" (a heading and its level
+    # in the page's outline), "item" (a list entry) or "body"
+    paragraph_roles: list[str] = field(default_factory=list)
     meta_lines: list[str] = field(default_factory=list)  # date / source / author / byline lines taken out
+    bylines: list[str] = field(default_factory=list)  # of the meta lines, those that name who wrote it
     captions: list[str] = field(default_factory=list)  # photo captions, kept apart from the body
     dropped: list[str] = field(default_factory=list)  # page chrome removed
 
@@ -128,6 +133,7 @@ class Extraction:
     practices: list[str] = field(default_factory=list)  # taxonomy names
     keywords: list[str] = field(default_factory=list)
     summary: str = ""
+    kind: str = "case"  # "case", or "non-case" for a paper, commentary, speech or how-to
 
 
 @dataclass
