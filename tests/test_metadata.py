@@ -169,3 +169,39 @@ def test_seed_004_previous_link_date_is_not_the_article_date():
     layout = seed_layout("004_c00685ac888a8406.txt")
     assert md.extract_metadata(layout).published_on is None
     assert any("2023年1月29日" in line for line in layout.dropped)
+
+
+@pytest.mark.parametrize(
+    "meta, source",
+    [
+        (["本站发表时间：[2018-11-28] 来源：某某日报 作者：张某"], "某某日报"),
+        (["发布时间：2018-12-10 来源：某某青年报"], "某某青年报"),
+        (["当前报纸名称：某某城市报"], "某某城市报"),
+        (["某某研究 2019年4期"], "某某研究"),
+        (["《某某论坛》2021年第12期"], "某某论坛"),
+        (["某某网消息（记者 张某）"], "某某网"),
+        (["某某文明网讯"], "某某文明网"),
+        (["某某晚报掌上某某3月2日讯（全媒体记者 张某）"], "某某晚报"),
+        (["新华社某地3月5日电"], "新华社"),
+        (["本报讯（记者 李某）"], ""),  # 本报 names no one
+        (["某某网发布"], ""),  # no dateline word
+    ],
+)
+def test_find_source_in_the_other_forms_pages_name_it(meta, source):
+    assert md.find_source(meta) == source
+
+
+@pytest.mark.parametrize(
+    "meta, bylines, unit",
+    [
+        (["（作者单位：某某市委组织部）"], [], "某某市委组织部"),
+        (["作者单位：某某区委党校"], [], "某某区委党校"),
+        (["（作者系某某市委党校教授）"], [], "某某市委党校"),
+        (["某某区委组织部"], [], "某某区委组织部"),
+        ([], ["（文字：某某街道 张某 李某）"], "某某街道"),
+        ([], ["文/某某区委组织部 王某"], "某某区委组织部"),
+        ([], ["记者 张某 通讯员 李某"], ""),  # people, no unit
+    ],
+)
+def test_find_author_org_in_bylines(meta, bylines, unit):
+    assert md.find_author_org(meta, bylines) == unit

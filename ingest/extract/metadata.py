@@ -13,6 +13,7 @@ from datetime import date
 
 from ..clean import DATE_RE, ORG_SUFFIXES, cjk_count, closes, is_heading
 from ..report import Layout
+from ..vocabulary import CJK, DATELINE_RE, ORG_NAME_RE, SELF_REFERENCE
 
 MAX_TITLE = 40
 MAX_SUMMARY = 120
@@ -27,8 +28,14 @@ SOURCE_RE = re.compile(
 )
 # A publisher is not 网络整理 / 互联网 / 本站: those are an aggregator's notes (clean drops them too).
 NOT_A_PUBLISHER_RE = re.compile(r"^(?:网络|互联网|网友|本站|转载|综合|整理|原创)")
+# The publication a page names without 来源: 当前报纸名称：某某报, 刊名：某某.
+PUBLICATION_RE = re.compile(r"(?:报纸|报刊|刊物|期刊|杂志)?(?:名称|刊名)\s*[:：]\s*(?P<source>[^\s:：]+)")
+# A journal's issue line: 某某研究 2019年4期, 《某某》2019年第4期.
+ISSUE_RE = re.compile(
+    f"^《?(?P<source>[{CJK}]{{2,16}}?)》?\\s*(?:19|20)\\d{{2}}\\s*年\\s*(?:第\\s*)?\\d{{1,2}}\\s*期"
+)
 CONTRIBUTED_RE = re.compile(r"[（(]\s*(?P<who>[^\s（）()]{0,8}供稿)")  # （当地供稿 张三）→ 当地供稿
-AUTHOR_UNIT_RE = re.compile(r"[（(]\s*作者单位\s*[:：]\s*(?P<unit>[^）)]+?)\s*[）)]")
+AUTHOR_UNIT_RE = re.compile(r"[（(]?\s*作者(?:单位\s*[:：]|系|为|是|分别系)\s*(?P<unit>[^）)]+?)\s*(?:[）)]|$)")
 ORG_LINE_RE = re.compile(f"^[^，。！？；：、“”\\s（）()]{{4,30}}?(?:{ORG_SUFFIXES})$")
 PREAMBLE_RE = re.compile(
     r"^(?:近年来|近年|近些年|今年以来|近期|近日|日前|目前|当前|同时|此外|另外|据悉|"
@@ -78,14 +85,29 @@ def find_date(meta_lines: list[str]) -> date | None:
     return None
 
 
+def _publisher(name: str) -> str:
+    """A publisher is a name: not an aggregator's note, not a sentence, not 本报."""
+    name = name.strip(" ：:，,[]【】")
+    if not name or len(name) > 30 or NOT_A_PUBLISHER_RE.match(name) or closes(name) or name in SELF_REFERENCE:
+        return ""
+    return name
+
+
 def find_source(meta_lines: list[str]) -> str:
-    """The publisher named by 来源：…; failing that, a contributed-by byline (（当地供稿 张三）→ 当地供稿)."""
+    """The publisher the page names, in the order of how plainly it says so.
+
+    来源：… first; then the publication's name (当前报纸名称：…), a journal's issue line
+    (某某研究 2019年4期) and a news dateline (某某网讯, 某某日报…电); failing those, a
+    contributed-by byline (（当地供稿 张三）→ 当地供稿).
+    """
     for line in meta_lines:
         m = SOURCE_RE.search(line)
-        if m:
-            source = m["source"].strip(" ：:，,")
-            # a publisher is a name: not an aggregator's note, not a sentence
-            if source and len(source) <= 30 and not NOT_A_PUBLISHER_RE.match(source) and not closes(source):
+        if m and (source := _publisher(m["source"])):
+            return source
+    for pattern, group in ((PUBLICATION_RE, "source"), (ISSUE_RE, "source"), (DATELINE_RE, "publisher")):
+        for line in meta_lines:
+            m = pattern.search(line)
+            if m and (source := _publisher(m[group])):
                 return source
     for line in meta_lines:
         m = CONTRIBUTED_RE.match(line)
@@ -94,16 +116,30 @@ def find_source(meta_lines: list[str]) -> str:
     return ""
 
 
-def find_author_org(meta_lines: list[str]) -> str:
-    """（作者单位：…）, or an organisation's name standing alone as a meta line (the unit under the headline)."""
+def find_author_org(meta_lines: list[str], bylines: list[str] | None = None) -> str:
+    """The unit that wrote the report: （作者单位：…） or 作者系…; an organisation's name standing alone
+    (the unit under the headline); else the first organisation named in a byline (（文字：某某街道 张三））."""
     for line in meta_lines:
         m = AUTHOR_UNIT_RE.search(line)
         if m:
-            return m["unit"]
+            org = ORG_NAME_RE.search(m["unit"])
+            return org.group() if org else m["unit"]
     for line in meta_lines:
         if ORG_LINE_RE.match(line):
             return line
+    for line in bylines or ():
+        org = ORG_NAME_RE.search(_strip_keys(line))
+        if org:
+            return org.group()
     return ""
+
+
+# The key before a byline's names (文字： 作者： 供稿： 文/): not part of an organisation's name.
+BYLINE_KEY_RE = re.compile(r"(?:^|[（(\[【\s])(?:文字|作者|撰稿|撰文|执笔|供稿|来稿|文图|图文|文|图|摄影|摄|通讯员|记者)\s*[:：/丨|]?")
+
+
+def _strip_keys(line: str) -> str:
+    return BYLINE_KEY_RE.sub(" ", line)
 
 
 def clauses(text: str) -> list[str]:
@@ -185,6 +221,6 @@ def extract_metadata(layout: Layout) -> Metadata:
         title=layout.title or make_title(layout.paragraphs),
         published_on=find_date(layout.meta_lines),
         source=find_source(layout.meta_lines),
-        author_org=find_author_org(layout.meta_lines),
+        author_org=find_author_org(layout.meta_lines, layout.bylines),
         summary=make_summary(layout.paragraphs),
     )
