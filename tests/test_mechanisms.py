@@ -327,3 +327,47 @@ def test_skipped_section_ends_the_previous_practice():
     body = "一、甲方面,做好甲工作。甲的正文。\n二、主要成效\n成效的正文,包括很多数字和事例。"
     (first,) = extract_mechanisms(body)
     assert body[: first.body_end].endswith("甲的正文。")
+
+
+@pytest.mark.parametrize(
+    "body, roles, expected",
+    [
+        pytest.param(
+            "某区推进小区党建，成效明显，居民满意度持续上升，形成了可复制的经验做法。\n"
+            "小区建支部 组织覆盖到“末梢”\n在每个小区成立党支部，由社区党委统一领导，支部书记由楼栋长兼任。\n"
+            "物业融党建 服务延伸到家门\n推动物业企业党组织与小区党支部联建共建，定期召开联席会议。",
+            ["body", "h1", "body", "h1", "body"],
+            [(1, "小区建支部 组织覆盖到“末梢”", None), (1, "物业融党建 服务延伸到家门", None)],
+            id="space-separated news headings set as headings",
+        ),
+        pytest.param(
+            "1 组织体系\n1.1 健全街道党工委\n街道党工委统筹辖区各类党组织，每季度召开一次会议。\n"
+            "1.2 建强社区党委\n社区党委设立网格党支部，党员分片包干。",
+            ["h1", "h2", "body", "h2", "body"],
+            [(1, "组织体系", None), (2, "健全街道党工委", 0), (2, "建强社区党委", 0)],
+            id="dotted numbering nests",
+        ),
+        pytest.param(
+            "某街道推行三项机制。\n一是建立联席会议制度，每月研究一次辖区难题；二是推行党员责任区，"
+            "党员就近认领服务岗位；三是完善考评办法。",
+            ["body", "body"],
+            [(1, "建立联席会议制度，每月研究一次辖区难题", None), (1, "推行党员责任区，党员就近认领服务岗位", None),
+             (1, "完善考评办法", None)],
+            id="an enumeration inside a paragraph",
+        ),
+        pytest.param(
+            "某街道推行联席会议制度。\n一是我们觉得还不够深入。",
+            ["body", "body"],
+            [],
+            id="one 一是 alone is no list",
+        ),
+        pytest.param(
+            "热点新闻\n某社区开展志愿服务活动，居民踊跃参加，现场气氛热烈，活动持续了整整一个上午。",
+            ["body", "body"],
+            [],
+            id="a short line the page does not set as a heading",
+        ),
+    ],
+)
+def test_mechanisms_from_line_roles(body, roles, expected):
+    assert [(m.level, m.heading, m.parent) for m in extract_mechanisms(body, roles)] == expected

@@ -32,10 +32,19 @@ NUMBERED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cn", re.compile(rf"^[{CN_DIGITS}]{{1,3}}\s*[、.．]\s*")),
     ("cn_paren", re.compile(rf"^[(（]\s*[{CN_DIGITS}]{{1,3}}\s*[)）]\s*[、.．]?\s*")),
     ("arabic_paren", re.compile(r"^(?:[(（]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[)）])\s*")),
+    ("dotted3", re.compile(r"^\d{1,2}\s*[.．]\s*\d{1,2}\s*[.．]\s*\d{1,2}(?![\d.．])\s*")),
+    ("dotted2", re.compile(r"^\d{1,2}\s*[.．]\s*\d{1,2}(?![\d.．%万亿千百])\s*")),
     ("arabic", re.compile(r"^\d{1,2}\s*[、.．](?!\d)\s*")),
     ("circled", re.compile(r"^[①-⑳]\s*")),
 )
 UNNUMBERED = ("line", "lead")
+# 一是…；二是…: an enumeration of practices inside a paragraph or as list items. Two in sequence
+# make a list; each entry runs to the end of its first sentence or clause group (。 or ；).
+ENUMERATION_RE = re.compile(rf"(?:^|(?<=[。；;！!]))\s*(?P<n>[{CN_DIGITS}])是\s*[，,：:]?")
+ENUMERATION_END = "。；;！!"
+ENUMERATION = "enumeration"  # the style of its entries
+# Roles the clean stage gives heading lines (see ingest/roles.py): the page's own outline levels.
+HEADING_ROLES = ("h1", "h2", "h3")
 
 SENTENCE_END = "。！？!?；;"
 CLAUSE_SPLIT = re.compile(r"[,，\s]+")
@@ -165,14 +174,19 @@ def classify(line: str) -> tuple[str, int, str] | None:
     return None
 
 
-def find_headings(body: str) -> list[Heading]:
+def find_headings(body: str, roles: list[str] | None = None) -> list[Heading]:
     """Every heading candidate in order.
 
-    Unnumbered lines before the first paragraph of prose are usually the title, byline and
-    date block; one counts there only when it has the two clauses of a slogan heading
-    (``“一核”引领,画好…``) and prose follows it directly.
+    With ``roles`` (one per body line, from the clean stage's line roles) a line the page sets as
+    a heading is one at its role's level; a numbered or slogan lead-in of a paragraph and an
+    enumeration (一是…；二是…) are read from the text. Without roles, a short line standing alone
+    is judged by its words; lines before the first paragraph of prose are usually the title,
+    byline and date block, and one counts there only when it has the two clauses of a slogan
+    heading (``“一核”引领,画好…``) and prose follows it directly.
     """
     found = [(pos, line, classify(line)) for pos, line in lines(body)]
+    if roles is not None and len(roles) == len(found):
+        return _headings_by_role(found, roles)
     out: list[Heading] = []
     seen_prose = False
     for i, (pos, line, hit) in enumerate(found):
@@ -187,7 +201,79 @@ def find_headings(body: str) -> list[Heading]:
             seen_prose = True
         start = pos + offset
         out.append(Heading(style, text, start, start + len(text), pos))
+    return sorted(out + enumerations(body), key=lambda h: h.start)
+
+
+def _headings_by_role(found: list[tuple[int, str, tuple[str, int, str] | None]], roles: list[str]) -> list[Heading]:
+    out: list[Heading] = []
+    for (pos, line, hit), role in zip(found, roles, strict=True):
+        if role in HEADING_ROLES:
+            hit = numbered_heading(line) or _role_heading(line, role)
+        elif hit is not None and hit[0] == "line":
+            hit = None  # a phrase standing alone that the page does not set as a heading
+        if hit is None:
+            continue
+        style, offset, text = hit
+        out.append(Heading(style, text, pos + offset, pos + offset + len(text), pos))
+    body = "\n".join(line for _pos, line, _hit in found)
+    return sorted(out + enumerations(body), key=lambda h: h.start)
+
+
+# 1 组织体系: a bare number before a heading, as papers number their sections; trusted only on a
+# line the page sets as a heading (in a paragraph, 3 个社区 is a figure).
+BARE_NUMBER_RE = re.compile(r"^\d{1,2}\s+(?=[\u4e00-\u9fff])")
+
+
+def _role_heading(line: str, role: str) -> tuple[str, int, str] | None:
+    stripped = line.strip()
+    offset = line.find(stripped)
+    style = role
+    if m := BARE_NUMBER_RE.match(stripped):
+        style, offset, stripped = "arabic_bare", offset + m.end(), stripped[m.end() :]
+    text = first_sentence(stripped).rstrip(SENTENCE_END + "：:")
+    if len(norm(text)) < 2:
+        return None
+    return style, offset, text[:MAX_NUMBERED].rstrip()
+
+
+def enumerations(body: str) -> list[Heading]:
+    """The entries of every 一是…；二是… enumeration (two or more, counted from 一), in order."""
+    out: list[Heading] = []
+    run: list[Heading] = []
+    expected = 0
+    for m in ENUMERATION_RE.finditer(body):
+        n = CN_DIGITS.index(m["n"])
+        if n != expected:
+            if len(run) >= 2:
+                out.extend(run)
+            run, expected = [], 0
+            if n != 0:
+                continue
+        text = _entry(body, m.end())
+        if len(norm(text)) < 2:
+            continue
+        line_start = body.rfind("\n", 0, m.start()) + 1
+        run.append(Heading(ENUMERATION, text, m.end(), m.end() + len(text), max(line_start, m.start())))
+        expected = n + 1
+    if len(run) >= 2:
+        out.extend(run)
     return out
+
+
+def _entry(body: str, start: int) -> str:
+    """An enumeration entry: up to its first 。 or ；, outside quotes, within its line."""
+    depth = 0
+    for i in range(start, min(len(body), start + MAX_NUMBERED)):
+        ch = body[i]
+        if ch == "\n":
+            return body[start:i].rstrip()
+        if ch in "“「『《(（":
+            depth += 1
+        elif ch in "”」』》)）":
+            depth = max(0, depth - 1)
+        elif ch in ENUMERATION_END and depth == 0:
+            return body[start:i].rstrip()
+    return body[start : start + MAX_NUMBERED].rstrip()
 
 
 def _opens_article(text: str, after: list[tuple[int, str, tuple[str, int, str] | None]]) -> bool:
@@ -202,6 +288,9 @@ def outline(headings: list[Heading], body_len: int) -> list[Node]:
     stack: list[Node] = []
     flat: list[Node] = []
     for h in headings:
+        # an enumeration lives inside its paragraph: it never holds the headings after it
+        while h.style != ENUMERATION and stack and stack[-1].heading.style == ENUMERATION:
+            stack.pop()
         styles = [n.heading.style for n in stack]
         if h.style in styles:
             del stack[styles.index(h.style) :]
@@ -274,5 +363,6 @@ def flatten(nodes: list[Node], level: int = 1, parent: int | None = None,
     return out
 
 
-def extract_mechanisms(body: str) -> list[MechanismData]:
-    return flatten(keep_series(outline(find_headings(body), len(body))))
+def extract_mechanisms(body: str, roles: list[str] | None = None) -> list[MechanismData]:
+    """``roles``: the role of each body line (Layout.paragraph_roles), when the clean stage gives them."""
+    return flatten(keep_series(outline(find_headings(body, roles), len(body))))
