@@ -2,19 +2,26 @@
 
 Input is normalised text (simplified script, Chinese full-width punctuation beside Chinese),
 so every pattern here is written once; ASCII variants are still accepted where a page keeps
-them (``来源:`` between ASCII, a ``>`` breadcrumb). Output is a ``Layout``:
+them (``来源:`` between ASCII, a ``>`` breadcrumb).
 
-- ``title``: the headline, when the first line reads like one;
+Which line is what is decided by the line-role model (``ingest.roles``): a CRF over features of each
+line and its neighbours, trained on labelled pages of many outlets. The rules below (chrome_kind,
+meta_kind, is_heading, is_caption, is_headline, closes…) are its features, not verdicts: alone they
+fit the pages they were written against and fail elsewhere (a short first line is not always a
+headline; a short unclosed line may be a heading or a caption). Output is a ``Layout``:
+
+- ``title`` (a headline broken over two lines joined) and ``subtitle``;
 - ``meta_lines``: dateline, source, author, reporter, byline and author-unit lines: the
-  metadata extractor reads them, the body does not carry them;
-- ``captions``: photo captions (short lines without closing punctuation that are not headings);
-- ``paragraphs``: the body, headings included (another stage decides what is a mechanism);
-- ``dropped``: page chrome (breadcrumbs, tool and share lines, copyright and disclaimer notices,
-  editor credits, previous/next links, related-article lists, counters) and a repeated copy of
-  the article.
+  metadata extractor reads them, the body does not carry them; ``bylines`` those that name who
+  wrote the report;
+- ``captions``: photo captions;
+- ``paragraphs``: the body, headings included, with ``paragraph_roles`` (h1/h2/h3/item/body);
+- ``dropped``: page chrome and footer (breadcrumbs, tool and share lines, copyright notices, editor
+  credits, previous/next links, related-article lists, counters) and a repeated copy of the article.
 
-No rule names a site or a city: the patterns are the page furniture of Chinese news and
-party-building sites in general (people.com.cn, xinhuanet, local sites, WeChat reposts).
+What lies inside a line stays rule-based: a wire dateline opening the first paragraph, a credit
+bracket closing the last one. No rule names a site or a city: the patterns are the page furniture
+of Chinese news and party-building sites in general.
 """
 
 from __future__ import annotations
@@ -24,8 +31,8 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from .report import MAX_EXAMPLES, Change, Layout
+from .vocabulary import CJK, ORG_SUFFIX_RE, ORG_SUFFIXES
 
-CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_RE = re.compile(f"[{CJK}]")
 COLON = "[:：]"
 OPEN = "[（(【\\[〔]"
@@ -118,14 +125,6 @@ AUTHOR_SLASH_RE = re.compile(r"^(?:文|图|图文|文图|作者|撰稿)\s*[/丨|
 AUTHOR_UNIT_RE = re.compile(f"^{OPEN}(?:作者单位|作者系|作者为|作者是|作者分别系|单位){COLON}?.{{2,60}}{CLOSE}$")
 BYLINE_RE = re.compile(f"^{OPEN}[^（）()]{{0,12}}(?:供稿|来稿|记者|通讯员|撰稿|撰文|执笔)[^（）()]{{0,40}}{CLOSE}$")
 REPORTER_RE = re.compile(f"^[^，。！？；：,]{{0,20}}(?:记者|通讯员|特约撰稿人)\\s*[{CJK}·]{{2,4}}(?:[\\s、，,]+(?:记者|通讯员)?\\s*[{CJK}·]{{2,4}})*$")
-# 贵州省贵阳市某区委组织部: an author unit standing alone under the headline.
-# What the name of an organisation ends in (shared with the metadata extractor's author-unit rule).
-ORG_SUFFIXES = (
-    "组织部|宣传部|统战部|委员会|党委|党工委|党组|工委|办公室|办公厅|研究室|研究院|研究所|研究中心|人民政府|政府|"
-    "街道办事处|办事处|管委会|局|厅|委|社区|学院|大学|学校|中心|协会|学会"
-)
-ORG_SUFFIX_RE = re.compile(f"(?:{ORG_SUFFIXES})$")
-
 # A wire or paper dateline that opens the first paragraph: 新华社北京3月5日电（记者 张三）,
 # 本报讯（记者 李四）, 人民网某市9月9日电（通讯员 王五）.
 NEWS_LEAD_RE = re.compile(
@@ -299,7 +298,7 @@ def is_headline(line: str) -> bool:
 _KEY_STRIP_RE = re.compile(r"[\s，。、：；！？“”‘’（）《》,.:;!?\"'()\-—…·]+")
 
 
-def _key(text: str) -> str:
+def line_key(text: str) -> str:
     return _KEY_STRIP_RE.sub("", text)
 
 
@@ -320,7 +319,7 @@ def repeated_items(texts: list[str]) -> set[int]:
     A run must be at least two items, or one long paragraph, so a heading that legitimately
     recurs (一、基本情况 in two parts of a report) is not taken for a copy.
     """
-    keys = [_key(t) for t in texts]
+    keys = [line_key(t) for t in texts]
     drop: set[int] = set()
     j = 1
     while j < len(keys):
@@ -357,11 +356,11 @@ class _Log:
         return [Change("clean", kind, len(lines), tuple(lines[:MAX_EXAMPLES])) for kind, lines in self.kinds.items()]
 
 
-def _lines(text: str) -> list[str]:
+def page_lines(text: str) -> list[str]:
     return [ln for ln in (re.sub(r"[ \t\u3000\u00a0]+", " ", raw).strip() for raw in text.splitlines()) if ln]
 
 
-def _related_list_end(lines: list[str], head: int) -> int:
+def related_list_end(lines: list[str], head: int) -> int:
     """Where a related-articles list that starts at ``head`` ends (exclusive).
 
     When no full paragraph follows, the list is the page's tail: everything after it goes
@@ -397,85 +396,114 @@ def _split_trailing_bracket(line: str) -> tuple[str, str | None]:
     return line, None
 
 
-def clean(text: str) -> tuple[Layout, list[Change]]:
-    """Split a normalised report into title, body paragraphs, captions, meta lines and dropped chrome."""
+def _join(first: str, rest: str) -> str:
+    """A line broken in two, joined: no space between Chinese characters, one between other words."""
+    if CJK_RE.match(first[-1:]) or CJK_RE.match(rest[:1]):
+        return first + rest
+    return f"{first} {rest}"
+
+
+PARAGRAPH_ROLES = ("h1", "h2", "h3", "item", "body")  # the line roles that are the article's paragraphs
+# Meta lines that say who wrote the report (they go to ``Layout.bylines`` too).
+BYLINE_KINDS = ("author", "author-unit", "byline", "reporter")
+
+
+def clean(text: str, tagger=None) -> tuple[Layout, list[Change]]:
+    """Split a normalised report into title, body paragraphs, captions, meta lines and dropped chrome.
+
+    Each line's role comes from the line-role model (``ingest.roles``); ``tagger`` is a RoleTagger or
+    the path of a model, and the shipped model when None.
+    """
+    # Imported here: roles builds its features from the rules of this module.
+    from . import roles
+
+    lines = page_lines(text)
+    return layout_from_roles(lines, roles.tagger(tagger).tag(lines))
+
+
+def layout_from_roles(lines: list[str], labels: list[str]) -> tuple[Layout, list[Change]]:
+    """Build the Layout from each line's role (corpus/README.md).
+
+    title (+ title+) → title; subtitle → subtitle; meta and byline → meta_lines (bylines also →
+    bylines); chrome and footer → dropped, logged by the kind of chrome they are; caption →
+    captions; h1/h2/h3/item/body → paragraphs, with their role in ``paragraph_roles`` (h1+ joined to
+    its h1). What lies inside a line stays rule-based: a wire dateline opening a paragraph and a
+    credit bracket closing one. A copy of the article pasted twice is dropped after that.
+    """
     log = _Log()
     layout = Layout()
-    lines = _lines(text)
+    items: list[tuple[str, str]] = []  # (role, text): "title", "caption" or a paragraph role
+    in_related = False
+    body_seen = False
 
-    # 1. Page chrome and metadata, line by line; a related-articles list takes its items with it.
-    kept: list[tuple[str, str]] = []  # (role, line), role "meta" or "content"
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if RELATED_HEAD_RE.match(line):
-            end = _related_list_end(lines, i)
-            for gone in lines[i:end]:
-                log.add("related-list", gone)
-                layout.dropped.append(gone)
-            i = end
-            continue
-        kind = meta_kind(line)
-        if kind:
-            log.add("meta", line)
-            kept.append(("meta", line))
-        elif kind := chrome_kind(line):
-            log.add(kind, line)
+    def meta(line: str, byline: bool) -> None:
+        log.add("meta", line)
+        layout.meta_lines.append(line)
+        if byline:
+            layout.bylines.append(line)
+
+    for line, label in zip(lines, labels, strict=True):
+        role = label.removesuffix("+")
+        continued = label != role and bool(items) and items[-1][0] == role
+        if role in ("chrome", "footer"):
+            # the items of a related-articles list are logged with their head, whatever they look like
+            in_related = bool(RELATED_HEAD_RE.match(line)) or in_related
+            log.add("related-list" if in_related else chrome_kind(line) or role, line)
             layout.dropped.append(line)
+            continue
+        in_related = False
+        if role in ("meta", "byline"):
+            meta(line, role == "byline" or meta_kind(line) in BYLINE_KINDS)
+        elif role == "subtitle":
+            layout.subtitle = line if layout.subtitle is None else _join(layout.subtitle, line)
+        elif role == "title":
+            title = next((t for r, t in items if r == "title"), None)
+            if continued:
+                items[-1] = ("title", _join(items[-1][1], line))
+            elif title is None:
+                items.append(("title", line))
+            elif line_key(line) == line_key(title):
+                log.add("repeated", line)  # the headline printed again above the article
+                layout.dropped.append(line)
+            elif not body_seen and layout.subtitle is None:
+                layout.subtitle = line
+            else:
+                items.append(("h1" if body_seen else "body", line))
+        elif role == "caption":
+            items.append(("caption", line))
+        elif continued:
+            items[-1] = (role, _join(items[-1][1], line))
         else:
             lead, line = _split_news_lead(line)
             if lead:
-                log.add("meta", lead)
-                kept.append(("meta", lead))
-            body, tail = _split_trailing_bracket(line)
-            kept.append(("content", body))
+                meta(lead, False)
+            line, tail = _split_trailing_bracket(line)
+            items.append((role if role in PARAGRAPH_ROLES else "body", line))
+            body_seen = True
             if tail is not None:
                 if EDITOR_RE.match(tail):
                     log.add("editor", tail)
                     layout.dropped.append(tail)
                 else:
-                    log.add("meta", tail)
-                    kept.append(("meta", tail))
-        i += 1
+                    meta(tail, meta_kind(tail) in BYLINE_KINDS)
 
-    # 2. The header: a headline first, then the meta lines and an author unit under it.
-    content_seen = 0
-    header = True
-    items: list[tuple[str, str]] = []  # (role, text): "paragraph" / "caption" / "title"
-    for n, (role, line) in enumerate(kept):
-        if role == "meta":
-            layout.meta_lines.append(line)
-            continue
-        following = next((r for r, _ in kept[n + 1 :]), None)
-        if content_seen == 0 and following is not None and is_headline(line):
-            layout.title = line
-            items.append(("title", line))
-            content_seen += 1
-            continue
-        if header and layout.title and is_org_line(line):
-            log.add("meta", line)
-            layout.meta_lines.append(line)
-            continue
-        header = False
-        content_seen += 1
-        if is_caption(line):
-            items.append(("caption", line))
-        else:
-            items.append(("paragraph", line))
-
-    # 3. A report pasted twice: keep the first copy.
+    # A report pasted twice: keep the first copy.
     repeated = repeated_items([t for _, t in items])
     for n, (role, line) in enumerate(items):
         if n in repeated:
             log.add("repeated", line)
             layout.dropped.append(line)
-        elif role == "paragraph":
-            layout.paragraphs.append(line)
+        elif role == "title":
+            layout.title = layout.title or line
         elif role == "caption":
             log.add("caption", line)
             layout.captions.append(line)
+        else:
+            layout.paragraphs.append(line)
+            layout.paragraph_roles.append(role)
     if repeated:
         layout.meta_lines = list(dict.fromkeys(layout.meta_lines))
+        layout.bylines = list(dict.fromkeys(layout.bylines))
     return layout, log.changes()
 
 
@@ -484,4 +512,7 @@ def has_article(layout: Layout, min_cjk: int = 50) -> bool:
     return bool(layout.paragraphs) and cjk_count(layout.body) >= min_cjk
 
 
-__all__: list[str] = ["clean", "has_article", "chrome_kind", "meta_kind", "is_caption", "is_heading", "is_headline"]
+__all__: list[str] = [
+    "clean", "layout_from_roles", "has_article", "chrome_kind", "meta_kind", "is_caption", "is_heading", "is_headline",
+    "ORG_SUFFIXES",  # re-exported: the metadata extractor reads it from here
+]

@@ -8,7 +8,8 @@ The order of the stages, and why:
 3. normalise: OpenCC traditional → simplified and one punctuation convention. It
    runs before clean (DESIGN.md lists it after) so that the chrome and metadata
    patterns of clean and extract are written once, in simplified script;
-4. clean: page chrome, captions and a repeated article set apart (a ``Layout``);
+4. clean: each line's role from the line-role model (``roles.py``), then page chrome, captions
+   and a repeated article set apart (a ``Layout``);
 5. segment: jieba, once per report; the tokens are reused for keywords,
    extraction and the search index;
 6. extract: metadata, place, mechanisms, metrics, practices, keywords.
@@ -24,15 +25,21 @@ from pathlib import Path
 from . import clean, decode, normalise, repair, segment
 from .extract import Taxonomy, extract
 from .report import Report, ReportRejected
+from .roles import RoleTagger
 
 MAX_REPORT_BYTES = 5 * 1024 * 1024  # a report is tens of KB; anything this large is not one
 
 
-def process(raw: bytes, source_name: str, taxonomy: Taxonomy | None = None) -> Report:
+def process(
+    raw: bytes, source_name: str, taxonomy: Taxonomy | None = None, role_model: RoleTagger | str | Path | None = None
+) -> Report:
     """Run every stage but load; raise ReportRejected (with a reason in Chinese) when it cannot be a case.
 
     ``taxonomy`` is the practice list to tag with, as (name, synonyms) pairs; the loader passes the
     database's current list, and without one the starting list in ``taxonomy.py`` is used.
+    ``role_model`` is the line-role model clean uses: a ``roles.RoleTagger``, the path of a trained
+    model (opened once per process), or None for the shipped ``ingest/data/roles.crfsuite``; an
+    evaluation passes a model trained without the outlet it scores.
     """
     if len(raw) > MAX_REPORT_BYTES:
         raise ReportRejected(f"文件过大({len(raw) / 1024 / 1024:.1f} MB,上限 {MAX_REPORT_BYTES // 1024 // 1024} MB)")
@@ -52,7 +59,7 @@ def process(raw: bytes, source_name: str, taxonomy: Taxonomy | None = None) -> R
     report.record(changes)
     report.text = text
 
-    layout, changes = clean.clean(text)
+    layout, changes = clean.clean(text, role_model)
     report.record(changes)
     report.layout = layout
     report.body = layout.body

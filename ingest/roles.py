@@ -1,0 +1,369 @@
+"""roles: the role of each line of a page, learned from labelled pages rather than listed.
+
+A linear-chain CRF (python-crfsuite) labels the non-empty lines of a normalised text with the
+roles of ``corpus/README.md``: chrome, title, title+, subtitle, meta, byline, h1/h2/h3 (h1+ …),
+item, caption, body, footer. The hand rules of ``clean`` (chrome_kind, meta_kind, is_heading,
+is_caption, is_headline, closes…) are features here, not verdicts: a page from an outlet the rules
+were never written against still gets a label from what its lines look like together (a short
+line between a breadcrumb and a dateline is a title; a short unclosed line between paragraphs is a
+heading when its numbering recurs and a caption when it does not).
+
+Features are generic: the form of a line (numbering style, length, punctuation, dates, brackets),
+its position, generic vocabulary cues (来源, 记者, 摄…), and the same of its neighbours (±1, ±2).
+None names an outlet, a place or a person.
+
+    python -m ingest.roles train [--corpus corpus/pages] [--seeds seeds] [--out ingest/data/roles.crfsuite]
+
+retrains the shipped model. Training is deterministic: a fixed algorithm and parameters over the
+pages in sorted order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pycrfsuite
+
+from . import clean, vocabulary
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "roles.crfsuite"
+CORPUS_DIR = ROOT / "corpus" / "pages"
+SEEDS_DIR = ROOT / "seeds"
+
+ROLES = ("chrome", "title", "subtitle", "meta", "byline", "h1", "h2", "h3", "item", "caption", "body", "footer")
+CONTINUED = ("title", "h1", "h2", "h3")  # roles whose line may run on to the next (title+, h1+ …)
+
+# Fixed training parameters: L-BFGS with elastic-net regularisation. c1 keeps the model small (most
+# of the many neighbour features get no weight), c2 keeps weights from chasing one page's quirks.
+TRAIN_PARAMS = {
+    "c1": 0.05,
+    "c2": 0.05,
+    "max_iterations": 250,
+    "feature.possible_transitions": True,
+}
+
+# ---- the form of a line ----------------------------------------------------------------------------
+
+# Numbering at the start of a line, by style; the order matters (第一 before 一、, 1.1.1 before 1.1).
+NUMBERING = (
+    ("n.n.n", re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,2}(?![\d%％])")),
+    ("n.n", re.compile(r"^\d{1,2}\.\d{1,2}(?=\s|[" + vocabulary.CJK + r"])(?![万亿千百])")),
+    ("第一", re.compile(r"^第[一二三四五六七八九十\d]+(?:[，,、：:\s]|是|个|章|节|部分|条|[" + vocabulary.CJK + "])")),
+    ("一是", re.compile(r"^[一二三四五六七八九十]是")),
+    ("一、", re.compile(r"^[一二三四五六七八九十百]+\s*[、.．]")),
+    ("(一)", re.compile(r"^[（(〔【]\s*[一二三四五六七八九十]+\s*[)）〕】]")),
+    ("(1)", re.compile(r"^[（(〔【]\s*\d{1,2}\s*[)）〕】]")),
+    ("1.", re.compile(r"^\d{1,2}\s*[、.．](?!\d)")),
+    ("1)", re.compile(r"^\d{1,2}[)）]")),
+    ("①", re.compile(r"^[①-⑳]")),
+    ("bullet", re.compile(r"^[•·●○◆◇■□▪▶►➤√\-—*]\s*(?!—)")),
+)
+URL_RE = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|html?|shtml)\b", re.I)
+BRACKETED_RE = re.compile(f"^{clean.OPEN}.*{clean.CLOSE}$")
+LEAD_BRACKET_RE = re.compile(f"^{clean.OPEN}")
+DIGIT_RE = re.compile(r"\d")
+SPACE_RE = re.compile(r"\S\s+\S")
+LATIN_RE = re.compile(r"[A-Za-z]")
+HTML_RE = re.compile(r"<[a-z/][^>]*>|&[a-z]+;|&#\d+;", re.I)
+ELLIPSIS_END_RE = re.compile(r"(?:…|\.\.\.)[”’」』）)]*$")
+PERSON_LIST_RE = re.compile(f"^[{vocabulary.CJK}]{{2,4}}(?:[\\s、，,]+[{vocabulary.CJK}]{{2,4}})*$")
+KICKER_RE = re.compile(r"^(?:——|--|—)")
+
+# Vocabulary cues, as features: the keys of clean's meta and editor lines, and a few words that
+# mark page furniture or a paper's apparatus. Generic words only (never an outlet's name).
+EXTRA_CUES = (
+    "讯", "消息", "电", "版", "期", "摘要", "单位", "简介", "系", "首页", "频道", "推荐", "相关", "声明", "扫",
+    "下载", "客户端", "APP", "登录", "注册", "热点", "排行", "评论", "网友", "报", "网", "组织部", "党委",
+)  # fmt: skip
+CUES = tuple(dict.fromkeys([*clean.META_KEYS.split("|"), *clean.EDITOR_KEYS.split("|"), *EXTRA_CUES]))
+CUE_LEAD_RE = re.compile(f"^{clean.OPEN}?\\s*(" + "|".join(sorted(map(re.escape, CUES), key=len, reverse=True)) + ")")
+CUE_ANY_RE = re.compile("|".join(sorted(map(re.escape, CUES), key=len, reverse=True)))
+SHORT_CUE_LINE = 40  # a cue word inside a longer line says little (文 and 图 are in every paragraph)
+
+
+def numbering(line: str) -> str:
+    """The numbering style a line opens with (一、 (一) 1. (1) 1.1 1.1.1 一是 第一 ① bullet), or ''."""
+    for name, pattern in NUMBERING:
+        if pattern.match(line):
+            return name
+    return ""
+
+
+def _bucket(value: float, edges: Sequence[float]) -> int:
+    for n, edge in enumerate(edges):
+        if value <= edge:
+            return n
+    return len(edges)
+
+
+def _char_class(ch: str) -> str:
+    if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf":
+        return "cjk"
+    if ch.isdigit():
+        return "digit"
+    if ch.isascii() and ch.isalpha():
+        return "latin"
+    if ch in "（(【[〔〈《<{":
+        return "open"
+    if ch in "）)】]〕〉》>}":
+        return "close"
+    if ch in "“”‘’\"'「」『』":
+        return "quote"
+    if ch in "。！？!?":
+        return "stop"
+    if ch in "：:":
+        return "colon"
+    if ch in "，,、；;":
+        return "comma"
+    if ch in "…":
+        return "ellipsis"
+    return "sym"
+
+
+def _long_paragraph(line: str) -> bool:
+    return clean.cjk_count(line) >= 30 and clean.closes(line)
+
+
+def line_features(line: str) -> list[str]:
+    """What one line looks like on its own (no position): the rules' verdicts and its form."""
+    n = len(line)
+    cjk = clean.cjk_count(line)
+    feats = [f"len={_bucket(n, (4, 8, 15, 25, 40, 80, 150))}", f"cjk={_bucket(cjk / n, (0, 0.3, 0.6, 0.9))}"]
+    digits = len(DIGIT_RE.findall(line))
+    feats.append(f"dig={_bucket(digits / n, (0, 0.2, 0.5))}")
+    if kind := clean.chrome_kind(line):
+        feats.append("chrome=" + kind)
+    if kind := clean.meta_kind(line):
+        feats.append("meta=" + kind)
+    if clean.is_heading(line):
+        feats.append("heading")
+    if clean.is_caption(line):
+        feats.append("caption")
+    if clean.is_headline(line):
+        feats.append("headline")
+    if clean.closes(line):
+        feats.append("closes")
+    if clean.is_org_line(line):
+        feats.append("org")
+    if clean.RELATED_HEAD_RE.match(line):
+        feats.append("related-head")
+    if clean.NEWS_LEAD_RE.match(line):
+        feats.append("news-lead")
+    if vocabulary.DATELINE_RE.match(line):
+        feats.append("dateline-lead")
+    if clean.CAPTION_SIGNAL_RE.search(line):
+        feats.append("caption-signal")
+    if clean.HEADING_VERB_RE.match(line):
+        feats.append("heading-verb")
+    if clean.TRAILING_BRACKET_RE.match(line):
+        feats.append("trailing-bracket")
+    if style := numbering(line):
+        feats.append("num=" + style)
+    if m := clean.DATE_RE.search(line):
+        feats.append("date-lead" if m.start() == 0 else "date")
+    elif clean.DATE_LEAD_RE.match(line):
+        feats.append("date-lead")
+    if URL_RE.search(line):
+        feats.append("url")
+    if HTML_RE.search(line):
+        feats.append("html")
+    if BRACKETED_RE.match(line):
+        feats.append("bracketed")
+    elif LEAD_BRACKET_RE.match(line):
+        feats.append("bracket-lead")
+    if ELLIPSIS_END_RE.search(line):
+        feats.append("ellipsis-end")
+    stops = line.count("。")
+    feats.append(f"stops={min(stops, 2)}")
+    commas = line.count("，") + line.count(",")
+    feats.append(f"commas={min(commas, 3)}")
+    feats.append(f"spaces={min(len(SPACE_RE.findall(line)), 3)}")
+    feats.append("first=" + _char_class(line[0]))
+    feats.append("last=" + _char_class(line.rstrip(clean.TRAILING_CLOSERS)[-1:] or line[-1]))
+    if "：" in line[:8] or ":" in line[:8]:
+        feats.append("colon-early")
+    if line.endswith(("：", ":")):
+        feats.append("colon-end")
+    if KICKER_RE.match(line):
+        feats.append("kicker")
+    if n <= 30 and PERSON_LIST_RE.match(line):
+        feats.append("names")
+    if vocabulary.ORG_NAME_RE.search(line) and n <= 40:
+        feats.append("org-name")
+    if LATIN_RE.search(line) and cjk == 0:
+        feats.append("latin-only")
+    if m := CUE_LEAD_RE.match(line):
+        feats.append("cue-lead=" + m.group(1))
+    if n <= SHORT_CUE_LINE:
+        feats.extend("cue=" + w for w in dict.fromkeys(CUE_ANY_RE.findall(line)))
+    return feats
+
+
+def page_features(lines: Sequence[str]) -> list[list[str]]:
+    """Features of every line of a page: its own, its position, and its neighbours' (±1, ±2)."""
+    count = len(lines)
+    own = [line_features(line) for line in lines]
+    long_ones = [i for i, line in enumerate(lines) if _long_paragraph(line)]
+    first_long = long_ones[0] if long_ones else count
+    last_long = long_ones[-1] if long_ones else -1
+    # The order in which numbering styles first appear: the first style seen is the top of the outline.
+    style_rank: dict[str, int] = {}
+    seen: set[str] = set()
+    related_until = -1
+    for i, line in enumerate(lines):
+        feats = own[i]
+        style = numbering(line)
+        if style and style != "bullet":
+            rank = style_rank.setdefault(style, len(style_rank))
+            feats.append(f"num-rank={min(rank, 2)}")
+        key = clean.line_key(line)
+        if key in seen:
+            feats.append("repeat")
+        seen.add(key)
+        if clean.RELATED_HEAD_RE.match(line):
+            related_until = clean.related_list_end(list(lines), i)
+        if i < related_until:
+            feats.append("in-related")
+    rows: list[list[str]] = []
+    for i in range(count):
+        row = ["bias", *own[i]]
+        row.append(f"pos={min(i, 4)}")
+        row.append(f"rel={_bucket(i / count, (0.1, 0.3, 0.7, 0.9))}")
+        row.append(f"to-end={min(count - 1 - i, 4)}")
+        row.append("zone=" + ("head" if i < first_long else "first" if i == first_long else "tail" if i > last_long else "body"))
+        for off in (-2, -1, 1, 2):
+            j = i + off
+            if 0 <= j < count:
+                row.extend(f"{off}|{f}" for f in own[j])
+            else:
+                row.append(f"{off}|edge")
+        rows.append(row)
+    return rows
+
+
+# ---- the model ---------------------------------------------------------------------------------------
+
+
+class RoleTagger:
+    """A trained model, opened once: ``tag(lines)`` gives one role per line."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(self.path))
+
+    def tag(self, lines: Sequence[str]) -> list[str]:
+        if not lines:
+            return []
+        return consistent(self._tagger.tag(page_features(lines)))
+
+
+def consistent(labels: Sequence[str]) -> list[str]:
+    """A continuation (h1+) only follows its own role; otherwise it is a line of that role."""
+    out: list[str] = []
+    for label in labels:
+        base = label.removesuffix("+")
+        if label != base and (not out or out[-1].removesuffix("+") != base):
+            label = base
+        out.append(label)
+    return out
+
+
+_opened: dict[Path, RoleTagger] = {}
+
+
+def tagger(model: RoleTagger | str | Path | None = None) -> RoleTagger:
+    """The tagger for a model: a RoleTagger as given, a path (opened once per process), or the shipped one."""
+    if isinstance(model, RoleTagger):
+        return model
+    path = Path(model) if model is not None else MODEL_PATH
+    key = path.resolve()
+    if key not in _opened:
+        _opened[key] = RoleTagger(key)
+    return _opened[key]
+
+
+# ---- training ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabelledPage:
+    outlet: str
+    name: str
+    lines: tuple[str, ...]
+    roles: tuple[str, ...]
+
+
+def read_roles(path: Path) -> list[str]:
+    """The roles of a ``.roles`` file, one per non-empty line of its page."""
+    return [row.partition("\t")[0].strip() for row in path.read_text(encoding="utf-8").splitlines() if row.strip()]
+
+
+def normalised_lines(raw: bytes, name: str) -> list[str]:
+    """The lines clean sees: decode → repair → normalise, as the pipeline runs them."""
+    from . import decode, normalise, repair
+
+    text = decode.decode(raw, filename=name).text
+    text, _ = repair.repair(text)
+    text, _ = normalise.normalise(text)
+    return clean.page_lines(text)
+
+
+def load_page(page: Path, outlet: str) -> LabelledPage | None:
+    """A labelled page, or None (with a note on stderr) when its roles do not line up with its lines."""
+    roles = read_roles(page.with_suffix(".roles"))
+    lines = normalised_lines(page.read_bytes(), page.name)
+    if len(lines) != len(roles):
+        print(f"roles: skipped {page.name}: {len(roles)} roles for {len(lines)} lines", file=sys.stderr)
+        return None
+    return LabelledPage(outlet, page.name, tuple(lines), tuple(roles))
+
+
+def labelled_pages(corpus: Path | None = CORPUS_DIR, seeds: Path | None = SEEDS_DIR) -> list[LabelledPage]:
+    """Every page with a ``.roles`` file: the corpus (outlet = its folder) and the seeds (outlet ``seeds``)."""
+    found: list[tuple[str, Path]] = []
+    if corpus is not None and corpus.is_dir():
+        found += [(p.parent.name, p) for p in corpus.glob("*/*.txt") if p.with_suffix(".roles").exists()]
+    if seeds is not None and seeds.is_dir():
+        found += [("seeds", p) for p in seeds.glob("*.txt") if p.with_suffix(".roles").exists()]
+    pages = (load_page(path, outlet) for outlet, path in sorted(found, key=lambda f: (f[0], f[1].name)))
+    return [p for p in pages if p is not None]
+
+
+def train(pages: Iterable[LabelledPage], out: str | Path) -> Path:
+    """Train a model on the pages (in the order given: sort them for a reproducible model) into ``out``."""
+    trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+    trainer.set_params(TRAIN_PARAMS)
+    for page in pages:
+        trainer.append(page_features(page.lines), list(page.roles))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    trainer.train(str(out))
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ingest.roles", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    cmd = sub.add_parser("train", help="train the line-role model from the labelled corpus and seeds")
+    cmd.add_argument("--corpus", type=Path, default=CORPUS_DIR)
+    cmd.add_argument("--seeds", type=Path, default=SEEDS_DIR)
+    cmd.add_argument("--out", type=Path, default=MODEL_PATH)
+    args = parser.parse_args(argv)
+    pages = labelled_pages(args.corpus, args.seeds)
+    if not pages:
+        parser.error("no labelled pages (a .txt with a .roles beside it) under --corpus or --seeds")
+    train(pages, args.out)
+    outlets = sorted({p.outlet for p in pages})
+    print(f"trained {args.out} on {len(pages)} pages, {sum(len(p.lines) for p in pages)} lines, {len(outlets)} outlets")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
