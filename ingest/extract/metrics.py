@@ -33,27 +33,16 @@ from decimal import Decimal
 
 from ..report import MechanismData, MetricData
 from ..segment import cut
-from .numbers import ARABIC, CHINESE, is_single_chinese_digit, parse_arabic, parse_chinese, scale
-
-# Longest first, so 人次 wins over 人 and 平方米 over 米.
-UNITS = (
-    "个百分点", "平方公里", "平方千米", "平方米",
-    "人次", "户次", "件次", "场次", "批次", "公顷", "公里", "千米", "学时", "课时",
-    "个", "名", "人", "次", "项", "件", "条", "元", "所", "处", "场", "户", "家", "支", "位",
-    "座", "栋", "幢", "间", "套", "台", "辆", "张", "份", "册", "本", "篇", "期", "批", "轮",
-    "类", "种", "亩", "米", "吨", "倍", "%", "％", "‰",
-)  # fmt: skip
-
-# A unit character that starts a longer word is not a unit: 处理, 条例, 名单, 台账, 期间, 人大,
-# and 3个月 is a duration, not three things.
-NOT_UNIT_BEFORE: dict[str, tuple[str, ...]] = {
-    "个": ("月", "多月", "星期", "工作日", "小时"),
-}
-NOT_UNIT_BEFORE_CHARS: dict[str, str] = {
-    "处": "理置罚长室", "条": "例件款", "名": "单称义额片誉牌", "期": "间", "台": "账阶",
-    "本": "地身级", "所": "以有属在谓", "场": "所地景合馆", "人": "员民大才口",
-    "支": "部持援付", "元": "素旦宵", "类": "似", "种": "植", "家": "庭长乡属",
-}  # fmt: skip
+from .numbers import (
+    ARABIC,
+    CHINESE,
+    UNITS_LONGEST_FIRST,
+    is_single_chinese_digit,
+    parse_arabic,
+    parse_chinese,
+    scale,
+    unit_or_word,
+)
 
 RANGE_JOINERS = "至到~～-—–"
 
@@ -67,7 +56,7 @@ _FIGURE = re.compile(
     (?P<approx>余|多)?
     (?P<mag2>[万亿]?)
     \ ?
-    (?P<unit>{"|".join(map(re.escape, UNITS))})?
+    (?P<unit>{"|".join(map(re.escape, UNITS_LONGEST_FIRST))})?
     (?P<post>左右|以上|以下|以内)?
     """,
     re.VERBOSE,
@@ -169,14 +158,8 @@ def _glued(body: str, start: int, number_end: int) -> bool:
 
 
 def _unit_of(match: re.Match, body: str) -> str:
-    unit = match.group("unit") or ""
-    after = match.end("unit")
-    if unit and (
-        body[after : after + 1] in tuple(NOT_UNIT_BEFORE_CHARS.get(unit, ""))
-        or body.startswith(NOT_UNIT_BEFORE.get(unit, ()), after)
-    ):
-        return ""
-    return "%" if unit == "％" else unit
+    unit = match.group("unit")
+    return unit_or_word(body, match.start("unit"), unit) if unit else ""
 
 
 def find_figures(body: str) -> list[Figure]:
