@@ -244,6 +244,11 @@ def _best_repair(line: str, k: int, cursor: int) -> tuple[int, int, str] | None:
                 # an annotation after the run names its last character: a reading that has it beats
                 # one that does not (the annotation was there before the damage, so was the character)
                 named = bool(reading and new and reading in pinyin.readings(new[-1]))
+                if region.isascii() and not named:
+                    # only a Latin letter and no garbage before it: text in step on both sides is
+                    # what mixed writing looks like (党群e家, e支部); a lost lead byte there leaves no
+                    # trace but the letter, so only an annotation naming the character can tell
+                    continue
                 if broken:
                     new += "("  # give the annotation back its bracket, for the pinyin fixer
                 score = _window_score(left + new + right) - EDIT_COST * len(region)

@@ -1,0 +1,37 @@
+"""Characters spaced apart by a PDF copy: ``社 区 大 党 委`` → ``社区大党委``.
+
+Text copied out of a PDF (and some justified layouts) comes out with a space after every
+character. Only a run of single characters, each separated from the next by one space, is
+joined: at least three of them, two of them Chinese characters. A space between phrases
+(``小区建支部 组织覆盖到“末梢”``), between a name and a title (``记者 王伟``) or two spaces of
+alignment is writing, not damage, and stays.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .normalise import CHINESE_PUNCT, CJK_RANGES
+
+_TOKEN = f"[{CJK_RANGES}{CHINESE_PUNCT}]"
+# a single character: no non-space neighbour on either side
+RUN = re.compile(rf"(?<![^\s]){_TOKEN}(?: {_TOKEN}){{2,}}(?![^\s])")
+_CJK = re.compile(f"[{CJK_RANGES}]")
+MIN_CJK = 2
+
+
+def join_spaced(text: str) -> tuple[str, list[str]]:
+    """Join spaced runs; return the text and one ``before → after`` example per run."""
+    if " " not in text:
+        return text, []
+    examples: list[str] = []
+
+    def sub(m: re.Match) -> str:
+        run = m.group()
+        if len(_CJK.findall(run)) < MIN_CJK:
+            return run
+        joined = run.replace(" ", "")
+        examples.append(f"{run} → {joined}")
+        return joined
+
+    return RUN.sub(sub, text), examples
