@@ -13,7 +13,9 @@ Order of the checks, and why:
    UTF-8 is preferred when it succeeds, since GBK or Big5 bytes are almost never valid UTF-8.
    charset-normalizer is not used: on short Chinese texts it often confuses GBK with Big5
    (both are two-byte encodings over the same byte ranges), the case that matters here;
-5. a page's article is taken out of its chrome (see ``html_to_text``).
+5. a saved page's article is taken out of its chrome by trafilatura and written as the lines
+   a scraped ``.txt`` has (title, meta line, paragraphs), so the later stages read both alike
+   (see ``html_to_text``).
 
 A reading that needs a few replacement characters is kept and flagged
 (``undecodable-bytes:N``); one that needs many is rejected.
@@ -88,6 +90,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+
 _HTML_SNIFF = re.compile(
     rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta\s|<p[\s>]|<div[\s>]", re.I
 )
+_ANY_TAG = re.compile(rb"<(?:[a-z][a-z0-9]*)(?:\s[^>]*)?/?>", re.I)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 # a character beyond ASCII that is not a space (re's \s in a str pattern is str.isspace())
@@ -105,7 +108,10 @@ def decode(raw: bytes, filename: str = "") -> Decoded:
         raise ReportRejected("文件为空")
     _reject_binary(raw)
 
-    is_html = filename.lower().endswith((".html", ".htm", ".xhtml", ".shtml")) or _looks_like_html(raw)
+    # the name only counts when the bytes hold markup: a .html file may be plain text saved so
+    is_html = _looks_like_html(raw) or (
+        filename.lower().endswith((".html", ".htm", ".xhtml", ".shtml")) and bool(_ANY_TAG.search(raw[:SNIFF_BYTES]))
+    )
     text, encoding, bad = _decode_text(raw, is_html)
     if not text.strip():
         raise ReportRejected("文件为空(只有空白字符)")
@@ -257,103 +263,172 @@ def _score(text: str) -> float:
 
 # --- HTML -----------------------------------------------------------------------------------------
 
-CHROME_TAGS = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form",
-               "iframe", "svg", "canvas", "button", "select", "input", "textarea", "object", "embed")  # fmt: skip
-_BLOCKS = "address article blockquote dd div dl dt figcaption figure h1 h2 h3 h4 h5 h6 hr li main ol p pre section table tbody td tfoot th thead tr ul br center"  # noqa: E501
-BLOCK_TAGS = frozenset(_BLOCKS.split())
-# class/id words that mark page chrome in the CMSs these reports come from
-_CHROME_ATTR = re.compile(
-    r"(^|[\s_-])(nav|navbar|menu|breadcrumb|crumb|footer|foot|header|sidebar|side|share|bdshare|"
-    r"comment|related|recommend|copyright|pager|pagination|toolbar|ad|ads|advert)([\s_-]|$)",
-    re.I,
-)
+# The label of a page's own meta line: 发布时间：… 来源：… 作者：…
+_META_LABEL = re.compile(r"(?:稿件|文章|信息|新闻)?来源\s*[:：]|作者\s*[:：]|(?:发布|发表|更新)?(?:时间|日期)\s*[:：]")
+_NEXT_LABEL = r"(?=\s|$|[|｜丨【\[]|(?:作者|编辑|责编|发布|时间|日期|浏览|点击|阅读|字号)\s*[:：]?)"
+_SOURCE_VALUE = re.compile(r"(?:稿件|文章|信息|新闻)?来源\s*[:：]\s*(?P<v>[^\s|｜丨【\[]+?)" + _NEXT_LABEL)
+_AUTHOR_VALUE = re.compile(r"作者\s*[:：]\s*(?P<v>[^\s|｜丨【\[]+?)" + _NEXT_LABEL)
+_DATE_VALUE = re.compile(r"\d{4}\s*(?:年|[-/.])\s*\d{1,2}\s*(?:月|[-/.])\s*\d{1,2}\s*日?")
+# 来源：网络整理 names no publisher: the site's own name says more
+_AGGREGATOR = re.compile(r"^(?:网络|互联网|网友|本站|转载|综合|整理)")
+# a page title ends with the site's name after one of these: 标题_网站名, 标题 - 网站名, 标题--网站名
+_TITLE_SEPARATOR = re.compile(r"\s*(?:_|\||｜|--|\s[-–—]\s)\s*|(?<=[\u4e00-\u9fff”」》）])-(?=[\u4e00-\u9fff])")
+_PERSON = re.compile(r"^[\u4e00-\u9fffA-Za-z·• 、]{2,30}$")  # names: no colon, bracket or 编辑： key
+META_LINE_MAX = 160  # a meta line is short; a longer block holding 来源： is an article or a list
+SKIPPED_TAGS = ("script", "style", "noscript", "template", "title", "head", "textarea", "select", "option")
+
+
+@cache
+def _trafilatura_config():
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    # Trafilatura falls back to a whole-page baseline when the article is under 250 characters;
+    # 250 Chinese characters are a long news item, so the bar is set for Chinese text.
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "40")
+    config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # no SIGALRM: extraction also runs in worker processes
+    return config
+
+
+@dataclass
+class PageFacts:
+    """What a saved page says about its article besides the text."""
+
+    title: str = ""
+    date: str = ""  # ISO from htmldate, else the page's own date as written
+    source: str = ""  # the page's 来源, else the site's name
+    author: str = ""
+    paragraphs: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The page as a scraped .txt reads: title, one meta line, then the paragraphs."""
+        meta = " ".join(
+            f"{label}{value}"
+            for label, value in (("发布时间：", self.date), ("来源：", self.source), ("作者：", self.author))
+            if value
+        )
+        return [line for line in (self.title, meta, *self.paragraphs) if line]
 
 
 def html_to_text(html: str) -> str:
-    """The article of a saved page as lines of text: the title (``<h1>``, else ``<title>``) first,
-    then the block with the most Chinese text in paragraphs, one line per block element."""
-    from bs4 import BeautifulSoup, Comment
+    """The article of a saved page as the lines a scraped .txt has: the title, a meta line
+    (``发布时间：… 来源：… 作者：…``, the parts found), then one line per paragraph."""
+    facts = read_page(html)
+    return "\n".join(facts.lines()) if facts.paragraphs else ""
 
-    soup = BeautifulSoup(html, "html.parser")
-    title_tag = soup.find("title")
-    page_title = title_tag.get_text(" ", strip=True) if title_tag else ""
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for tag in soup.find_all(CHROME_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(True):
-        if tag.decomposed or tag.name in ("html", "body", "article", "main"):
+
+def read_page(html: str) -> PageFacts:
+    """Trafilatura's main text, title, date (htmldate), author and site name, and the page's own
+    meta line for what trafilatura does not read in Chinese (来源：…, 作者：…). Never fetches: the page
+    is given as text and no URL is passed."""
+    import trafilatura
+
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        return PageFacts()
+    _unwrap_layout_tables(tree)
+    own = _page_meta(tree)
+    doc = trafilatura.bare_extraction(
+        tree, with_metadata=True, include_comments=False, include_tables=True, config=_trafilatura_config(),
+        # markup only (meta tags, <time>, known classes): the free-text search takes a year
+        # anywhere on the page (a related item, the copyright line) for the publication date
+        date_extraction_params={"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%d"},
+    )
+    if doc is None:
+        return PageFacts()
+    title, site = _split_site_title(_clean(doc.title or ""))
+    meta_texts = {_clean(text) for text in own["texts"]}
+    paragraphs = []
+    for line in (doc.text or "").splitlines():
+        line = _clean(line)
+        if line and line != title and line not in meta_texts:
+            paragraphs.append(line)
+    if not any(_CJK.search(p) for p in paragraphs):
+        return PageFacts(title=title)
+    sitename = _clean(doc.sitename or "")
+    author = re.sub(r"^作者\s*[:：]\s*", "", _clean(doc.author or ""))
+    if not _PERSON.match(author):
+        author = ""  # trafilatura reads an author out of a class name: an editor's line is no author
+    return PageFacts(
+        title=title,
+        date=doc.date or own["date"],
+        source=own["source"] or (sitename if _CJK.search(sitename) else "") or site,
+        author=own["author"] or author,
+        paragraphs=paragraphs,
+    )
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"[ \t\r\f\v\xa0\u3000]+", " ", text).strip()
+
+
+def _split_site_title(title: str) -> tuple[str, str]:
+    """``标题_网站名`` / ``标题 - 网站名`` → (``标题``, ``网站名``); a title with no site part is kept whole."""
+    parts = [p for p in _TITLE_SEPARATOR.split(title) if p and p.strip()]
+    if len(parts) < 2:
+        return title, ""
+    head = parts[0] if len(parts[0]) >= 6 else max(parts[:2], key=len)
+    site = parts[-1].strip() if len(parts[-1]) <= 20 and parts[-1] != head else ""
+    return head.strip(), site
+
+
+def _unwrap_layout_tables(tree) -> None:
+    """Old CMS pages lay the whole page out in tables; trafilatura then reads the article as one
+    table cell, its ``<br>`` paragraphs run together. A table that lays out (a cell holding a
+    table, a block or line breaks, or a paragraph's worth of text) becomes plain ``<div>``s; a
+    table of figures (short cells) stays a table."""
+    layout = []
+    for table in tree.iter("table"):
+        for cell in table.xpath("./tr/td | ./tr/th | ./*/tr/td | ./*/tr/th"):
+            text = cell.text_content()
+            if cell.xpath(".//table | .//p | .//div | .//br") or len(_CJK.findall(text)) > 60:
+                layout.append(table)
+                break
+    for table in layout:
+        for node in [table, *table.xpath("./tr | ./*/tr | ./*/tr/td | ./*/tr/th | ./tr/td | ./tr/th | ./*")]:
+            node.tag = "div"
+
+
+def _page_meta(tree) -> dict:
+    """The page's own meta lines (short blocks with 来源：/作者：/日期：), outermost first, and the
+    source, author and date text they give."""
+    found = {"texts": [], "source": "", "author": "", "date": ""}
+    body = tree.find(".//body")
+    if body is None:
+        return found
+    inside: set = set()
+    for node in body.iter():
+        if not isinstance(node.tag, str) or node.tag in SKIPPED_TAGS or node in inside:
             continue
-        attrs = " ".join([*(tag.get("class") or []), tag.get("id") or ""])
-        if attrs and _CHROME_ATTR.search(attrs) and not _holds_article(tag):
-            tag.decompose()
-
-    body = soup.body or soup
-    content = _main_block(body)
-    h1 = content.find("h1") or body.find("h1")
-    title = h1.get_text(" ", strip=True) if h1 else _site_title(page_title)
-    lines = _block_lines(content)
-    if title and (not lines or lines[0] != title):
-        lines = [title, *(line for line in lines if line != title)]
-    return "\n".join(lines)
-
-
-def _holds_article(tag) -> bool:
-    # a chrome-looking wrapper (class="main-side") may still hold the article: keep it then
-    return tag.find(["article", "main"]) is not None or len(_CJK.findall(tag.get_text())) > 300
-
-
-def _main_block(body):
-    """``<article>``/``<main>`` when they hold the text, else the element whose own paragraphs hold
-    the most Chinese characters (the readability heuristic)."""
-    totals: dict[int, tuple[int, object]] = {}
-    for p in body.find_all(["p", "br"]):
-        parent = p.parent
-        if parent is None:
+        text = _visible_text(node)
+        if not text or len(text) > META_LINE_MAX or not _META_LABEL.search(text):
             continue
-        n = len(_CJK.findall(p.get_text())) if p.name == "p" else 0
-        if p.name == "br":  # pages that write paragraphs as text separated by <br>
-            n = sum(len(_CJK.findall(s)) for s in parent.find_all(string=True, recursive=False))
-        key = id(parent)
-        totals[key] = (totals.get(key, (0, parent))[0] + n, parent)
-    best = max(totals.values(), key=lambda item: item[0], default=(0, None))
-    for tag in body.find_all(["article", "main"]) + body.find_all(attrs={"role": "main"}):
-        text_len = len(_CJK.findall(tag.get_text()))
-        if text_len and text_len >= 0.5 * best[0]:
-            return tag
-    if best[1] is None or best[0] < 20:
-        return body
-    return best[1]
+        inside.update(node.iterdescendants())
+        found["texts"].append(text)
+        source = _SOURCE_VALUE.search(text)
+        if source and not found["source"] and not _AGGREGATOR.match(source.group("v")):
+            found["source"] = source.group("v").strip("：:，,。")
+        author = _AUTHOR_VALUE.search(text)
+        if author and not found["author"]:
+            found["author"] = author.group("v").strip("：:，,。")
+        date = _DATE_VALUE.search(text)
+        if date and not found["date"]:
+            found["date"] = re.sub(r"\s+", "", date.group())
+    return found
 
 
-def _block_lines(root) -> list[str]:
-    """Text of ``root`` with a line break around every block element, inline elements kept inline."""
-    from bs4 import NavigableString, Tag
-
+def _visible_text(node) -> str:
+    """The text a reader sees in ``node``, its elements' texts set apart by a space (scripts left out)."""
     parts: list[str] = []
 
-    def walk(node) -> None:
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                parts.append(str(child))
-            elif isinstance(child, Tag):
-                block = child.name in BLOCK_TAGS
-                if block:
-                    parts.append("\n")
+    def walk(element) -> None:
+        if element.text:
+            parts.append(element.text)
+        for child in element:
+            if isinstance(child.tag, str) and child.tag not in SKIPPED_TAGS:
                 walk(child)
-                if block:
-                    parts.append("\n")
+            if child.tail:
+                parts.append(child.tail)
 
-    walk(root)
-    lines = []
-    for line in "".join(parts).split("\n"):
-        line = re.sub(r"[ \t\r\f\v\xa0]+", " ", line).strip()
-        if line:
-            lines.append(line)
-    return lines
-
-
-def _site_title(title: str) -> str:
-    """``标题_网站名`` / ``标题 - 网站名`` → ``标题``: a page title usually ends with the site's name."""
-    parts = [p.strip() for p in re.split(r"\s*(?:_|\||—|–|-{1,2})\s*", title) if p.strip()]
-    return max(parts[:2], key=len) if parts else ""
+    walk(node)
+    return _clean(" ".join(p for p in parts if p.strip()))

@@ -102,6 +102,8 @@ def test_a_few_undecodable_bytes_are_replaced_and_flagged(raw, encoding):
     assert [c.kind for c in decoded.changes] == ["undecodable-bytes"]
 
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pages"
+
 PAGE = """<!DOCTYPE html>
 <html><head><meta charset="{charset}"><title>观山湖区：坚持党建引领_中国共产党新闻网</title>
 <style>p {{ color: red }}</style><script>var 统计 = "不要这行";</script></head>
@@ -154,10 +156,89 @@ def test_page_without_h1_takes_the_title_without_the_site_name():
 def test_page_article_tag_is_preferred():
     html = (
         "<html><body><div class='side'><p>侧栏文字侧栏文字</p></div>"
-        "<article><h1>标题在这里</h1><p>正文第一段，内容很多很多的中文文字。</p><p>正文第二段。</p></article>"
+        "<article><h1>标题在这里</h1><p>正文第一段，社区党委牵头成立议事会，居民的事情由居民商量着办，已议定事项四十多项。</p>"
+        "<p>正文第二段，街道把议事结果纳入年度考核，办结情况每月向居民公开一次，接受大家监督。</p></article>"
         "</body></html>"
     )
-    assert html_to_text(html) == "标题在这里\n正文第一段，内容很多很多的中文文字。\n正文第二段。"
+    lines = html_to_text(html).split("\n")
+    assert lines[0] == "标题在这里"
+    assert lines[1].startswith("正文第一段") and lines[2].startswith("正文第二段")
+    assert "侧栏" not in "\n".join(lines)
+
+
+def test_a_plain_text_file_named_html_is_read_as_text():
+    text = "某某社区：党建引领小区治理\n2021-03-02 来源：某某日报\n社区党委牵头成立议事会。"
+    assert decode(text.encode("utf-8"), filename="report.html").text == text
+
+
+# Saved pages written for these tests in our own words, with the chrome their CMSs put around an
+# article: (file, title, meta line, first paragraph's start, last paragraph's start, chrome left out).
+SAVED_PAGES = [
+    ("page_div_gb2312.html", "青溪区：“红色物业”让老旧小区焕新颜", "发布时间：2021-05-17 来源：青溪日报 作者：周小禾",
+     "近年来，青溪区", "区里把居民满意度",
+     ["首页", "当前位置", "分享到", "浏览次数", "责任编辑", "上一篇", "热点新闻", "相关阅读", "版权所有", "青溪新闻网"]),
+    ("page_table_layout.html", "南岸区推行“党建+网格”精细化治理", "发布时间：2019年06月12日 来源：溪城日报",
+     "今年以来，南岸区", "各街道梳理出",
+     ["首 页", "栏目导航", "您现在的位置", "打印", "编辑：李青", "相关文章", "版权所有", "document.write", "|"]),
+    ("page_article_og.html", "江湾街道：小区“议事厅”议出治理新气象", "发布时间：2022-09-06 来源：江城日报 作者：陈晓雨",
+     "走进江湾街道", "议定事项实行",
+     ["首页", "客户端", "分享", "责任编辑", "标签", "相关新闻", "网友评论", "版权所有", "资料图"]),
+    ("page_wechat.html", "“街巷长”上岗了！看看他们都在忙些啥", "发布时间：2020-08-28 来源：东湖区委组织部",
+     "原创", "编辑：小东", ["var ct", "微信公众平台"]),
+]
+
+
+@pytest.mark.parametrize(("name", "title", "meta", "first", "last", "chrome"), SAVED_PAGES, ids=[p[0] for p in SAVED_PAGES])
+def test_saved_page_fixture_gives_title_meta_line_and_article(name, title, meta, first, last, chrome):
+    lines = decode((FIXTURES / name).read_bytes(), filename=name).text.split("\n")
+    assert lines[0] == title
+    assert lines[1] == meta
+    assert lines[2].startswith(first)
+    assert any(line.startswith(last) for line in lines[-4:])
+    text = "\n".join(lines)
+    for piece in chrome:
+        assert piece not in text, piece
+    assert text.count("来源：") == 1  # the page's own meta line is not kept twice
+    # the headings stand on lines of their own, the paragraphs are not run together
+    assert all(len(line) < 200 for line in lines)
+
+
+def test_saved_page_article_keeps_its_headings_as_lines():
+    text = decode((FIXTURES / "page_table_layout.html").read_bytes()).text
+    assert "\n党员进网格，服务下沉到楼栋\n" in text
+    assert "\n事项清单化，问题办结有时限\n" in text
+
+
+def test_saved_pages_go_through_the_pipeline_like_text():
+    from ingest.pipeline import process
+
+    report = process((FIXTURES / "page_div_gb2312.html").read_bytes(), "page_div_gb2312.html")
+    ex = report.extraction
+    assert (ex.title, str(ex.published_on), ex.source) == ("青溪区：“红色物业”让老旧小区焕新颜", "2021-05-17", "青溪日报")
+    assert [m.heading for m in ex.mechanisms][:1] == ["建强组织，把支部建在小区里"]
+    assert "青溪新闻网" not in report.body
+
+
+def test_a_saved_page_is_never_fetched_or_looked_up(monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("decode tried the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    for page in sorted(FIXTURES.glob("*.html")):
+        assert decode(page.read_bytes(), filename=page.name).text
+
+
+def test_a_page_title_loses_the_site_name_but_keeps_a_subtitle_dash():
+    from ingest.decode import _split_site_title
+
+    assert _split_site_title("南岸区推行“党建+网格”精细化治理--溪城党建网") == ("南岸区推行“党建+网格”精细化治理", "溪城党建网")
+    assert _split_site_title("青溪区：红色物业_基层党建_青溪新闻网") == ("青溪区：红色物业", "青溪新闻网")
+    assert _split_site_title("党建引领基层治理——基于三个社区的观察") == ("党建引领基层治理——基于三个社区的观察", "")
+    assert _split_site_title("2019-2020年度工作要点") == ("2019-2020年度工作要点", "")
 
 
 def test_page_with_no_text_is_rejected():
