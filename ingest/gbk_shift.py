@@ -39,6 +39,8 @@ from . import pinyin
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CN_PUNCT = "，。、：；？！“”‘’（）《》〈〉「」『』【】〔〕…—·　"
 # ASCII marks that may stand for full-width ones in the damaged stream
+# what a decoder prints for a byte it cannot pair: the orphan lead of a character whose trail is lost
+MARKERS = "?？\ufffd"
 TO_FULL = {";": "；", ",": "，", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）", "%": "％"}
 
 # Characters a shifted reading falls on and Chinese prose never uses: bopomofo, box drawing,
@@ -59,6 +61,9 @@ _TRIGGER = re.compile(
     rf"|(?<=[{CJK}])[Ａ-Ｚａ-ｚ０-９\u3000](?=[{CJK}])"
     # a ? where a character should be, its reading still beside it
     rf"|(?<=[{CJK}{CN_PUNCT}])\?(?=[(（]?[{pinyin.LETTERS}]+[)）])"
+    # a question mark inside a phrase: the orphan of a run read out of step (the judge tells it
+    # from a real question, which reads better as it stands)
+    rf"|(?<=[{CJK}])[?？](?=[{CJK}])"
 )
 # an annotation, whole or after the ? that swallowed its bracket: not part of the sentence
 _ANNOT = re.compile(rf"[(（][{pinyin.LETTERS}]{{1,7}}[)）]|(?<=\?)[{pinyin.LETTERS}]{{1,7}}[)）]")
@@ -71,6 +76,7 @@ CONTEXT = 4  # characters of context on each side that the dictionary judges wit
 MARGIN = 8.0  # log-probability a repair must gain over the text as it stands
 CHAR_BONUS = 4.0  # per CJK character: a reading is not better just for being shorter
 EDIT_COST = 4.0  # per character re-read: of two readings nearly as good, the smaller repair wins
+GUESS_FACTOR = 4.0  # how much more a repair that restores a character lost behind a marker must gain
 PRUNE = 10  # candidates kept per lost byte before the window is scored
 
 
@@ -88,16 +94,29 @@ class Repair:
 
 
 def repair_text(text: str) -> tuple[str, list[Repair]]:
-    """Repair every shifted run; return the text and the repairs (spans refer to the input)."""
+    """Repair every shifted run; return the text and the repairs (spans refer to the text the
+    repair was made in).
+
+    Damage comes in bursts: a page read out of step once is read out of step again. A lone
+    Latin letter in step on both sides (``社區h組織``, 黨 lost its lead byte) looks exactly like
+    mixed writing (``党群e家``), so it is re-read only in a text that holds other shift damage."""
     if not has_suspects(text):
         return text, []
+    text, repairs = _repair_lines(text, lone=False)
+    if repairs:
+        text, more = _repair_lines(text, lone=True)
+        repairs += more
+    return text, repairs
+
+
+def _repair_lines(text: str, lone: bool) -> tuple[str, list[Repair]]:
     out: list[str] = []
     repairs: list[Repair] = []
     pos = 0
     for line_start, line in _lines(text):
         if not has_suspects(line):
             continue
-        fixed, found = _repair_line(line)
+        fixed, found = _repair_line(line, lone)
         if not found:
             continue
         out.append(text[pos:line_start])
@@ -115,7 +134,22 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
         start += len(line) + 1
 
 
-def _repair_line(line: str) -> tuple[str, list[Repair]]:
+# a question mark after a clause that asks something is a real one
+_QUESTION_WORDS = re.compile(r"[吗呢么吧啊谁哪几嗎麼誰幾怎何]|多少|是否|难道|難道|为什么|為什麼|如何")
+_CLAUSE_END = re.compile(r"[。！？；!?;，,、：:]")
+
+
+def _asks(line: str, k: int) -> bool:
+    """Does the clause before ``line[k]`` ask something (a question word before a question mark)?"""
+    if line[k] not in "?？":
+        return False
+    start = k
+    while start > 0 and not _CLAUSE_END.match(line, start - 1) and k - start < 40:
+        start -= 1
+    return _QUESTION_WORDS.search(line, start, k) is not None
+
+
+def _repair_line(line: str, lone: bool) -> tuple[str, list[Repair]]:
     repairs: list[Repair] = []
     cursor = 0  # nothing before it is re-read: it is either repaired or judged clean
     offset = 0  # how much longer the repaired line is than the input so far
@@ -123,7 +157,10 @@ def _repair_line(line: str) -> tuple[str, list[Repair]]:
         m = _TRIGGER.search(line, cursor)
         if not m:
             break
-        found = _best_repair(line, m.start(), cursor)
+        if _asks(line, m.start()):
+            cursor = m.end()  # a real question: not worth the judge's time
+            continue
+        found = _best_repair(line, m.start(), cursor, lone)
         if found is None:
             cursor = m.end()
             continue
@@ -216,7 +253,7 @@ def _undecodable_pairs() -> frozenset[tuple[int, int]]:
     )
 
 
-def _best_repair(line: str, k: int, cursor: int) -> tuple[int, int, str] | None:
+def _best_repair(line: str, k: int, cursor: int, lone: bool = False) -> tuple[int, int, str] | None:
     """The best re-reading of the run around ``line[k]``, as (start, end, new text), or None."""
     starts = _likely_starts(line, _start_candidates(line, k, cursor), k)
     ends = _end_candidates(line, k)
@@ -230,13 +267,16 @@ def _best_repair(line: str, k: int, cursor: int) -> tuple[int, int, str] | None:
         reading = pinyin.annotation_at(line, e) if e < len(line) else None
         # ``?`` then ``chuàng)``: the decoder printed ? for an orphan byte and the ( after it
         broken = pinyin.broken_annotation_at(line, e - 1) if line[e - 1] == "?" else None
+        # the orphan printed as a marker: its partner, the trail of the run's last character, is lost
+        lost_marker = line[e - 1] in MARKERS
         reading = reading or broken
         for s in starts:
             if s >= e:
                 continue
             region = line[s:e]
-            lost_marker = region.endswith("?") and len(region) > 1
-            data = _region_bytes(region[:-1] if lost_marker else region)
+            # a marker opening the run is an orphan too, of a character beyond repair: dropped
+            body = region[1 if region[0] in MARKERS and s < e - 1 else 0 : -1 if lost_marker else None]
+            data = _region_bytes(body)
             if not data:
                 continue
             left, right = bos + line[lo:s], line[e:hi]
@@ -244,10 +284,11 @@ def _best_repair(line: str, k: int, cursor: int) -> tuple[int, int, str] | None:
                 # an annotation after the run names its last character: a reading that has it beats
                 # one that does not (the annotation was there before the damage, so was the character)
                 named = bool(reading and new and reading in pinyin.readings(new[-1]))
-                if region.isascii() and not named:
+                if region.isascii() and not named and not lone:
                     # only a Latin letter and no garbage before it: text in step on both sides is
                     # what mixed writing looks like (党群e家, e支部); a lost lead byte there leaves no
-                    # trace but the letter, so only an annotation naming the character can tell
+                    # trace but the letter, so only an annotation naming the character, or other
+                    # damage in the same text, can tell
                     continue
                 if broken:
                     new += "("  # give the annotation back its bracket, for the pinyin fixer
@@ -265,7 +306,10 @@ def _best_repair(line: str, k: int, cursor: int) -> tuple[int, int, str] | None:
             scored.append((named, score, s, e, restored))
     named, score, s, e, new = max(scored)
     # a reading the annotation confirms needs less help from the dictionary
-    if score < baseline + (MARGIN / 2 if named else MARGIN):
+    # a reading that guesses the character behind a marker has the whole dictionary to choose
+    # from: it must win by more
+    margin = MARGIN / 2 if named else MARGIN * GUESS_FACTOR if line[e - 1] in MARKERS else MARGIN
+    if score < baseline + margin:
         return None
     return s, e, new
 
@@ -318,6 +362,10 @@ def _end_candidates(line: str, k: int) -> list[int]:
     j = k
     while j < len(line) and j - k <= MAX_RUN and len(ends) < 5:
         ch = line[j]
+        if ch in MARKERS and ch != "?":
+            ends.append(j + 1)  # the orphan the decoder printed: in step after it
+            if ch == "\ufffd":
+                break
         if ch.isascii():
             if j > k:
                 ends.append(j)
