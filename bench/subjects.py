@@ -48,11 +48,12 @@ def num(value) -> Decimal | None:
         return None
 
 
-def score(gold: dict, got: list) -> tuple[Counter, list[tuple]]:
-    """Counts (hit, exp, extra, subj_ok, subj_empty) and the wrong ones as (want, got-metric)."""
+def score(gold: dict, got: list) -> tuple[Counter, list[tuple], list, list]:
+    """Counts (hit, exp, extra, subj_ok, subj_empty), the wrong subjects as (want, got-metric),
+    the extra figures and the missed gold figures."""
     keys = [(num(m.value), m.unit or "") for m in got]
     taken: set[int] = set()
-    tot, wrong = Counter(exp=len(gold["metrics"])), []
+    tot, wrong, missed = Counter(exp=len(gold["metrics"])), [], []
     for e in gold["metrics"]:
         for unit in [e.get("unit") or "", *e.get("unit_also", [])]:
             cands = [i for i, k in enumerate(keys) if i not in taken and k == (num(e["value"]), unit)]
@@ -67,7 +68,10 @@ def score(gold: dict, got: list) -> tuple[Counter, list[tuple]]:
                 tot["subj_empty"] += not got[i].subject
                 wrong.append((e.get("subject"), got[i]))
             break
+        else:
+            missed.append(e)
     optional = Counter((num(o["value"]), o.get("unit") or "") for o in gold.get("optional", []))
+    extra = []
     for i, k in enumerate(keys):
         if i in taken:
             continue
@@ -75,7 +79,8 @@ def score(gold: dict, got: list) -> tuple[Counter, list[tuple]]:
             optional[k] -= 1
         else:
             tot["extra"] += 1
-    return tot, wrong
+            extra.append(got[i])
+    return tot, wrong, extra, missed
 
 
 def pages(only: str | None, outlet: str | None) -> list[tuple[str, Path, dict]]:
@@ -110,6 +115,7 @@ def sentence(body: str, start: int, end: int) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--wrong", action="store_true", help="list every wrong or empty subject")
+    ap.add_argument("--figures", action="store_true", help="list the extra and the missed figures too")
     ap.add_argument("--only", choices=("seeds", "corpus"))
     ap.add_argument("--outlet")
     a = ap.parse_args()
@@ -118,7 +124,8 @@ def main() -> int:
     from ingest.report import ReportRejected
 
     totals: dict[str, Counter] = {}
-    wrongs: list[tuple[str, str, str, object]] = []
+    wrongs: list[tuple] = []
+    figure_lines: list[str] = []
     rejected: list[str] = []
     elapsed = 0.0
     for group, path, gold in pages(a.only, a.outlet):
@@ -129,17 +136,23 @@ def main() -> int:
             rejected.append(f"{path.name}: {why}")
             continue
         elapsed += time.perf_counter() - t0
-        tot, wrong = score(gold, report.extraction.metrics)
+        tot, wrong, extra, missed = score(gold, report.extraction.metrics)
+        body = report.body
+        figure_lines += [f"[{group}] {path.name}: extra {m.value} {m.unit} {m.subject!r} | {sentence(body, m.start, m.end)}"
+                         for m in extra]
+        figure_lines += [f"[{group}] {path.name}: missed {e['value']} {e.get('unit')} {e.get('subject')!r}" for e in missed]
         totals.setdefault(group, Counter()).update(tot)
         totals[group]["pages"] += 1
-        wrongs += [(group, path.name, want, m, report.body) for want, m in wrong]
+        wrongs += [(group, path.name, want, m, body) for want, m in wrong]
 
     if a.wrong:
         for group, name, want, m, body in wrongs:
             print(f"[{group}] {name}: {m.value} {m.unit} want {want!r} got {m.subject!r}  | {sentence(body, m.start, m.end)}")
         print()
-    for name, path in rejected:
-        print("rejected", name, path)
+    if a.figures:
+        print("\n".join(figure_lines), end="\n\n")
+    for line in rejected:
+        print("rejected", line)
     for group, t in totals.items():
         p = t["hit"] / max(1, t["hit"] + t["extra"])
         r = t["hit"] / max(1, t["exp"])
