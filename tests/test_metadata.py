@@ -184,6 +184,14 @@ def test_seed_004_previous_link_date_is_not_the_article_date():
         (["某某晚报掌上某某3月2日讯（全媒体记者 张某）"], "某某晚报"),
         (["新华社某地3月5日电"], "新华社"),
         (["本报讯（记者 李某）"], ""),  # 本报 names no one
+        (["2019-01-21 10:53:19 |  某省住房和城乡建设厅 | "], "某省住房和城乡建设厅"),
+        (["某某日报 2022-12-03 10:42:58"], "某某日报"),
+        (["2025-04-28 08:55 某某新闻"], "某某新闻"),
+        (["来源:张某 李某某"], ""),  # two reporters' names, not a publisher
+        (["发布机构：某某街道办事处"], "某某街道办事处"),
+        (["作者:本报记者 张某 《某某日报》( 2022年05月31日 03版)"], "某某日报"),
+        (["【某某网】"], "某某网"),
+        (["时间:2021-01-01 浏览量:128 次 来源:某某社会报"], "某某社会报"),
         (["某某网发布"], ""),  # no dateline word
     ],
 )
@@ -201,7 +209,13 @@ def test_find_source_in_the_other_forms_pages_name_it(meta, source):
         ([], ["（文字：某某街道 张某 李某）"], "某某街道"),
         ([], ["文/某某区委组织部 王某"], "某某区委组织部"),
         ([], ["记者 张某 通讯员 李某"], ""),  # people, no unit
+        (["| 索 引 号:001 | 发布机构:某某区某某街道 | 成文日期 2017-11-09 |"], [], "某某区某某街道"),
     ],
 )
 def test_find_author_org_in_bylines(meta, bylines, unit):
     assert md.find_author_org(meta, bylines) == unit
+
+
+def test_find_date_prefers_publication_to_a_papers_received_date():
+    assert md.find_date(["收稿日期:2022年3月31日", "发布日期:2022年5月13日"]) == date(2022, 5, 13)
+    assert md.find_date(["收稿日期:2022年3月31日"]) == date(2022, 3, 31)

@@ -13,7 +13,7 @@ from datetime import date
 
 from ..clean import DATE_RE, ORG_SUFFIXES, cjk_count, closes, is_heading
 from ..report import Layout
-from ..vocabulary import CJK, DATELINE_RE, ORG_NAME_RE, SELF_REFERENCE
+from ..vocabulary import CJK, DATELINE_RE, ORG_NAME_RE, PUBLISHER_ENDINGS, SELF_REFERENCE
 
 MAX_TITLE = 40
 MAX_SUMMARY = 120
@@ -24,7 +24,8 @@ SENTENCE_RE = re.compile(r"[^。！？!?…]*[。！？!?…]+[”’」』）]*
 # Keys of the other fields that may share a meta line with the source (来源：人民网 作者：某某 时间：…).
 FIELD_KEYS = r"作者|编辑|责编|记者|通讯员|发布|时间|日期|浏览|点击|阅读|字号|免责|声明|版权|【|\[|\d{4}[年\-/.]"
 SOURCE_RE = re.compile(
-    r"(?:稿件|文章|本文|信息|新闻)?(?:来源|出处|转自|转载自)\s*[:：]\s*(?P<source>.+?)\s*(?=\s(?:" + FIELD_KEYS + r")|[）)]?$)"
+    r"(?:稿件|文章|本文|信息|新闻)?(?:来源|出处|转自|转载自|发布机构|发文机关|来源单位)\s*[:：]\s*(?P<source>.+?)\s*"
+    r"(?=\s(?:" + FIELD_KEYS + r")|\s*[|｜]|[）)]?$)"
 )
 # A publisher is not 网络整理 / 互联网 / 本站: those are an aggregator's notes (clean drops them too).
 NOT_A_PUBLISHER_RE = re.compile(r"^(?:网络|互联网|网友|本站|转载|综合|整理|原创)")
@@ -34,8 +35,21 @@ PUBLICATION_RE = re.compile(r"(?:报纸|报刊|刊物|期刊|杂志)?(?:名称|�
 ISSUE_RE = re.compile(
     f"^《?(?P<source>[{CJK}]{{2,16}}?)》?\\s*(?:19|20)\\d{{2}}\\s*年\\s*(?:第\\s*)?\\d{{1,2}}\\s*期"
 )
+# A meta line that gives the publisher bare, beside the date: 光明日报 2022-12-03 10:42,
+# 2025-04-28 08:55 海报新闻, 2019-01-21 10:53 | 某省某厅 |. The name is a cell of its own.
+META_CELL_SPLIT_RE = re.compile(r"\s*[|｜]\s*|\s{2,}|(?<=[\d:])\s+|\s+(?=\d)")
+PUBLISHER_NAME_RE = re.compile(f"^《?[{CJK}]{{2,16}}(?:{PUBLISHER_ENDINGS}|{ORG_SUFFIXES})》?$")
+# A publication named in guillemets or brackets inside a meta line: 《某某日报》（…03版）, 【某某网】.
+QUOTED_PUBLISHER_RE = re.compile(f"[《【](?P<source>[{CJK}]{{2,16}}(?:{PUBLISHER_ENDINGS}))[》】]")
+# People, not a publisher: 来源：张三 李四.
+PERSON_NAMES_RE = re.compile(rf"^[{CJK}]{{2,3}}(?:[\s、，,]+[{CJK}]{{2,3}})+$")
+# Dates a paper's apparatus gives besides its publication: received, revised, accepted, written.
+SECONDARY_DATE_RE = re.compile(r"(?:收稿|修回|录用|成文|写作|印发)(?:日期|时间)")
 CONTRIBUTED_RE = re.compile(r"[（(]\s*(?P<who>[^\s（）()]{0,8}供稿)")  # （当地供稿 张三）→ 当地供稿
-AUTHOR_UNIT_RE = re.compile(r"[（(]?\s*作者(?:单位\s*[:：]|系|为|是|分别系)\s*(?P<unit>[^）)]+?)\s*(?:[）)]|$)")
+# （作者单位：…）, 作者系…, and a government page's 发布机构：… (the issuing body wrote it)
+AUTHOR_UNIT_RE = re.compile(
+    r"(?:[（(]?\s*作者(?:单位\s*[:：]|系|为|是|分别系)|发布机构\s*[:：]|发文机关\s*[:：])\s*(?P<unit>[^）)|｜]+?)\s*(?:[）)|｜]|$)"
+)
 ORG_LINE_RE = re.compile(f"^[^，。！？；：、“”\\s（）()]{{4,30}}?(?:{ORG_SUFFIXES})$")
 PREAMBLE_RE = re.compile(
     r"^(?:近年来|近年|近些年|今年以来|近期|近日|日前|目前|当前|同时|此外|另外|据悉|"
@@ -78,17 +92,24 @@ def parse_date(text: str) -> date | None:
 
 
 def find_date(meta_lines: list[str]) -> date | None:
+    """The publication date: a paper's received / accepted / written dates only when no other is given."""
+    secondary = None
     for line in meta_lines:
         found = parse_date(line)
-        if found:
+        if found and SECONDARY_DATE_RE.search(line):
+            secondary = secondary or found
+        elif found:
             return found
-    return None
+    return secondary
 
 
 def _publisher(name: str) -> str:
     """A publisher is a name: not an aggregator's note, not a sentence, not 本报."""
-    name = name.strip(" ：:，,[]【】")
-    if not name or len(name) > 30 or NOT_A_PUBLISHER_RE.match(name) or closes(name) or name in SELF_REFERENCE:
+    name = name.strip(" ：:，,[]【】|｜")
+    if (
+        not name or len(name) > 30 or NOT_A_PUBLISHER_RE.match(name) or closes(name) or name in SELF_REFERENCE
+        or PERSON_NAMES_RE.match(name)
+    ):
         return ""
     return name
 
@@ -110,9 +131,25 @@ def find_source(meta_lines: list[str]) -> str:
             if m and (source := _publisher(m[group])):
                 return source
     for line in meta_lines:
+        if DATE_RE.search(line) and (source := _bare_publisher(line)):
+            return source
+    for line in meta_lines:
+        m = QUOTED_PUBLISHER_RE.search(line)
+        if m and (source := _publisher(m["source"])):
+            return source
+    for line in meta_lines:
         m = CONTRIBUTED_RE.match(line)
         if m and m["who"] != "供稿":
             return m["who"]
+    return ""
+
+
+def _bare_publisher(line: str) -> str:
+    """The publisher standing as a cell of a dated meta line (光明日报 2022-12-03 10:42), or ""."""
+    for cell in META_CELL_SPLIT_RE.split(DATE_RE.sub(" ", line)):
+        cell = cell.strip()
+        if PUBLISHER_NAME_RE.match(cell) and (source := _publisher(cell.strip("《》"))):
+            return source
     return ""
 
 
