@@ -4,7 +4,8 @@ The orchestrator only wires the extractors together, in the order their inputs
 need: metadata first (its title and author unit are the best evidence of the
 place), mechanisms before metrics (a figure is filed under the mechanism whose
 section holds it) and before practices (a practice named in a heading counts more).
-Keywords reuse the tokens the segment stage already cut.
+Keywords reuse the tokens the segment stage already cut. The kind (case or non-case) is
+decided once the place is known; a non-case gets no mechanisms.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 
 from .. import segment
 from ..report import Extraction, Report
-from . import keywords, mechanisms, metadata, metrics, places, practices
+from . import keywords, kind, mechanisms, metadata, metrics, places, practices
 
 Taxonomy = Sequence[tuple[str, Sequence[str]]]
 
@@ -36,7 +37,9 @@ def extract(report: Report, taxonomy: Taxonomy | None = None) -> Extraction:
     if place is not None:
         out.province, out.city, out.district, out.place_code = place.province, place.city, place.district, place.code
 
-    out.mechanisms = mechanisms.extract_mechanisms(body)
+    out.kind = kind.decide_kind(layout, named_place=place is not None)
+    # a paper's or a speech's headings are the parts of an argument, not practices a place runs
+    out.mechanisms = mechanisms.extract_mechanisms(body) if out.kind == kind.CASE else []
     out.metrics = metrics.extract_metrics(body, out.mechanisms)
     tokens = report.tokens if report.tokens else segment.cut(body)
     chosen = taxonomy if taxonomy is not None else default_taxonomy()
