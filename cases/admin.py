@@ -174,10 +174,11 @@ class CaseAdmin(SimpleHistoryAdmin):
     change_list_template = "admin/cases/case/change_list.html"
     object_history_template = "admin/cases/case/object_history.html"
 
-    list_display = ["title", "place", "published_on", "status", "needs_review", "duplicate_flag", "updated"]
+    list_display = ["title", "kind_flag", "place", "published_on", "status", "needs_review", "duplicate_flag", "updated"]
     list_display_links = ["title"]
     list_filter = [
         "status",
+        "kind",
         "needs_review",
         WarningFilter,
         DuplicateFilter,
@@ -197,7 +198,7 @@ class CaseAdmin(SimpleHistoryAdmin):
     ]
     formfield_overrides = {models.TextField: TEXT_OVERRIDES}
     fieldsets = [
-        (None, {"fields": ["title", "slug", "place", "published_on", "source", "author_org"]}),
+        (None, {"fields": ["title", "kind", "slug", "place", "published_on", "source", "author_org"]}),
         (_("审核"), {"fields": ["status", "needs_review", "review_conflicts_display"]}),
         (_("内容"), {"fields": ["summary", "keywords", "practices", "body", "captions"]}),
         (_("重复与其他来源"), {"fields": ["duplicate_of", "other_sources_display"]}),
@@ -243,6 +244,13 @@ class CaseAdmin(SimpleHistoryAdmin):
 
     # ---- display helpers
 
+    @admin.display(description=_("类型"), ordering="kind")
+    def kind_flag(self, obj):
+        # a non-case stands out in the list: ingest keeps it a draft, and publishing it is the curator's call
+        if obj.kind == Case.Kind.NON_CASE:
+            return format_html('<strong class="rv-non-case">{}</strong>', obj.get_kind_display())
+        return obj.get_kind_display()
+
     @admin.display(description=_("疑似重复于"))
     def duplicate_flag(self, obj):
         if not obj.duplicate_of_id:
@@ -279,13 +287,20 @@ class CaseAdmin(SimpleHistoryAdmin):
             "<ul>{}</ul>", format_html_join("", "<li>{}:{}({},{})</li>", rows)
         )
 
+    def _warnings(self, obj) -> list[str]:
+        warnings = curation.case_warnings(obj)
+        if obj.kind == Case.Kind.NON_CASE:
+            note = _("非案例(论文、评论、讲话或范文):导入时不发布,也不抽取机制;如判断有误,请把“类型”改为“案例”。")
+            warnings.insert(0, str(note))
+        return warnings
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
             context.update(
                 review_body=curation.highlighted_body(obj),
                 review_metrics=list(obj.metrics.select_related("mechanism")),
                 review_mechanisms=list(obj.mechanisms.all()),
-                review_warnings=curation.case_warnings(obj),
+                review_warnings=self._warnings(obj),
                 review_repairs=curation.repairs_html(obj),
                 duplicate_candidates=curation.duplicate_candidates(obj),
                 can_merge=self.has_delete_permission(request),

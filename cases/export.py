@@ -17,7 +17,7 @@ from .models import Case, Mechanism, Metric
 
 CSV_FIELDS = [
     "source_file", "slug", "title", "province", "city", "district", "published_on", "source", "author_org",
-    "script", "status", "practices", "keywords", "mechanism_count", "metric_count", "url",
+    "script", "kind", "status", "practices", "keywords", "mechanism_count", "metric_count", "url",
 ]
 FIGURE_CSV_FIELDS = ["case", "slug", "province", "city", "district", "subject", "value", "unit", "qualifier",
                      "display", "mechanism", "sentence"]
@@ -50,6 +50,7 @@ def case_to_dict(case: Case) -> dict:
         "source": case.source,
         "author_org": case.author_org,
         "script": case.script,
+        "kind": case.kind,
         "status": case.status,
         "practices": [p.name for p in case.practices.all()],
         "keywords": list(case.keywords),

@@ -130,6 +130,11 @@ class Case(models.Model):
         PUBLISHED = "published", _("已发布")
         WITHDRAWN = "withdrawn", _("已撤回")
 
+    class Kind(models.TextChoices):
+        CASE = "case", _("案例")
+        # a paper, commentary, speech or how-to: kept for the record, never published by ingest
+        NON_CASE = "non-case", _("非案例")
+
     class Script(models.TextChoices):
         SIMPLIFIED = "simplified", _("简体")
         TRADITIONAL = "traditional", _("繁体")
@@ -147,6 +152,7 @@ class Case(models.Model):
         "body",
         "keywords",
         "practices",
+        "kind",
     )
 
     slug = models.SlugField(_("标识"), max_length=100, unique=True, allow_unicode=True)
@@ -176,6 +182,7 @@ class Case(models.Model):
     keywords = models.JSONField(_("关键词"), default=list, blank=True)
     practices = models.ManyToManyField(Practice, verbose_name=_("实践"), blank=True, related_name="cases")
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.CASE, db_index=True)
     content_hash = models.CharField(_("内容指纹"), max_length=64, unique=True)
     source_file = models.CharField(_("源文件"), max_length=255, db_index=True)
     # jieba search-mode tokens and character bigrams of title, headings and body, space-separated.
@@ -215,6 +222,7 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=Q(script__in=["simplified", "traditional", "mixed", "unknown"]), name="case_script_valid"
             ),
+            models.CheckConstraint(condition=Q(kind__in=["case", "non-case"]), name="case_kind_valid"),
         ]
         # The public list's filters and facet counts read only these columns of published cases: on
         # PostgreSQL the INCLUDE columns make the counts index-only scans, never visiting the wide rows

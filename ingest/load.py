@@ -203,18 +203,21 @@ def _ingest_parallel(files: list[Path], *, publish: bool, jobs: int, taxonomy: S
 
 
 def save_report(report: Report, digest: str, *, publish: bool = False) -> LoadResult:
-    """Write one processed report in one transaction: create its case or update the one from the same file."""
+    """Write one processed report in one transaction: create its case or update the one from the same file.
+
+    ``publish`` publishes a new case, never a non-case: that one stays a draft and the result says so."""
+    withheld = False
     try:
         with transaction.atomic():
             case = Case.objects.select_for_update().filter(source_file=report.source_name).first()
             created = case is None
             if created:
-                case = Case(
-                    source_file=report.source_name,
-                    slug=unique_slug(report.source_name),
-                    status=Case.Status.PUBLISHED if publish else Case.Status.DRAFT,
-                )
+                case = Case(source_file=report.source_name, slug=unique_slug(report.source_name))
             conflicts = apply_fields(case, report)
+            if created:
+                # a non-case (paper, commentary, speech, how-to) stays a draft: publishing it is a curator's call
+                withheld = publish and case.kind == Case.Kind.NON_CASE
+                case.status = Case.Status.PUBLISHED if publish and not withheld else Case.Status.DRAFT
             case.content_hash = digest
             case.lead_fingerprint = lead_fingerprint(case.body)
             if created:
@@ -234,6 +237,8 @@ def save_report(report: Report, digest: str, *, publish: bool = False) -> LoadRe
     note = "与人工修订不一致,已标记待复核: " + "、".join(sorted(conflicts)) if conflicts else ""
     if case.duplicate_of_id and created:
         note = (note + ";" if note else "") + f"疑似与“{case.duplicate_of.title}”重复"
+    if withheld:
+        note = (note + ";" if note else "") + "非案例,未发布(保留为草稿)"
     return LoadResult(report.source_name, CREATED if created else UPDATED, note, case)
 
 
@@ -263,6 +268,7 @@ def apply_fields(case: Case, report: Report) -> dict[str, dict]:
         "summary": ex.summary or "",
         "body": report.body,
         "keywords": list(ex.keywords),
+        "kind": ex.kind if ex.kind in Case.Kind.values else Case.Kind.CASE,
     }
     conflicts: dict[str, dict] = {}
     for field, new in extracted.items():

@@ -7,6 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from cases.models import Case
 from ingest.load import CREATED, FAILED, UNCHANGED, UPDATED, count_reports, ingest_paths
 
 
@@ -15,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="报告文件或文件夹(.txt/.html/.htm,递归)")
-        parser.add_argument("--publish", action="store_true", help="新建的案例直接发布(默认为草稿)")
+        parser.add_argument(
+            "--publish", action="store_true", help="新建的案例直接发布(默认为草稿);非案例从不发布,保留为草稿"
+        )
         parser.add_argument(
             "--jobs", type=int, default=1, help="用 N 个进程做解码到抽取,由本进程单独写库(默认 1)"
         )
@@ -25,8 +28,11 @@ class Command(BaseCommand):
         show_progress = self.stderr.isatty()
         total = count_reports(paths) if show_progress else 0
         counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0, FAILED: 0}
+        withheld = 0  # new non-cases --publish left as drafts
         for done, result in enumerate(ingest_paths(paths, publish=publish, jobs=max(1, jobs)), start=1):
             counts[result.status] += 1
+            if publish and result.status == CREATED and result.case.kind == Case.Kind.NON_CASE:
+                withheld += 1
             if show_progress:
                 self.stderr.write("\r\033[K", ending="")
             style = self.style.ERROR if result.status == FAILED else (lambda s: s)
@@ -41,6 +47,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"共 {done} 篇,用时 {elapsed:.1f} 秒:新建 {counts[CREATED]},更新 {counts[UPDATED]},"
             f"未变 {counts[UNCHANGED]},失败 {counts[FAILED]}"
+            + (f";其中非案例 {withheld} 篇未发布(保留为草稿)" if withheld else "")
         )
         if counts[FAILED]:
             sys.exit(1)
