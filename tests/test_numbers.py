@@ -2,7 +2,18 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.extract.numbers import is_single_chinese_digit, normalise, parse_chinese, parse_number, scale
+from ingest.extract.numbers import (
+    NOT_UNIT_BEFORE,
+    NOT_UNIT_BEFORE_CHARS,
+    UNITS,
+    UNITS_LONGEST_FIRST,
+    is_single_chinese_digit,
+    normalise,
+    parse_chinese,
+    parse_number,
+    scale,
+    unit_at,
+)
 
 
 @pytest.mark.parametrize(
@@ -78,3 +89,91 @@ def test_scale_multiplies_out_magnitudes_exactly():
 def test_normalise_drops_exponent_and_trailing_zeros():
     assert str(normalise(Decimal("1.2E+4"))) == "12000"
     assert str(normalise(Decimal("64.50"))) == "64.5"
+
+
+# The unit right after a number, read at position 0: (text, unit as stored, or "" when the
+# character starts a longer word).
+UNIT_CASES = [
+    ("天完成排查", "天"),
+    ("天津市", ""),  # a place, not three days
+    ("天然气管道", ""),
+    ("起矛盾纠纷", "起"),
+    ("起来", ""),
+    ("起草", ""),
+    ("分钟到达", "分钟"),
+    ("小时值守", "小时"),
+    ("个小时", "小时"),
+    ("个月", ""),  # months date the programme; they are not a figure of it
+    ("大类", "大类"),
+    ("类似", ""),
+    ("次", "次"),
+    ("人次", "人次"),  # the longer unit wins over 人
+    ("人员", ""),
+    ("场次", "场次"),
+    ("场所", ""),  # a venue, not events
+    ("场地", ""),
+    ("场", "场"),
+    ("户次", "户次"),
+    ("户居民", "户"),
+    ("栋楼", "栋"),
+    ("幢楼", "幢"),
+    ("家单位", "家"),
+    ("家庭", ""),
+    ("支队伍", "支"),
+    ("支部", ""),
+    ("批次", "批次"),
+    ("批", "批"),
+    ("条建议", "条"),
+    ("条例", ""),
+    ("件实事", "件"),
+    ("笔业务", "笔"),
+    ("笔记", ""),
+    ("处阵地", "处"),
+    ("处理", ""),
+    ("所学校", "所"),
+    ("所以", ""),
+    ("座", "座"),
+    ("台电梯", "台"),
+    ("台账", ""),
+    ("套", "套"),
+    ("位老党员", "位"),
+    ("间房", "间"),
+    ("轮巡察", "轮"),
+    ("期培训班", "期"),
+    ("期间", ""),
+    ("届邻里节", "届"),
+    ("届时", ""),
+    ("宗案件", "宗"),
+    ("例", "例"),
+    ("名党员", "名"),
+    ("名单", ""),
+    ("元", "元"),
+    ("元旦", ""),
+    ("％", "%"),  # full width, stored half width
+    ("个百分点", "个百分点"),
+    ("平方米", "平方米"),
+    ("平米", "平米"),
+    ("株", "株"),
+    ("年", ""),  # 2019年 is a date, 5年 a duration: neither is a unit here
+    ("月", ""),
+    ("后", ""),  # 80后
+    ("级", ""),  # 四级联动
+]
+
+
+@pytest.mark.parametrize(("text", "unit"), UNIT_CASES)
+def test_unit_at(text, unit):
+    assert unit_at(text, 0) == unit
+
+
+def test_unit_at_reads_at_a_position():
+    assert unit_at("开展3天", 3) == "天"
+    assert unit_at("开展3天津", 3) == ""
+
+
+def test_units_table_is_one_table():
+    assert set(UNITS_LONGEST_FIRST) == set(UNITS)
+    assert [len(u) for u in UNITS_LONGEST_FIRST] == sorted((len(u) for u in UNITS_LONGEST_FIRST), reverse=True)
+    assert set(NOT_UNIT_BEFORE) <= set(UNITS)
+    assert set(NOT_UNIT_BEFORE_CHARS) <= set(UNITS)
+    assert set(UNITS.values()) <= set(UNITS)  # every stored form is also a written one
