@@ -22,6 +22,8 @@ def place(title="", meta=(), body=LEAD, author=""):
         ("贵阳观山湖", ["贵阳", "观山湖"]),  # a district's short form right after its city
         ("观山湖夜景", []),  # …and not alone
         ("穿着中山装的老党员", []),
+        ("以适应城市改革的需要", []),  # 适应 takes the first character of 应城市
+        ("上海浦东新区", ["浦东新区"]),  # 上海浦东 is a word, but a place before a place
         ("发展朝阳产业", []),
         ("和平年代的奉献", []),
         ("弘扬延安精神", []),

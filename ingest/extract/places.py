@@ -107,6 +107,17 @@ def _dictionary_word_around(text: str, start: int, end: int, freq: dict[str, int
     return False
 
 
+def _word_across_start(text: str, start: int, end: int, freq: dict[str, int], places: dict) -> bool:
+    """True when a dictionary word that is not a place begins before the mention and ends inside it."""
+    for s in range(max(0, start - WORD_REACH), start):
+        for e in range(start + 1, end):
+            word = text[s:e]
+            # 上海浦东 is a place before a place, not a word that swallows one
+            if freq.get(word) and word not in places and text[s:start] not in places:
+                return True
+    return False
+
+
 def _starts_with_place(word: str, name: str) -> bool:
     # 宝鸡市委, 锦州市委组织部 are the place plus an office, not a different word
     return word.startswith(name) and word[len(name) : len(name) + 1] in {"市", "省", "区", "县", "州"}
@@ -145,6 +156,8 @@ def scan(text: str, freq: dict[str, int] | None = None) -> list[Mention]:
         full = any(_is_full_name(hit.name, d) for d in hit.candidates)
         if not full and _dictionary_word_around(text, hit.start, hit.end, freq, idx.names):
             continue
+        if _word_across_start(text, hit.start, hit.end, freq, idx.names):
+            continue  # 适应城市: the word 适应 takes the first character of 应城市
         out.append(hit)
         i = hit.end
     return out
