@@ -393,7 +393,7 @@ class TestWorkflowInAdmin:
 def test_cases_can_be_added_by_hand(as_editor):
     for slug in ("hand-1", "hand-2"):
         response = as_editor.post(reverse("admin:cases_case_add"), {
-            "title": "手工录入", "slug": slug, "body": "正文。", "status": "draft",
+            "title": "手工录入", "kind": "case", "slug": slug, "body": "正文。", "status": "draft",
             "keywords": "[]", "captions": "[]", "initial-keywords": "[]", "initial-captions": "[]",
             "mechanisms-TOTAL_FORMS": "0", "mechanisms-INITIAL_FORMS": "0",
             "metrics-TOTAL_FORMS": "0", "metrics-INITIAL_FORMS": "0",
@@ -431,6 +431,34 @@ class TestFilters:
         make_case(title="重复", duplicate_of=original)
         assert self.titles(as_editor, needs_review__exact="1") == ["待复核"]
         assert self.titles(as_editor, duplicate="yes") == ["原", "重复"]
+
+
+class TestKind:
+    def test_a_non_case_is_flagged_in_the_list_and_filtered_by_kind(self, as_editor):
+        make_case(title="案例甲")
+        make_case(title="论文乙", kind=Case.Kind.NON_CASE)
+        html = as_editor.get(changelist_url()).content.decode()
+        assert re.search(r'<strong class="rv-non-case">非案例</strong>', html)
+        titles = lambda **p: sorted(c.title for c in as_editor.get(changelist_url(), p).context["cl"].result_list)  # noqa: E731
+        assert titles(kind__exact="non-case") == ["论文乙"]
+        assert titles(kind__exact="case") == ["案例甲"]
+
+    def test_the_change_page_warns_of_a_non_case_and_the_curator_can_correct_the_kind(self, as_editor):
+        case = make_case(title="论文乙", kind=Case.Kind.NON_CASE)
+        html = as_editor.get(change_url(case)).content.decode()
+        assert "非案例(论文、评论、讲话或范文)" in html
+        response = post_change(as_editor, case, kind="case")
+        assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+        case.refresh_from_db()
+        assert case.kind == Case.Kind.CASE
+        assert "kind" in case.curated_fields  # re-ingest keeps the curator's call
+
+    def test_the_kind_is_in_both_exports(self, as_editor):
+        case = make_case(title="论文乙", kind=Case.Kind.NON_CASE)
+        data = json.loads(action(as_editor, "export_json", case).content)
+        assert data[0]["kind"] == "non-case"
+        rows = list(csv.DictReader(io.StringIO(action(as_editor, "export_csv", case).content.decode("utf-8-sig"))))
+        assert rows[0]["kind"] == "non-case"
 
 
 # --------------------------------------------------------------------------- export

@@ -124,7 +124,7 @@ def test_export_json_has_the_documented_shape(tmp_path):
     cases = json.loads(target.read_text(encoding="utf-8"))
     assert len(cases) == 5
     keys = {"source_file", "slug", "title", "province", "city", "district", "published_on", "source", "author_org",
-            "script", "status", "practices", "keywords", "mechanisms", "metrics", "body"}
+            "script", "kind", "status", "practices", "keywords", "mechanisms", "metrics", "body"}
     assert keys <= set(cases[0])
     for case in cases:
         for metric in case["metrics"]:
@@ -140,3 +140,33 @@ def test_export_csv_has_a_header_and_a_row_per_case():
     rows = out.getvalue().strip().splitlines()
     assert rows[0].startswith("source_file,slug,title")
     assert len(rows) == 6
+
+
+def test_publish_leaves_a_non_case_a_draft_and_the_result_lines_say_so(tmp_path):
+    from tests.test_kind import PAPER
+
+    (tmp_path / "paper.txt").write_text(PAPER, encoding="utf-8")
+    shutil.copy(GOOD_SEED, tmp_path / GOOD_SEED.name)
+    code, lines = run_ingest(tmp_path, publish=True)
+    assert code == 0, lines
+    paper_line = next(line for line in lines if "paper.txt" in line)
+    assert paper_line.startswith("created") and "非案例,未发布" in paper_line
+    assert "其中非案例 1 篇未发布(保留为草稿)" in lines[-1]
+    assert Case.objects.get(source_file="paper.txt").status == Case.Status.DRAFT
+    assert Case.objects.get(source_file=GOOD_SEED.name).status == Case.Status.PUBLISHED
+
+
+def test_exports_carry_the_kind(tmp_path):
+    from tests.test_kind import PAPER
+
+    (tmp_path / "paper.txt").write_text(PAPER, encoding="utf-8")
+    run_ingest(tmp_path, GOOD_SEED)
+    target = tmp_path / "export.json"
+    call_command("export", format="json", output=str(target), stderr=StringIO())
+    kinds = {c["source_file"]: c["kind"] for c in json.loads(target.read_text(encoding="utf-8"))}
+    assert kinds == {"paper.txt": "non-case", GOOD_SEED.name: "case"}
+    out = StringIO()
+    call_command("export", format="csv", stdout=out)
+    rows = out.getvalue().strip().splitlines()
+    assert "kind" in rows[0].split(",")
+    assert any(",non-case," in row for row in rows[1:])

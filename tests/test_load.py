@@ -128,3 +128,49 @@ def test_a_report_merged_into_another_case_stays_merged():
     again = ingest_bytes("copy.txt", text)
     assert again.status == UNCHANGED and again.case.pk == kept.pk
     assert Case.objects.count() == 1
+
+
+# ---------------------------------------------------------------- kind
+
+
+def paper_bytes() -> bytes:
+    from tests.test_kind import PAPER
+
+    return PAPER.encode("utf-8")
+
+
+def test_a_non_case_is_loaded_as_one_never_published_and_has_no_mechanisms():
+    result = ingest_bytes("paper.txt", paper_bytes(), publish=True)
+    assert result.status == CREATED
+    case = result.case
+    case.refresh_from_db()
+    assert case.kind == Case.Kind.NON_CASE
+    assert case.status == Case.Status.DRAFT
+    assert not case.mechanisms.exists()
+    assert "非案例" in result.reason and "未发布" in result.line()
+
+
+def test_a_case_is_a_case_and_publish_still_publishes_it():
+    case = ingest_bytes(SEED.name, seed_bytes(), publish=True).case
+    case.refresh_from_db()
+    assert (case.kind, case.status) == (Case.Kind.CASE, Case.Status.PUBLISHED)
+
+
+def test_a_curators_kind_is_kept_on_reingest_and_a_disagreement_flagged():
+    case = ingest_bytes(SEED.name, seed_bytes()).case
+    case.kind = Case.Kind.NON_CASE
+    case.mark_curated("kind")
+    case.save()
+    assert ingest_bytes(SEED.name, changed(seed_bytes())).status == UPDATED
+    case.refresh_from_db()
+    assert case.kind == Case.Kind.NON_CASE
+    assert case.needs_review and case.review_conflicts["kind"] == {"curated": "non-case", "extracted": "case"}
+
+
+def test_a_non_case_the_curator_published_stays_published_on_reingest():
+    case = ingest_bytes("paper.txt", paper_bytes()).case
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.PUBLISHED)
+    changed_paper = paper_bytes() + "四、结语\n必须久久为功。\n".encode()
+    assert ingest_bytes("paper.txt", changed_paper, publish=True).status == UPDATED
+    case.refresh_from_db()
+    assert (case.kind, case.status) == (Case.Kind.NON_CASE, Case.Status.PUBLISHED)

@@ -61,8 +61,8 @@ SIGNALS = (
     Signal("paper:notes", 1.0, "text", _re(r"[\u4e00-\u9fff。，”][〔\[［]\d{1,2}[〕\]］]|[\u4e00-\u9fff。，”][①②③④⑤⑥]"), cap=2),
     Signal("paper:voice", 1.0, "text", _re(r"本文|笔者|文章(?:以|从|认为|指出|通过)|本研究"), cap=2),
     # analytical headings: the parts of an argument, not the things a place did
-    Signal("analysis:problems", 1.5, "headings", _re(r"问题|困境|不足|短板|原因|对策|建议|现状"), cap=2),
-    Signal("analysis:survey", 2.0, "text", _re(r"问卷调查|调查显示|调研发现|抽样调查|调查问卷|回归(?:模型|分析)")),
+    Signal("analysis:problems", 1.0, "headings", _re(r"问题|困境|不足|短板|原因|对策|建议|现状"), cap=2),
+    Signal("analysis:survey", 2.0, "text", _re(r"问卷调查|调查显示|调研发现|抽样|调查问卷|调查样本|样本社区|回归(?:模型|分析)"), cap=2),
     Signal(
         "analysis:heading", 1.0, "headings",
         _re(r"问题导向|实践逻辑|内在逻辑|逻辑|路径|对策|理论|内涵|意蕴|价值|困境|缘起|原因|启示|建议|现状|主要问题|存在的问题|"
@@ -70,13 +70,14 @@ SIGNALS = (
         cap=3,
     ),
     Signal("analysis:title", 2.0, "title",
-           _re(r"^.{0,40}(?:逻辑|路径|研究|探析|浅析|浅谈|刍议|思考|对策|机制与|困境|探索与实践|的启示|论析|述评)")),
+           _re(r"^.{0,40}(?:逻辑|路径|研究|探析|浅析|浅谈|刍议|思考|对策|机制与|困境|探索与实践|的启示|论析|述评|怎么[选定办]|如何[选定]|[:：].{0,12}怎么)"),
+           cap=2),
     # commentary
-    Signal("commentary", 3.0, "lead", _re(r"评论|短评|时评|编者的话|编者按|社论|评论员|观点|观察\s*[)）]|论坛|^论")),
+    Signal("commentary", 3.0, "lead", _re(r"评论(?!\s*[:：(（]?\s*\d|数|区|框)|短评|时评|编者的话|编者按|社论|评论员|观点|观察\s*[)）]|论坛|^论")),
     # the news a commentary hangs on, cited in brackets: （5月9日《某某日报》）
     Signal("commentary:news-hook", 3.0, "lead", _re(r"[（(]\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*《[^》]{2,20}》[^）)]{0,10}[)）]")),
     # a lecture or explainer: 下面从…几个角度…展开讨论, headings that ask 什么是 / 为什么 / 怎样
-    Signal("lecture", 2.0, "text", _re(r"下面(?:从|就|我)|几个(?:角度|方面)(?:谈|讲|展开)|展开讨论|和大家(?:交流|分享|讨论)")),
+    Signal("lecture", 3.0, "text", _re(r"下面(?:从|就|我)|几个(?:角度|方面)(?:谈|讲|展开)|展开讨论|和大家(?:交流|分享|讨论)")),
     Signal("analysis:question", 1.0, "headings", _re(r"什么是|为什么|怎样|如何"), cap=2),
     # a speech
     Signal("speech:salutation", 5.0, "text", _re(r"^\s*(?:同志们|各位领导|各位同志|女士们、先生们)[：:，,!！]?\s*$|同志们[：:]")),
@@ -86,7 +87,9 @@ SIGNALS = (
     Signal("template:site", 4.0, "text", _re(r"小编|范文|模板|模版|下面是.{0,30}(?:整理|收集|搜集)|为您(?:搜集|整理|收集)|仅供(?:阅读)?参考")),
     Signal("template:kind", 3.0, "top", _re(r"心得体会|体会|如何写|怎么写|怎样写|写作|范文|\d+\s*篇")),
     Signal("template:how-to", 1.5, "text", _re(r"如何写|怎么写|怎样写|写得|动笔|文风"), cap=2),
-    Signal("template:placeholder", 2.0, "text", _re(r"XX|××|xx|ＸＸ|某(?:市|区|县|街道|社区|镇|村)"), cap=2),
+    # a template's blanks are written XX or ××; a redacted copy of a real report hides its names
+    # with a lower-case x (x区, xxx), which is not a template's mark
+    Signal("template:placeholder", 2.0, "text", _re(r"XX|××|ＸＸ|某(?:市|区|县|街道|社区|镇|村)"), cap=2),
     Signal("template:material", 1.0, "top", _re(r"交流材料|经验材料|汇报材料|发言材料|工作总结|述职|调研报告|调查与思考")),
     # a case's narrative
     Signal("case:place-did", -2.0, "text",
@@ -95,9 +98,11 @@ SIGNALS = (
            cap=2),
     Signal("case:dateline", -3.0, "lead", _re(r"本报讯|本报记者|记者\s*\S{2,4}\s*(?:报道|通讯员)|新华社.{0,10}电|通讯员|消息[)）]?$|^\S{2,10}网讯")),
     Signal("case:figures", -0.25, "text",
-           _re(r"\d+(?:\.\d+)?\s*(?:万|亿)?\s*(?:余|多)?\s*(?:个|名|人|项|件|户|次|场|支|家|条|处|%|平方米|元|栋|间|台)"),
+           _re(r"\d+(?:\.\d+)?\s*(?:万|亿)?\s*(?:余|多)?\s*(?:个|名|人|项|件|户|次|场|支|家|条|处|平方米|元|栋|间|台)"),
            cap=12),
     Signal("case:done-heading", -1.0, "headings", _re(r"做法|经验|成效|举措|实践探索"), cap=2),
+    # a practice's slogan in a heading: 下好“一盘棋”, 当好“领头雁”
+    Signal("case:slogan-heading", -1.0, "headings", _re(r"“[^”]{1,6}”"), cap=3),
     # a title that opens on a place doing something: ——北京以党建引领…, 某某区：…
     Signal("case:place-title", -2.0, "headline",
            _re(r"^[—\-\s“]*(?:[\u4e00-\u9fff]{1,10}(?:省|市|区|县|州|旗|街道|镇|乡|社区|村)[\u4e00-\u9fff]{0,6}?"
@@ -105,6 +110,8 @@ SIGNALS = (
                r"(?![^：:]{0,30}(?:逻辑|路径|研究|机制与))")),
 )
 
+_HEADING_END = re.compile(r"[。！？；]")
+HEADING_MAX = 40
 LEAD_LINES = 3  # "lead": the title, subtitle and meta lines, and the first lines of the body
 NO_PLACE = 2.0  # added when the place finder found no place anywhere in the report
 
@@ -123,7 +130,11 @@ def _where(layout: Layout) -> dict[str, list[str]]:
     return {
         "text": head + list(layout.paragraphs),
         "title": head,
-        "headings": [p for p, role in zip(layout.paragraphs, roles, strict=False) if role in ("h1", "h2", "h3")],
+        # a heading's own words: a paragraph that opens with its heading sentence is cut at the first 。
+        "headings": [
+            _HEADING_END.split(p, maxsplit=1)[0][:HEADING_MAX]
+            for p, role in zip(layout.paragraphs, roles, strict=False) if role in ("h1", "h2", "h3")
+        ],
         "lead": head + list(layout.paragraphs[:LEAD_LINES]),
         # the title (or, when the page lost it, the first line), subtitle and meta lines
         "top": head + ([] if layout.title else list(layout.paragraphs[:1])),
