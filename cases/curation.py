@@ -42,7 +42,11 @@ def _metrics_with_mismatched_span():
 # key → (label, condition on Case). One table feeds the changelist filter and the change page.
 WARNINGS: dict[str, tuple[str, object]] = {
     "no_place": (_("未识别地区"), lambda: Q(place__isnull=True)),
-    "no_mechanisms": (_("没有机制"), lambda: ~Exists(Mechanism.objects.filter(case=OuterRef("pk")))),
+    # a non-case has no mechanisms by design (its headings are analysis, not practices)
+    "no_mechanisms": (
+        _("没有机制"),
+        lambda: Q(kind=Case.Kind.CASE) & ~Exists(Mechanism.objects.filter(case=OuterRef("pk"))),
+    ),
     "metric_without_unit": (
         _("指标缺少单位"),
         lambda: Exists(Metric.objects.filter(case=OuterRef("pk"), unit="")),
@@ -70,7 +74,7 @@ def case_warnings(case: Case) -> list[str]:
     found = []
     if case.place_id is None:
         found.append(str(WARNINGS["no_place"][0]))
-    if not case.mechanisms.exists():
+    if case.kind == Case.Kind.CASE and not case.mechanisms.exists():
         found.append(str(WARNINGS["no_mechanisms"][0]))
     for metric in case.metrics.all():
         if not metric.unit:

@@ -413,6 +413,7 @@ class TestFilters:
         make_case(title="好")
         make_case(title="无地区", place=None)
         make_case(title="无机制", mechanisms=False)
+        make_case(title="非案例无机制", mechanisms=False, kind=Case.Kind.NON_CASE)  # by design: no warning
         no_unit = make_case(title="无单位")
         no_unit.metrics.filter(text="120个").update(unit="")
         moved = make_case(title="错位")
