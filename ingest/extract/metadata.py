@@ -41,6 +41,8 @@ META_CELL_SPLIT_RE = re.compile(r"\s*[|｜]\s*|\s{2,}|(?<=[\d:])\s+|\s+(?=\d)")
 PUBLISHER_NAME_RE = re.compile(f"^《?[{CJK}]{{2,16}}(?:{PUBLISHER_ENDINGS}|{ORG_SUFFIXES})》?$")
 # A publication named in guillemets or brackets inside a meta line: 《某某日报》（…03版）, 【某某网】.
 QUOTED_PUBLISHER_RE = re.compile(f"[《【](?P<source>[{CJK}]{{2,16}}(?:{PUBLISHER_ENDINGS}))[》】]")
+# The next field's key, where a page left this one empty (来源: 作者: 浏览:72次).
+EMPTY_FIELD_RE = re.compile(f"^(?:{FIELD_KEYS})\\s*[:：]")
 # People, not a publisher: 来源：张三 李四.
 PERSON_NAMES_RE = re.compile(rf"^[{CJK}]{{2,3}}(?:[\s、，,]+[{CJK}]{{2,3}})+$")
 # Dates a paper's apparatus gives besides its publication: received, revised, accepted, written.
@@ -105,7 +107,9 @@ def find_date(meta_lines: list[str]) -> date | None:
 
 def _publisher(name: str) -> str:
     """A publisher is a name: not an aggregator's note, not a sentence, not 本报."""
-    name = name.strip(" ：:，,[]【】|｜")
+    if EMPTY_FIELD_RE.match(name.strip()):
+        return ""
+    name = name.strip(" ：:，,[]【】|｜◆◇●•■□▲△")
     if (
         not name or len(name) > 30 or NOT_A_PUBLISHER_RE.match(name) or closes(name) or name in SELF_REFERENCE
         or PERSON_NAMES_RE.match(name)
@@ -160,10 +164,10 @@ def find_author_org(meta_lines: list[str], bylines: list[str] | None = None) -> 
         m = AUTHOR_UNIT_RE.search(line)
         if m:
             org = ORG_NAME_RE.search(m["unit"])
-            return org.group() if org else m["unit"]
+            return org.group() if org else m["unit"].strip("◆◇●•■□▲△ ")
     for line in meta_lines:
-        if ORG_LINE_RE.match(line):
-            return line
+        if ORG_LINE_RE.match(line.lstrip("◆◇●•■□▲△ ")):
+            return line.lstrip("◆◇●•■□▲△ ")
     for line in bylines or ():
         org = ORG_NAME_RE.search(_strip_keys(line))
         if org:
