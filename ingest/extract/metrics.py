@@ -313,7 +313,7 @@ ACTION_VERBS = _word_set(
     组织 动员 引导 邀请 聘请 聘任 推荐 发展 培养 召集 举行 举办了 开设 设 建 建起 建好 配齐 配强 选优
     已有 已建 已有的 拥有了 共计 合计 总计 约有 佩戴 担当 筹集 募集 捐赠 捐款 发动 集中
     开通 上线 录入 采集 登记 核查 摸排 摸清 调解 处置 处理 回应 答复 反馈 督办 转办 交办 承接 对接
-    种植 补植 栽植 栽种 用 用了 只用 仅用 用时 历时 耗时 花 花了 只花 仅花 开讲 宣讲 授课 讲授 演出 放映 展播 结成 挂出 推进 安置 来自 完成 参加了 参与了"""
+    牵头 带头 领衔 种植 补植 栽植 栽种 用 用了 只用 仅用 用时 历时 耗时 花 花了 只花 仅花 开讲 宣讲 授课 讲授 演出 放映 展播 结成 挂出 推进 安置 来自 完成 参加了 参与了"""
 )
 # Words that end a noun phrase on either side without being part of it.
 BOUNDARY_WORDS = _word_set(
@@ -321,7 +321,7 @@ BOUNDARY_WORDS = _word_set(
     又 还 也 就 到 于 以 按 按照 通过 之前 之后 以来 目前 截至 其 等 的 了 和 及 或 同时 分别 各类 各级 中 年 年底 年初 月 日 底
     至 被 赴 各种 各 近 来 当前 现 现已 如今 今年 去年 全年 累计达 先后 陆续 相继 一共 总共 达到了 达成 后 前 内 上 下
     里 间 个 名 让 使 给 经 及其 其余 另 另有 此外 还有 仅 只 就是 则 即 前后 总共 逐一 逐个 一一 从中 最近 近日
-    一起 共同 其 约 逾 超 多 余 即可 可 就能 便 即 先行 率先 优先"""
+    一起 共同 其 约 逾 超 多 余 即可 可 就能 便 即 先行 率先 优先 当即 随即 立即"""
 )
 # Units of events: with a verb right before the number, the verb names the thing counted.
 EVENT_UNITS = frozenset(("次", "场次", "人次", "户次", "件次", "批次", "学时", "课时", "场", "期", "轮", "届"))
@@ -557,6 +557,9 @@ def _modified_head(body: str, end: int) -> str:
         return subject_after(pre[pre.rindex("等") + 1 :])  # 综合治理、青少年教育等活动
     if not modifier:
         return ""
+    pre_words = _words(pre)
+    if len(pre_words) == 2 and pre_words[1] in ACTION_VERBS and not _stops(pre_words[0]):
+        return pre_words[0]  # 5名群众参加的志愿服务队: the people who joined are counted
     if "等" in post and "、" in post:
         return subject_after(post[post.index("等") + 1 :])
     return _quoted(post) or _trim(_noun_run(_words(post)))
