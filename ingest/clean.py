@@ -448,9 +448,15 @@ def layout_from_roles(lines: list[str], labels: list[str]) -> tuple[Layout, list
         if role in ("chrome", "footer"):
             # the items of a related-articles list are logged with their head, whatever they look like
             in_related = bool(RELATED_HEAD_RE.match(line)) or in_related
-            log.add("related-list" if in_related else chrome_kind(line) or role, line)
-            layout.dropped.append(line)
-            continue
+            kind = None if in_related else meta_kind(line)
+            if kind is None:
+                log.add("related-list" if in_related else chrome_kind(line) or role, line)
+                layout.dropped.append(line)
+                continue
+            # A whole-line source, author or author-unit line after the article (作者：…, （作者单位：…）)
+            # is the report's metadata, not furniture; few training pages put one at the foot, so the
+            # model's footer verdict is not trusted for it.
+            role = "byline" if kind in BYLINE_KINDS else "meta"
         in_related = False
         if role in ("meta", "byline"):
             meta(line, role == "byline" or meta_kind(line) in BYLINE_KINDS)

@@ -97,3 +97,41 @@ def process_for_pool(job: tuple[str, Taxonomy | None]) -> tuple[str, str, Report
         return path.name, digest, None, str(rejected)
     except Exception as error:  # a pipeline bug must not stop the other reports of the run
         return path.name, digest, None, f"处理出错({type(error).__name__}: {error})"
+
+
+def _number(value) -> int | float:
+    value = value.normalize()
+    return int(value) if value == value.to_integral() else float(value)
+
+
+def export_dict(report: Report) -> dict:
+    """The report as one entry of the JSON export (cases/export.py ``case_to_dict``), without a database.
+
+    The same fields and truncation as ``load.apply_fields`` writes them and the export reads them
+    back; for evaluating the pipeline on pages that are never loaded.
+    """
+    ex = report.extraction
+    mechanisms = ex.mechanisms
+    return {
+        "source_file": report.source_name,
+        "title": (ex.title or "")[:300] or report.source_name,
+        "province": ex.province,
+        "city": ex.city,
+        "district": ex.district,
+        "published_on": ex.published_on.isoformat() if ex.published_on else None,
+        "source": (ex.source or "")[:200],
+        "author_org": (ex.author_org or "")[:200],
+        "kind": ex.kind,
+        "script": report.script,
+        "mechanisms": [
+            {"heading": m.heading[:300], "slogan": (m.slogan or "")[:100], "order": order,
+             "parent": mechanisms[m.parent].heading[:300] if m.parent is not None else None}
+            for order, m in enumerate(mechanisms)
+        ],
+        "metrics": [
+            {"value": _number(m.value), "unit": (m.unit or "")[:20], "qualifier": (m.qualifier or "")[:10],
+             "subject": (m.subject or "")[:100], "text": m.text[:200], "start": m.start, "end": m.end}
+            for m in ex.metrics
+        ],
+        "body": report.body,
+    }

@@ -42,8 +42,8 @@ CONTINUED = ("title", "h1", "h2", "h3")  # roles whose line may run on to the ne
 # Fixed training parameters: L-BFGS with elastic-net regularisation. c1 keeps the model small (most
 # of the many neighbour features get no weight), c2 keeps weights from chasing one page's quirks.
 TRAIN_PARAMS = {
-    "c1": 0.05,
-    "c2": 0.05,
+    "c1": 0.3,
+    "c2": 0.03,
     "max_iterations": 250,
     "feature.possible_transitions": True,
 }
@@ -205,6 +205,10 @@ def line_features(line: str) -> list[str]:
     return feats
 
 
+# The features of a line two away that still say something about this one.
+FAR_FEATURES = ("chrome=", "meta=", "heading", "closes", "len=", "num=", "related-head", "in-related", "repeat", "caption")
+
+
 def page_features(lines: Sequence[str]) -> list[list[str]]:
     """Features of every line of a page: its own, its position, and its neighbours' (±1, ±2)."""
     count = len(lines)
@@ -216,6 +220,14 @@ def page_features(lines: Sequence[str]) -> list[list[str]]:
     style_rank: dict[str, int] = {}
     seen: set[str] = set()
     related_until = -1
+    # The first line before the prose that reads like a headline and is neither chrome nor meta.
+    headline = next(
+        (i for i in range(min(first_long, count)) if clean.is_headline(lines[i]) and not clean.chrome_kind(lines[i])
+         and not clean.meta_kind(lines[i])),
+        -1,
+    )
+    if headline >= 0:
+        own[headline].append("first-headline")
     for i, line in enumerate(lines):
         feats = own[i]
         style = numbering(line)
@@ -240,7 +252,9 @@ def page_features(lines: Sequence[str]) -> list[list[str]]:
         for off in (-2, -1, 1, 2):
             j = i + off
             if 0 <= j < count:
-                row.extend(f"{off}|{f}" for f in own[j])
+                # two lines away only the broad strokes count; the detail of a line's form is noise there
+                near = own[j] if off in (-1, 1) else [f for f in own[j] if f.startswith(FAR_FEATURES)]
+                row.extend(f"{off}|{f}" for f in near)
             else:
                 row.append(f"{off}|edge")
         rows.append(row)
