@@ -193,28 +193,60 @@ def lines(*parts: str) -> str:
     return "\n".join(parts)
 
 
+HEADLINE_PAGE = [
+    ("chrome", "首页 > 党建 > 正文"),
+    ("title", "某市：深化“一核双联”模式 推动城市基层党建提质增效"),
+    ("byline", "某省某市某区委组织部"),
+    ("meta", "2020年09月09日22:34 来源：人民网-中国共产党新闻网"),
+    ("chrome", "【字号 大 中 小】"),
+    ("body", LEAD),
+    ("h1", "一、主要做法"),
+    ("body", BODY),
+    ("footer", "（责编：张三、李四）"),
+    ("footer", "分享到："),
+]
+
+
 def test_headline_meta_and_body():
-    layout, changes = c.clean(
-        lines(
-            "首页 > 党建 > 正文",
-            "某市：深化“一核双联”模式 推动城市基层党建提质增效",
-            "某省某市某区委组织部",
-            "2020年09月09日22:34 来源：人民网-中国共产党新闻网",
-            "【字号 大 中 小】",
-            LEAD,
-            "一、主要做法",
-            BODY,
-            "（责编：张三、李四）",
-            "分享到：",
-        )
-    )
+    # The Layout built from the lines' roles (the model's labelling of pages is tested in test_roles.py).
+    layout, changes = c.layout_from_roles([t for _, t in HEADLINE_PAGE], [r for r, _ in HEADLINE_PAGE])
     assert layout.title == "某市：深化“一核双联”模式 推动城市基层党建提质增效"
     assert layout.meta_lines == ["某省某市某区委组织部", "2020年09月09日22:34 来源：人民网-中国共产党新闻网"]
+    assert layout.bylines == ["某省某市某区委组织部"]
     assert layout.paragraphs == [LEAD, "一、主要做法", BODY]
+    assert layout.paragraph_roles == ["body", "h1", "body"]
     assert layout.dropped == ["首页 > 党建 > 正文", "【字号 大 中 小】", "（责编：张三、李四）", "分享到："]
     kinds = {ch.kind: ch.count for ch in changes}
     assert kinds == {"breadcrumb": 1, "meta": 2, "tools": 2, "editor": 1}
     assert all(ch.stage == "clean" for ch in changes)
+
+
+def test_continued_lines_are_joined_and_the_subtitle_kept():
+    roles, lines_ = zip(*[
+        ("title", "某市深化“一核双联”模式"),
+        ("title+", "推动城市基层党建提质增效"),
+        ("subtitle", "——某市城市基层党建调查"),
+        ("byline", "记者 张三 通讯员 李四"),
+        ("h1", "一、坚持党建引领"),
+        ("h1+", "夯实基层治理根基"),
+        ("body", LEAD),
+        ("item", "一是" + BODY),
+        ("caption", "社区党群服务中心一角（张三 摄）"),
+        ("title", "某市深化“一核双联”模式推动城市基层党建提质增效"),
+    ], strict=True)
+    layout, _ = c.layout_from_roles(list(lines_), list(roles))
+    assert layout.title == "某市深化“一核双联”模式推动城市基层党建提质增效"
+    assert layout.subtitle == "——某市城市基层党建调查"
+    assert layout.bylines == layout.meta_lines == ["记者 张三 通讯员 李四"]
+    assert layout.paragraphs == ["一、坚持党建引领夯实基层治理根基", LEAD, "一是" + BODY]
+    assert layout.paragraph_roles == ["h1", "body", "item"]
+    assert layout.captions == ["社区党群服务中心一角（张三 摄）"]
+    assert layout.dropped == ["某市深化“一核双联”模式推动城市基层党建提质增效"]  # the headline printed again
+
+
+def test_a_trailing_author_unit_is_metadata_whatever_the_model_says():
+    layout, _ = c.layout_from_roles([LEAD, BODY, "（作者单位：某市委组织部）"], ["body", "body", "footer"])
+    assert layout.meta_lines == layout.bylines == ["（作者单位：某市委组织部）"]
 
 
 def test_no_headline_when_the_first_line_is_a_paragraph():
@@ -250,11 +282,13 @@ def test_bracketed_body_text_is_not_a_chrome_bar():
 
 
 def test_inline_byline_and_credit_leave_the_last_paragraph():
-    layout, changes = c.clean(lines(LEAD, BODY + "（当地供稿 郭某 杨某）", "（责编：孙某、王某）"))
+    # given the roles: what is tested is the rule inside a line, not the model's labelling of a toy page
+    page = [LEAD, BODY + "（当地供稿 郭某 杨某）", "（责编：孙某、王某）"]
+    layout, changes = c.layout_from_roles(page, ["body", "body", "footer"])
     assert layout.paragraphs == [LEAD, BODY]
     assert layout.meta_lines == ["（当地供稿 郭某 杨某）"]
     assert layout.dropped == ["（责编：孙某、王某）"]
-    inline, _ = c.clean(lines(LEAD, BODY + "（责编：孙某）"))
+    inline, _ = c.layout_from_roles([LEAD, BODY + "（责编：孙某）"], ["body", "body"])
     assert inline.paragraphs == [LEAD, BODY] and inline.dropped == ["（责编：孙某）"]
 
 
