@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from .report import MAX_EXAMPLES, Change, Layout
-from .vocabulary import CJK, ORG_SUFFIX_RE, ORG_SUFFIXES
+from .vocabulary import CJK, DATELINE_RE, ORG_SUFFIX_RE, ORG_SUFFIXES
 
 CJK_RE = re.compile(f"[{CJK}]")
 COLON = "[:：]"
@@ -128,7 +128,8 @@ REPORTER_RE = re.compile(f"^[^，。！？；：,]{{0,20}}(?:记者|通讯员|�
 # A wire or paper dateline that opens the first paragraph: 新华社北京3月5日电（记者 张三）,
 # 本报讯（记者 李四）, 人民网某市9月9日电（通讯员 王五）.
 NEWS_LEAD_RE = re.compile(
-    f"^(?:[{CJK}]{{0,12}}\\d{{1,2}}月\\d{{1,2}}日电|本报讯|本网讯)\\s*(?:{OPEN}[^（）()]{{0,40}}{CLOSE})?\\s*"
+    f"^(?:{DATELINE_RE.pattern[1:]}|[{CJK}]{{0,12}}\\d{{1,2}}月\\d{{1,2}}日电|本报讯|本网讯)\\s*"
+    f"(?:{OPEN}[^（）()]{{0,40}}{CLOSE})?\\s*[:：]?\\s*"
 )
 
 # Inline, at the end of the last paragraph: （当地供稿 张三 李四） or （责编：王五）.

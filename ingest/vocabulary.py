@@ -26,8 +26,9 @@ ORG_NAME_RE = re.compile(f"[{CJK}]{{2,28}}(?:{ORG_SUFFIXES})")
 PUBLISHER_ENDINGS = "日报|晚报|晨报|时报|周报|报|网|在线|新闻|电视台|广播电台|台|通讯社|社|杂志|期刊|刊|客户端|融媒体中心|发布"
 # A news dateline: the publisher, then perhaps a place and a date, then 讯 / 消息 / 电
 # (荆楚网消息, 某某文明网讯, 某某晚报掌上某某3月2日讯, 新华社北京3月5日电). 本报讯 names no one.
+# The publisher is the longest name that still leaves a dateline after it (某某新闻网讯, not 某某新闻).
 DATELINE_RE = re.compile(
-    f"^(?P<publisher>[{CJK}]{{1,12}}?(?:{PUBLISHER_ENDINGS}))(?:[{CJK}]{{0,8}}?)"
+    f"^(?P<publisher>[{CJK}]{{1,12}}(?:{PUBLISHER_ENDINGS}))(?:[（(][^（）()]{{1,12}}[）)])?(?:[{CJK}]{{0,8}}?)"
     r"(?:\d{1,2}月\d{1,2}日)?(?:讯|消息|电)(?![" + CJK + "])"
 )
 SELF_REFERENCE = ("本报", "本网", "本刊", "本台", "本站", "本社")

@@ -10,11 +10,14 @@ decided once the place is known; a non-case gets no mechanisms.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from .. import segment
 from ..report import Extraction, Report
 from . import keywords, kind, mechanisms, metadata, metrics, places, practices
+
+REDACTED_PLACE_RE = re.compile(r"(?<![A-Za-z])[xX×]{1,3}(?:省|市|区|县|街道|镇|社区)")
 
 Taxonomy = Sequence[tuple[str, Sequence[str]]]
 
@@ -37,9 +40,11 @@ def extract(report: Report, taxonomy: Taxonomy | None = None) -> Extraction:
     if place is not None:
         out.province, out.city, out.district, out.place_code = place.province, place.city, place.district, place.code
 
-    out.kind = kind.decide_kind(layout, named_place=place is not None)
+    # a redacted report (x区, xx市) names its place and hides it: that is not a report of no place
+    named = place is not None or bool(REDACTED_PLACE_RE.search(body))
+    out.kind = kind.decide_kind(layout, named_place=named)
     # a paper's or a speech's headings are the parts of an argument, not practices a place runs
-    out.mechanisms = mechanisms.extract_mechanisms(body) if out.kind == kind.CASE else []
+    out.mechanisms = mechanisms.extract_mechanisms(body, layout.paragraph_roles) if out.kind == kind.CASE else []
     out.metrics = metrics.extract_metrics(body, out.mechanisms)
     tokens = report.tokens if report.tokens else segment.cut(body)
     chosen = taxonomy if taxonomy is not None else default_taxonomy()

@@ -350,7 +350,8 @@ def flatten(nodes: list[Node], level: int = 1, parent: int | None = None,
         if kind == "group":
             flatten(node.children, level, parent, out)
             continue
-        if level > 2:
+        # an enumeration inside a practice's section details that practice; alone, it names the practices
+        if level > 2 or (level > 1 and h.style == ENUMERATION):
             continue
         key = norm(h.text)
         if any(norm(m.heading) == key and m.parent == parent for m in out):
