@@ -131,7 +131,9 @@ def score_page(rules: Rules, case: dict | None, gold: dict) -> tuple[Counter, li
         met_exp=len(gold["metrics"]), met_extra=extra, qual_ok=qual_ok, subj_ok=subj_ok, forbidden=forbidden,
     )
     got = {"date": case["published_on"]}
-    wrong = [f"{k}: {got.get(k, case.get(k))!r}" for k, ok in checks.items() if not ok]
+    want = {"date": gold["date"], "title": gold["title_contains"]}
+    wrong = [f"{k}: {got.get(k, case.get(k))!r} (want {want.get(k, gold.get(k))!r})"
+             for k, ok in checks.items() if not ok]
     if mech_hit < max(len(top), len(gold["mechanisms"])):
         missed = [e for e in gold["mechanisms"] if not rules.match_texts([e], top)]
         spurious = [g for g in top if not rules.match_texts([g], gold["mechanisms"])]

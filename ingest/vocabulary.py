@@ -18,6 +18,12 @@ ORG_SUFFIXES = (
     "研究中心|人民政府|政府|街道办事处|办事处|街道|管委会|党校|局|厅|委|社区|学院|大学|学校|中心|协会|学会"
 )
 ORG_SUFFIX_RE = re.compile(f"(?:{ORG_SUFFIXES})$")
+# What the name of a university or a research body ends in: where its scholars work, not the place
+# they write about (天津某某大学, 某省城市社区建设研究中心). A party school is not among them: it
+# studies its own city.
+ACADEMIC_SUFFIXES = "大学|学院|研究院|研究所|研究中心|研究基地|社会科学院"
+# A name of a local street, road, estate or building that opens with a city's short form (某山社区, 某京路).
+LOCAL_NAME_ENDINGS = "路|街|大街|大道|巷|社区|小区|新村|花园|广场|公园|大厦|大楼|公寓"
 # An organisation's name inside a byline: 某某区委组织部 in （文字：某某区委组织部 张三）; the longest
 # run that ends in a suffix, so that 作者系某市委党校教授 gives 某市委党校, not 某市委.
 ORG_NAME_RE = re.compile(f"[{CJK}]{{2,28}}(?:{ORG_SUFFIXES})")

@@ -222,3 +222,39 @@ def test_find_author_org_in_bylines(meta, bylines, unit):
 def test_find_date_prefers_publication_to_a_papers_received_date():
     assert md.find_date(["收稿日期:2022年3月31日", "发布日期:2022年5月13日"]) == date(2022, 5, 13)
     assert md.find_date(["收稿日期:2022年3月31日"]) == date(2022, 3, 31)
+
+
+@pytest.mark.parametrize(
+    "meta, title, credits, furniture, source",
+    [
+        # a catalogue's labelled line with a space for a colon
+        (["母体文献 某某支部生活"], "", [], [], "某某支部生活"),
+        (["出处 《某某》 2023年第1期46-46，共1页"], "", [], [], "某某"),
+        # a journal's name, then its volume line
+        (["Advances in Something", "Vol. 11 No. 05 ( 2022 ), Article ID: 1"], "", [], [], "Advances in Something"),
+        # the name among a toolbar's words
+        (["某某党员网 打印 纠错"], "", [], [], "某某党员网"),
+        # the headline names it
+        ([], "【某某网】某某街道：党建引领", [], [], "某某网"),
+        ([], "《某某日报》头版关注", [], [], "某某日报"),
+        ([], "《某某访谈》 20181209 街乡一“吹哨”", [], [], "某某访谈"),
+        ([], "《某某》谈社区治理", [], [], ""),  # a book or a column, not a publisher with an air date
+        # who reported it
+        (["本报讯（某某日报社全媒体记者 张某）"], "", [], [], "某某日报"),
+        ([], "", ["小区一角。 某某晚报全媒体记者 张某 摄"], [], "某某晚报"),
+        ([], "", ["（某某周刊采编 张某 摄影报道）"], [], "某某周刊"),
+        ([], "", ["本报记者 张某 摄"], [], ""),  # 本报 names no one
+        # what the furniture says of the page
+        ([], "", [], ["版权归某某晚报社所有，未经授权不得转载"], "某某晚报社"),
+        ([], "", [], ["本文来自投稿，不代表某某网立场，发布者：7738"], "某某网"),
+        ([], "", [], ["某某网首页|某某频道首页"], "某某网"),
+        ([], "", [], ["您当前的位置：某某新闻网 > 某某频道 > 社区"], "某某新闻网"),
+        ([], "", [], ["2020-09-29 2 2 某某日报 content_1.html 1 3"], "某某日报"),
+        ([], "", [], ["首页 | 关于我们 | 2020-09-29"], ""),
+        # the plainest wins: 来源 over a credit, a credit over the furniture
+        (["来源：某甲网"], "", ["某乙晚报记者 张某"], ["版权归某丙报社所有"], "某甲网"),
+        ([], "", ["某乙晚报记者 张某"], ["版权归某丙报社所有"], "某乙晚报"),
+    ],
+)
+def test_find_source_beyond_the_meta_lines(meta, title, credits, furniture, source):
+    assert md.find_source(meta, title=title, credits=credits, furniture=furniture) == source

@@ -9,8 +9,8 @@ from ingest.extract.places import PlaceMatch, find_place, scan
 LEAD = "近年来,坚持以党建引领城市基层治理,推动各类组织和党员群众共同参与,形成了共建共治共享的良好格局。" * 3
 
 
-def place(title="", meta=(), body=LEAD, author=""):
-    found = find_place(title, list(meta), body, author)
+def place(title="", meta=(), body=LEAD, author="", publisher=""):
+    found = find_place(title, list(meta), body, author, publisher)
     return None if found is None else (found.province, found.city, found.district)
 
 
@@ -30,6 +30,13 @@ def place(title="", meta=(), body=LEAD, author=""):
         ("建成区和城区面积", []),  # 城区 is a district name and an ordinary word
         ("x区委组织部、xx市", []),  # redacted
         ("在上海、武汉举办培训班", ["上海", "武汉"]),
+        ("住在临江大厦的居民", []),  # a building named after a city, not the city
+        ("城中街道中山社区的办公楼", []),  # a community named after a city
+        ("浙江省杭州市上城区闸弄口街道", ["浙江省", "杭州市", "上城区"]),  # 市上 is a word, but a place before a place
+        ("天津师范大学政治与行政学院", []),  # where a scholar works
+        ("湖北城市社区建设研究中心", []),
+        ("天津市委组织部联合某某大学", ["天津市"]),  # an office between the place and the university: the place
+        ("宜兴按照总要求搭建网格", []),  # a county-level city's short form, outside where the report says where it is
     ],
 )
 def test_scan(text, names):
@@ -79,6 +86,19 @@ def test_scan(text, names):
         ({"title": "关于x区党建引领基层治理的调研报告", "body": LEAD + "x区在区委、区政府的正确领导下,xx市"}, None),
         ({"title": "穿中山装的老支书", "body": LEAD + "和平年代,发展朝阳产业,弘扬延安精神。"}, None),
         ({"title": "", "body": ""}, None),
+        # a local publisher places a report that names only its streets
+        ({"title": "某某社区：党建项目带动文明城市创建", "publisher": "滁州日报"}, ("安徽省", "滁州市", None)),
+        ({"title": "某某社区党员加入志愿服务", "publisher": "人民日报"}, None),
+        # a county-level city by its short form, where the report says where it is
+        ({"body": "今年起，宜兴按照“党建引领、网格夯实”的总要求，全面搭建小区治理体系。" + LEAD},
+         ("江苏省", "无锡市", "宜兴市")),
+        # a scholar's university and address are not the place written about
+        ({"title": "社区嵌入式党建如何影响居民参与", "author": "天津师范大学", "meta": ["天津师范大学，天津"]}, None),
+        # two districts named alike: a report about their city
+        ({"title": "北京“吹哨报到”改革观察", "body": "丰台区的做法。" + LEAD * 2 + "丰台区和西城区。西城区也这样。"},
+         ("北京市", "北京市", None)),
+        # a chain is one mention of its last place, and chooses among namesakes
+        ({"title": "走进北京市朝阳区某某社区"}, ("北京市", "北京市", "朝阳区")),
     ],
 )
 def test_find_place(kwargs, expected):

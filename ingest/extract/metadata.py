@@ -1,15 +1,19 @@
 """Metadata of a report: title, published date, source (publisher), author unit, summary.
 
-Reads the ``Layout`` that clean made. The date, the source and the author unit come from the
-meta lines only: a date in the page chrome (上一篇 2023年1月29日) was dropped by clean, and a
-date in the body (2016年底以来) is what the report talks about, not when it was published.
+Reads the ``Layout`` that clean made. The date and the author unit come from the meta lines
+only: a date in the page chrome (上一篇 2023年1月29日) was dropped by clean, and a date in the
+body (2016年底以来) is what the report talks about, not when it was published. The source comes
+from the meta lines first; failing those, from what the headline, the credits and the page's own
+furniture say of the publisher (版权归某某日报社所有).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 from ..clean import DATE_RE, ORG_SUFFIXES, cjk_count, closes, is_heading
 from ..report import Layout
@@ -39,8 +43,35 @@ ISSUE_RE = re.compile(
 # 2025-04-28 08:55 海报新闻, 2019-01-21 10:53 | 某省某厅 |. The name is a cell of its own.
 META_CELL_SPLIT_RE = re.compile(r"\s*[|｜]\s*|\s{2,}|(?<=[\d:])\s+|\s+(?=\d)")
 PUBLISHER_NAME_RE = re.compile(f"^《?[{CJK}]{{2,16}}(?:{PUBLISHER_ENDINGS}|{ORG_SUFFIXES})》?$")
+WORD_SPLIT_RE = re.compile(r"\s+|[|｜]")  # furniture's cells: 2020-09-29 2 2 某某日报 content_1.html
+PUBLISHER_ONLY_NAME_RE = re.compile(f"^《?[{CJK}]{{2,16}}(?:{PUBLISHER_ENDINGS})》?$")
 # A publication named in guillemets or brackets inside a meta line: 《某某日报》（…03版）, 【某某网】.
 QUOTED_PUBLISHER_RE = re.compile(f"[《【](?P<source>[{CJK}]{{2,16}}(?:{PUBLISHER_ENDINGS}))[》】]")
+# A labelled source with a space for a colon, at the head of a catalogue's line: 母体文献 某某, 出处 《某某》.
+LABELLED_SOURCE_RE = re.compile(r"^(?:出处|母体文献|来源期刊|来源报纸|刊载于|来源)\s+《?(?P<source>[^\s《》]{2,30})》?")
+# A publisher named at the head of the headline: 【某某网】某某街道…, 《某某日报》头版关注…, or a programme with its air date: 《某某》 20181209 ….
+TITLE_PUBLISHER_RES = (
+    re.compile(f"^[【《](?P<source>[{CJK}]{{2,16}}(?:{PUBLISHER_ENDINGS}))[】》]"),
+    re.compile(f"^《(?P<source>[{CJK}]{{2,12}})》\\s*(?:19|20)\\d{{6}}(?!\\d)"),
+)
+# Who reported it, in a byline, a credit or a caption: 某某日报社全媒体记者 张三, 某某晚报通讯员,
+# （某某周刊采编 张三 摄影报道）. It opens the line or follows a bracket, a space or a stop.
+CREDIT_RE = re.compile(
+    f"(?:^|(?<=[^{CJK}]))(?P<source>[{CJK}]{{2,12}}?(?:{PUBLISHER_ENDINGS}))社?"
+    "(?:全媒体|融媒体|首席|特约|见习)?(?:记者|通讯员|采编|摄影记者)"
+)
+# A journal's volume line (Vol. 11 No. 05 (2022), 第11卷第5期): the meta line just before it names the journal.
+VOLUME_LINE_RE = re.compile(r"^(?:Vol\.?\s*\d+|第\s*\d+\s*卷)")
+# What a page's furniture says of its publisher: 版权归某某报社所有, 不代表某某网立场, 某某日报社严正声明,
+# 某某网首页, 您当前的位置：某某网 > …. Only names with a publisher's ending count.
+_PUBLISHER = f"[{CJK}]{{2,16}}?(?:{PUBLISHER_ENDINGS})"
+FURNITURE_PUBLISHER_RES = (
+    re.compile(f"版权(?:一律)?(?:均)?归(?P<source>{_PUBLISHER})所有"),
+    re.compile(f"不代表(?P<source>{_PUBLISHER})的?(?:观点|立场)"),
+    re.compile(f"^(?P<source>{_PUBLISHER})严正声明"),
+    re.compile(f"(?:^|[|｜\\s])(?P<source>{_PUBLISHER})首页(?:$|[|｜\\s])"),
+    re.compile(f"位置\\s*[:：]\\s*(?P<source>{_PUBLISHER})\\s*[>＞»]"),
+)
 # The next field's key, where a page left this one empty (来源: 作者: 浏览:72次).
 EMPTY_FIELD_RE = re.compile(f"^(?:{FIELD_KEYS})\\s*[:：]")
 # People, not a publisher: 来源：张三 李四.
@@ -118,18 +149,25 @@ def _publisher(name: str) -> str:
     return name
 
 
-def find_source(meta_lines: list[str]) -> str:
+def find_source(
+    meta_lines: list[str], title: str = "", credits: Sequence[str] = (), furniture: Sequence[str] = ()
+) -> str:
     """The publisher the page names, in the order of how plainly it says so.
 
-    来源：… first; then the publication's name (当前报纸名称：…), a journal's issue line
-    (某某研究 2019年4期) and a news dateline (某某网讯, 某某日报…电); failing those, a
-    contributed-by byline (（当地供稿 张三）→ 当地供稿).
+    In the meta lines: 来源：… first; then the publication's name (当前报纸名称：…, 母体文献 …), a
+    journal's issue line (某某研究 2019年4期), a news dateline (某某网讯, 某某日报…电) and a bare
+    publisher beside a date. Then the headline (【某某网】…, 《某某》 20181209 …); then who reported it
+    (某某日报社全媒体记者 in a byline, a credit or a caption: ``credits``); then what the page's
+    furniture says of itself (版权归某某报社所有, 某某网首页, an e-paper footer's 2020-09-29 … 某某日报:
+    ``furniture``, the chrome and footer lines); last a contributed-by byline (（当地供稿 张三）).
     """
     for line in meta_lines:
         m = SOURCE_RE.search(line)
         if m and (source := _publisher(m["source"])):
             return source
-    for pattern, group in ((PUBLICATION_RE, "source"), (ISSUE_RE, "source"), (DATELINE_RE, "publisher")):
+    meta_patterns = ((PUBLICATION_RE, "source"), (LABELLED_SOURCE_RE, "source"), (ISSUE_RE, "source"),
+                     (DATELINE_RE, "publisher"))
+    for pattern, group in meta_patterns:
         for line in meta_lines:
             m = pattern.search(line)
             if m and (source := _publisher(m[group])):
@@ -137,7 +175,34 @@ def find_source(meta_lines: list[str]) -> str:
     for line in meta_lines:
         if DATE_RE.search(line) and (source := _bare_publisher(line)):
             return source
+    for line, after in pairwise(meta_lines):
+        if VOLUME_LINE_RE.match(after) and (source := _publisher(line)):
+            return source
     for line in meta_lines:
+        # 某某网 打印 纠错: the name among a toolbar's words (a line of one word is a dateline's business)
+        if len(WORD_SPLIT_RE.split(line.strip())) > 1 and (source := _bare_publisher(line, endings_only=True)):
+            return source
+    for line in meta_lines:
+        m = QUOTED_PUBLISHER_RE.search(line)
+        if m and (source := _publisher(m["source"])):
+            return source
+    for pattern in TITLE_PUBLISHER_RES:
+        m = pattern.search(title or "")
+        if m and (source := _publisher(m["source"])):
+            return source
+    for line in (*meta_lines, *credits):
+        for m in CREDIT_RE.finditer(line):
+            if source := _publisher(m["source"]):
+                return source
+    for pattern in FURNITURE_PUBLISHER_RES:
+        for line in furniture:
+            m = pattern.search(line)
+            if m and (source := _publisher(m["source"])):
+                return source
+    for line in furniture:
+        if DATE_RE.search(line) and (source := _bare_publisher(line, endings_only=True)):
+            return source
+    for line in furniture:
         m = QUOTED_PUBLISHER_RE.search(line)
         if m and (source := _publisher(m["source"])):
             return source
@@ -148,11 +213,17 @@ def find_source(meta_lines: list[str]) -> str:
     return ""
 
 
-def _bare_publisher(line: str) -> str:
-    """The publisher standing as a cell of a dated meta line (光明日报 2022-12-03 10:42), or ""."""
-    for cell in META_CELL_SPLIT_RE.split(DATE_RE.sub(" ", line)):
+def _bare_publisher(line: str, endings_only: bool = False) -> str:
+    """The publisher standing as a cell of a dated line (光明日报 2022-12-03 10:42), or "".
+
+    ``endings_only``: the name must end as a publisher's does (某某日报), not as any organisation's; for
+    the furniture of a page, where an organisation's name is as likely its menu as its author.
+    """
+    pattern = PUBLISHER_ONLY_NAME_RE if endings_only else PUBLISHER_NAME_RE
+    split = WORD_SPLIT_RE if endings_only else META_CELL_SPLIT_RE
+    for cell in split.split(DATE_RE.sub(" ", line)):
         cell = cell.strip()
-        if PUBLISHER_NAME_RE.match(cell) and (source := _publisher(cell.strip("《》"))):
+        if pattern.match(cell) and (source := _publisher(cell.strip("《》"))):
             return source
     return ""
 
@@ -257,11 +328,19 @@ def make_summary(paragraphs: list[str]) -> str:
     return summary
 
 
+# A credit in brackets closing the article: …的“东江经验”。（某某周刊采编 张三 摄影报道）
+CLOSING_BRACKET_RE = re.compile(r"[（(][^（）()]{2,40}[）)]$")
+
+
 def extract_metadata(layout: Layout) -> Metadata:
+    closing = [m.group() for m in [CLOSING_BRACKET_RE.search(layout.paragraphs[-1])] if m] if layout.paragraphs else []
     return Metadata(
         title=layout.title or make_title(layout.paragraphs),
         published_on=find_date(layout.meta_lines),
-        source=find_source(layout.meta_lines),
+        source=find_source(
+            layout.meta_lines, title=layout.title or "", credits=[*layout.bylines, *layout.captions, *closing],
+            furniture=layout.dropped,
+        ),
         author_org=find_author_org(layout.meta_lines, layout.bylines),
         summary=make_summary(layout.paragraphs),
     )

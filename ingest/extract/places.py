@@ -22,17 +22,26 @@ Guards against false matches:
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
 from .. import gazetteer
 from ..gazetteer import CITY, DISTRICT, PROVINCE, Division
+from ..vocabulary import ACADEMIC_SUFFIXES, CJK, LOCAL_NAME_ENDINGS
 
 W_TITLE, W_AUTHOR, W_META, W_LEAD, W_BODY = 3, 3, 2, 2, 1
 LEAD_CHARS = 200
 MIN_VOTES = 2  # a single passing mention in the body is not where the report is from
+RIVAL_SHARE = 2  # another district of the city named half as much as the chosen one: no one district
 WORD_REACH = 4  # how far a dictionary word may reach past a short form (中山 + 装, 朝阳 + 产业)
+# A place inside an academic body's name (某某师范大学, 某省城市社区建设研究中心): a few characters,
+# none of them an office's, between the place and the suffix.
+ACADEMIC_AFTER_RE = re.compile(f"[{CJK}]{{0,8}}?(?:{ACADEMIC_SUFFIXES})")
+ACADEMIC_NAME_RE = re.compile(f"(?:{ACADEMIC_SUFFIXES})")
+OFFICE_CHARS = set("委部局厅办府")
+LOCAL_NAME_RE = re.compile(f"(?:{LOCAL_NAME_ENDINGS})")
 
 
 @dataclass(frozen=True)
@@ -57,15 +66,21 @@ class Index:
     district_short: dict[str, tuple[Division, ...]]  # forms that count only right after their city
     lengths: dict[str, tuple[int, ...]]  # first character → name lengths starting with it, longest first
     openings: frozenset[str]  # the first two characters of every name: where a mention can start
+    # short forms of county-level cities (宜兴 for 宜兴市): read only where the report says where it is
+    # (headline, meta lines, lead), since many are also ordinary words (沙河, 大理)
+    county_city_short: dict[str, tuple[Division, ...]]
 
 
 @cache
 def index() -> Index:
     names: dict[str, list[Division]] = defaultdict(list)
     after_city: dict[str, list[Division]] = defaultdict(list)
+    county_cities: dict[str, list[Division]] = defaultdict(list)
     for d in gazetteer.divisions():
         if d.level == DISTRICT:
             short = d.short_name
+            if d.name.endswith("市") and len(short) >= 2:
+                county_cities[short].append(d)
             if len(d.name) <= 2:  # 城区, 郊区, 东区: ordinary words
                 after_city[d.name].append(d)
                 continue
@@ -78,12 +93,16 @@ def index() -> Index:
                 names[d.short_name].append(d)
     # a municipality's province and city share one name: keep them once, as the province
     merged = {k: tuple(_drop_same_name_children(v)) for k, v in names.items()}
+    county_cities = {k: v for k, v in county_cities.items() if k not in merged}
     lengths: dict[str, set[int]] = defaultdict(set)
-    for k in (*merged, *after_city):
+    for k in (*merged, *after_city, *county_cities):
         lengths[k[0]].add(len(k))
     ordered = {ch: tuple(sorted(ns, reverse=True)) for ch, ns in lengths.items()}
-    openings = frozenset(k[:2] for k in (*merged, *after_city))
-    return Index(merged, {k: tuple(v) for k, v in after_city.items()}, ordered, openings)
+    openings = frozenset(k[:2] for k in (*merged, *after_city, *county_cities))
+    return Index(
+        merged, {k: tuple(v) for k, v in after_city.items()}, ordered, openings,
+        {k: tuple(v) for k, v in county_cities.items()},
+    )
 
 
 def _drop_same_name_children(divs: list[Division]) -> list[Division]:
@@ -123,8 +142,11 @@ def _starts_with_place(word: str, name: str) -> bool:
     return word.startswith(name) and word[len(name) : len(name) + 1] in {"市", "省", "区", "县", "州"}
 
 
-def scan(text: str, freq: dict[str, int] | None = None) -> list[Mention]:
-    """Mentions of divisions in ``text``, longest name first at each position, left to right."""
+def scan(text: str, freq: dict[str, int] | None = None, where_it_is: bool = False) -> list[Mention]:
+    """Mentions of divisions in ``text``, longest name first at each position, left to right.
+
+    ``where_it_is``: the text says where the report is (headline, meta, lead), so the short forms
+    of county-level cities count too."""
     idx = index()
     freq = freq if freq is not None else _freq()
     out: list[Mention] = []
@@ -151,16 +173,48 @@ def scan(text: str, freq: dict[str, int] | None = None) -> list[Mention]:
                 if near:
                     hit = Mention(i, i + n, word, near)
                     break
+            if where_it_is and word in idx.county_city_short:
+                hit = Mention(i, i + n, word, idx.county_city_short[word])
+                break
         if hit is None:
             continue
         full = any(_is_full_name(hit.name, d) for d in hit.candidates)
         if not full and _dictionary_word_around(text, hit.start, hit.end, freq, idx.names):
             continue
-        if _word_across_start(text, hit.start, hit.end, freq, idx.names):
-            continue  # 适应城市: the word 适应 takes the first character of 应城市
+        if not full and LOCAL_NAME_RE.match(text, hit.end):
+            continue  # 中山社区, 长春路: a local street or estate named after a city
+        # 适应城市: the word 适应 takes the first character of 应城市; but in 杭州市上城区 the place
+        # before it is a place, whatever word 市上 makes
+        chained = bool(out) and out[-1].end == hit.start
+        if not chained and _word_across_start(text, hit.start, hit.end, freq, idx.names):
+            continue
+        if _inside_academic_name(text, hit.end):
+            continue
         out.append(hit)
         i = hit.end
     return out
+
+
+def _collapse_chains(mentions: list[Mention]) -> list[Mention]:
+    """One vote for 浙江省杭州市上城区, or 嘉兴南湖: a chain of names is one mention of its last place
+    (whose lineage holds the others), not three mentions of the province. The names before it
+    choose among the last one's namesakes (北京市朝阳区, not the 朝阳区 of another city)."""
+    out: list[Mention] = []
+    for m in mentions:
+        if out and out[-1].end == m.start:
+            before = {d.code for d in out[-1].candidates}
+            inside = tuple(d for d in m.candidates if before.intersection(_lineage_codes(d)[:-1]))
+            if inside:
+                out[-1] = Mention(out[-1].start, m.end, m.name, inside)
+                continue
+        out.append(m)
+    return out
+
+
+def _inside_academic_name(text: str, end: int) -> bool:
+    """True when the place opens an academic body's name (天津某某大学): where its scholars work."""
+    m = ACADEMIC_AFTER_RE.match(text, end)
+    return bool(m) and not OFFICE_CHARS.intersection(m.group())
 
 
 def _freq() -> dict[str, int]:
@@ -259,6 +313,9 @@ def resolve(votes: dict[str, float], strong: dict[str, float]) -> PlaceMatch | N
     if city is not None:
         districts = [d.code for d in _children()[city] if d.level == DISTRICT]
         district = _best(districts, strong, 1e-9)
+        rivals = [c for c in districts if c != district and votes.get(c, 0) * RIVAL_SHARE >= votes.get(district, 0)]
+        if district and rivals:
+            district = None  # 丰台区 and 西城区 alike: a report about its city, with examples from several districts
     code = district or city or province
     return PlaceMatch(
         province=table[province].name,
@@ -268,14 +325,24 @@ def resolve(votes: dict[str, float], strong: dict[str, float]) -> PlaceMatch | N
     )
 
 
-def find_place(title: str | None, meta_lines: list[str] | None, body: str, author_org: str | None) -> PlaceMatch | None:
-    """The report's place, or None when it names none (or only in passing, or only ambiguously)."""
+def find_place(
+    title: str | None, meta_lines: list[str] | None, body: str, author_org: str | None, publisher: str | None = None
+) -> PlaceMatch | None:
+    """The report's place, or None when it names none (or only in passing, or only ambiguously).
+
+    A local publisher (某某日报, 某某区融媒体中心) counts as much as a meta line: a city's paper
+    reports on its city, so a report that names only its streets and communities is still placed.
+    """
     weighted: list[tuple[Mention, int, bool]] = []
-    sources = [(title or "", W_TITLE), (author_org or "", W_AUTHOR)]
-    sources += [(line, W_META) for line in meta_lines or []]
+    # a university or research body is where the author works, not the place written about
+    author_org = "" if author_org and ACADEMIC_NAME_RE.search(author_org) else author_org
+    sources = [(title or "", W_TITLE), (author_org or "", W_AUTHOR), (publisher or "", W_META)]
+    # an affiliation or a biography in the meta lines (某某大学，天津; 作者简介：…，某省某市人) says
+    # where the author works or was born
+    sources += [(line, W_META) for line in meta_lines or [] if not ACADEMIC_NAME_RE.search(line)]
     sources += [(body[:LEAD_CHARS], W_LEAD)]
     for text, w in sources:
-        weighted += [(m, w, True) for m in scan(text)]
-    weighted += [(m, W_BODY, False) for m in scan(body[LEAD_CHARS:])]
+        weighted += [(m, w, True) for m in _collapse_chains(scan(text, where_it_is=True))]
+    weighted += [(m, W_BODY, False) for m in _collapse_chains(scan(body[LEAD_CHARS:]))]
     votes, strong = vote(weighted)
     return resolve(votes, strong)
