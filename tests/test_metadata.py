@@ -211,8 +211,13 @@ def test_find_source_in_the_other_forms_pages_name_it(meta, source):
         ([], ["（文字：某某街道 张某 李某）"], "某某街道"),
         ([], ["文/某某区委组织部 王某"], "某某区委组织部"),
         ([], ["记者 张某 通讯员 李某"], ""),  # people, no unit
-        (["◆某某日报社编发中心"], [], "某某日报社编发中心"),
+        (["◆某某日报社编发中心"], [], ""),  # the publisher's own desk publishes it: not an author unit
+        (["◆某某区委组织部"], [], "某某区委组织部"),
         (["| 索 引 号:001 | 发布机构:某某区某某街道 | 成文日期 2017-11-09 |"], [], "某某区某某街道"),
+        # a paper's author note: the employer, not the birthplace
+        (["[作者简介]张某（1988— ），男，某省某市人，某某财经大学人文学院讲师，博士。"], [], "某某财经大学人文学院"),
+        (["某某师范大学，天津"], [], "某某师范大学"),  # an affiliation with its town
+        (["凉亭下面的党支部"], [], ""),  # a headline, not a name
     ],
 )
 def test_find_author_org_in_bylines(meta, bylines, unit):
@@ -258,3 +263,42 @@ def test_find_date_prefers_publication_to_a_papers_received_date():
 )
 def test_find_source_beyond_the_meta_lines(meta, title, credits, furniture, source):
     assert md.find_source(meta, title=title, credits=credits, furniture=furniture) == source
+
+
+@pytest.mark.parametrize(
+    "meta, first, source, unit",
+    [
+        # an opening credit, split off as a meta line or still heading the first paragraph
+        (["本网讯（行政二党支部 张某）"], "9月1日，支部把书架送到社区。", "", "行政二党支部"),
+        ([], "本网讯（行政二党支部 张某）9月1日，支部把书架送到社区。", "", "行政二党支部"),
+        # a grassroots unit as the source wrote it; a department or a media centre published it
+        (["来源：某某街道某某社区"], "社区开展活动。", "某某街道某某社区", "某某街道某某社区"),
+        (["来源：某某省住房和城乡建设厅"], "厅里开展活动。", "某某省住房和城乡建设厅", ""),
+        (["来源：某某区融媒体中心"], "区里开展活动。", "某某区融媒体中心", ""),
+    ],
+)
+def test_source_and_author_unit_of_a_layout(meta, first, source, unit):
+    layout = Layout(title="某某社区开展活动", paragraphs=[first, "第二段。"], paragraph_roles=["body", "body"],
+                    meta_lines=meta)
+    found = md.extract_metadata(layout)
+    assert (found.source, found.author_org) == (source, unit)
+
+
+@pytest.mark.parametrize(
+    "meta, title, furniture, when",
+    [
+        # several fields on one line: the publication date, not the received one
+        (["收稿日期：2022年3月31日；录用日期：2022年5月6日；发布日期：2022年5月13日"], "", [], date(2022, 5, 13)),
+        # a programme's air date in its headline
+        ([], "《某某访谈》 20181209 街乡一“吹哨” 难事有人管", [], date(2018, 12, 9)),
+        ([], "某某社区服务20181399户", [], None),  # eight digits that are no date
+        # an e-paper's index row that repeats the headline dates it; another article's date does not
+        ([], "某某社区 党群服务中心揭牌", ["1324887 2022-07-25 00:00:00 一 某某社区 党群服务中心揭牌Keyword"],
+         date(2022, 7, 25)),
+        ([], "某某社区 党群服务中心揭牌", ["上一篇 2023-04-27"], None),
+        # the meta lines come first
+        (["2020-01-02"], "《某某访谈》 20181209", [], date(2020, 1, 2)),
+    ],
+)
+def test_find_date_beyond_the_meta_lines(meta, title, furniture, when):
+    assert md.find_date(meta, title=title, furniture=furniture) == when

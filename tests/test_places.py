@@ -31,6 +31,7 @@ def place(title="", meta=(), body=LEAD, author="", publisher=""):
         ("x区委组织部、xx市", []),  # redacted
         ("在上海、武汉举办培训班", ["上海", "武汉"]),
         ("住在临江大厦的居民", []),  # a building named after a city, not the city
+        ("南区街道环城社区", []),  # a street office named like a district
         ("城中街道中山社区的办公楼", []),  # a community named after a city
         ("浙江省杭州市上城区闸弄口街道", ["浙江省", "杭州市", "上城区"]),  # 市上 is a word, but a place before a place
         ("天津师范大学政治与行政学院", []),  # where a scholar works
@@ -89,9 +90,12 @@ def test_scan(text, names):
         # a local publisher places a report that names only its streets
         ({"title": "某某社区：党建项目带动文明城市创建", "publisher": "滁州日报"}, ("安徽省", "滁州市", None)),
         ({"title": "某某社区党员加入志愿服务", "publisher": "人民日报"}, None),
-        # a county-level city by its short form, where the report says where it is
-        ({"body": "今年起，宜兴按照“党建引领、网格夯实”的总要求，全面搭建小区治理体系。" + LEAD},
+        # a county-level city by its short form, where the report says where it is: in the lead it must
+        # recur, since a short form once may be a word (打下的红色江山)
+        ({"body": "报道宜兴基层治理。今年起，宜兴按照“党建引领、网格夯实”的总要求，全面搭建小区治理体系。" + LEAD},
          ("江苏省", "无锡市", "宜兴市")),
+        ({"body": "今年起，宜兴按照“党建引领、网格夯实”的总要求，全面搭建小区治理体系。" + LEAD}, None),
+        ({"title": "宜兴：网格夯实小区治理"}, ("江苏省", "无锡市", "宜兴市")),
         # a scholar's university and address are not the place written about
         ({"title": "社区嵌入式党建如何影响居民参与", "author": "天津师范大学", "meta": ["天津师范大学，天津"]}, None),
         # two districts named alike: a report about their city

@@ -9,6 +9,7 @@ furniture say of the publisher (版权归某某日报社所有).
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -83,11 +84,28 @@ CONTRIBUTED_RE = re.compile(r"[（(]\s*(?P<who>[^\s（）()]{0,8}供稿)")  # �
 AUTHOR_UNIT_RE = re.compile(
     r"(?:[（(]?\s*作者(?:单位\s*[:：]|系|为|是|分别系)|发布机构\s*[:：]|发文机关\s*[:：])\s*(?P<unit>[^）)|｜]+?)\s*(?:[）)|｜]|$)"
 )
-ORG_LINE_RE = re.compile(f"^[^，。！？；：、“”\\s（）()]{{4,30}}?(?:{ORG_SUFFIXES})$")
+# A paper's author note: [作者简介]张某（1988— ），男，某省某市人，某某大学某学院讲师 → the first
+# organisation it names (a birthplace is not one).
+AUTHOR_NOTE_RE = re.compile(r"作者简介\s*[]】:：]?\s*(?P<note>.+)")
+# An organisation's name standing alone as a line, perhaps with its town after a comma (某某大学，天津).
+# A name does not describe: 凉亭下面的党支部 is a headline.
+ORG_LINE_RE = re.compile(f"^(?P<org>[^，。！？；：、“”的\\s（）()]{{4,30}}?(?:{ORG_SUFFIXES}))(?:[，,]\\s*[{CJK}]{{2,4}})?$")
+# A publisher's own desk (某某日报社编发中心) publishes the report; it is not the unit that wrote it.
+PUBLISHER_DESK_RE = re.compile(f"^[{CJK}]{{2,12}}?(?:{PUBLISHER_ENDINGS})社")
+# A grassroots unit named as the source wrote the report itself (来源：某某街道某某社区); a department
+# or a media centre named so is its publisher.
+GRASSROOTS_UNIT_RE = re.compile(f"^[{CJK}]{{2,}}(?:社区|街道|街道办事处|党委|党工委|党总支|党支部|居委会|村委会)$")
+# A credit opening the article: 本网讯（某某党支部 张三）, （某某街道供稿）.
+OPENING_CREDIT_RE = re.compile(r"^(?:本报|本网|本刊|本台|本站)?讯?\s*[（(](?P<credit>[^（）()]{2,30})[）)]")
 PREAMBLE_RE = re.compile(
     r"^(?:近年来|近年|近些年|今年以来|近期|近日|日前|目前|当前|同时|此外|另外|据悉|"
     r"(?:根据|按照|依据|为了|围绕|结合).*|在.{0,30}(?:下|中|上|期间|之际))[，,]$"
 )
+# A line holding several fields (收稿日期：…；录用日期：…；发布日期：…): each is read on its own.
+FIELD_SEPARATOR_RE = re.compile(r"[；;]")
+# A date written as eight digits, standing alone: 20181209.
+COMPACT_DATE_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
+TITLE_KEY_CHARS = 8  # how much of the headline a furniture line must repeat to be about this article
 CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
 CN_DATE_RE = re.compile(r"(?P<y>[〇零一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?P<d>[一二三四五六七八九十]{1,3})日")
 
@@ -124,16 +142,31 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def find_date(meta_lines: list[str]) -> date | None:
-    """The publication date: a paper's received / accepted / written dates only when no other is given."""
+def find_date(meta_lines: list[str], title: str = "", furniture: Sequence[str] = ()) -> date | None:
+    """The publication date: a paper's received / accepted / written dates only when no other is given.
+
+    Failing the meta lines: a date stamped in the headline (《某某》 20181209 …), then a line of the
+    page's furniture that records this article (an e-paper's index row: 1324887 2022-07-25 00:00:00
+    一 <the headline>…). Other furniture dates (上一篇 2023-04-27) belong to other articles.
+    """
     secondary = None
-    for line in meta_lines:
-        found = parse_date(line)
-        if found and SECONDARY_DATE_RE.search(line):
+    for part in (p for line in meta_lines for p in FIELD_SEPARATOR_RE.split(line)):
+        found = parse_date(part)
+        if found and SECONDARY_DATE_RE.search(part):
             secondary = secondary or found
         elif found:
             return found
-    return secondary
+    if secondary:
+        return secondary
+    for m in COMPACT_DATE_RE.finditer(title):
+        with contextlib.suppress(ValueError):
+            return date(int(m["y"]), int(m["m"]), int(m["d"]))
+    key = re.sub(r"\s+", "", title)[:TITLE_KEY_CHARS]
+    if len(key) == TITLE_KEY_CHARS:
+        for line in furniture:
+            if key in re.sub(r"\s+", "", line) and (found := parse_date(line)):
+                return found
+    return None
 
 
 def _publisher(name: str) -> str:
@@ -237,11 +270,16 @@ def find_author_org(meta_lines: list[str], bylines: list[str] | None = None) -> 
             org = ORG_NAME_RE.search(m["unit"])
             return org.group() if org else m["unit"].strip("◆◇●•■□▲△ ")
     for line in meta_lines:
-        if ORG_LINE_RE.match(line.lstrip("◆◇●•■□▲△ ")):
-            return line.lstrip("◆◇●•■□▲△ ")
+        m = AUTHOR_NOTE_RE.search(line)
+        if m and (org := ORG_NAME_RE.search(m["note"])):
+            return org.group()
+    for line in meta_lines:
+        m = ORG_LINE_RE.match(line.lstrip("◆◇●•■□▲△ "))
+        if m and not PUBLISHER_DESK_RE.match(m["org"]):
+            return m["org"]
     for line in bylines or ():
         org = ORG_NAME_RE.search(_strip_keys(line))
-        if org:
+        if org and not PUBLISHER_DESK_RE.match(org.group()):
             return org.group()
     return ""
 
@@ -334,13 +372,20 @@ CLOSING_BRACKET_RE = re.compile(r"[（(][^（）()]{2,40}[）)]$")
 
 def extract_metadata(layout: Layout) -> Metadata:
     closing = [m.group() for m in [CLOSING_BRACKET_RE.search(layout.paragraphs[-1])] if m] if layout.paragraphs else []
+    # 本网讯（某某党支部 张三）: split off the first paragraph as a meta line, or still opening it
+    heads = [*layout.meta_lines, *layout.paragraphs[:1]]
+    opening = [m["credit"] for m in map(OPENING_CREDIT_RE.match, heads) if m]
+    source = find_source(
+        layout.meta_lines, title=layout.title or "", credits=[*layout.bylines, *layout.captions, *opening, *closing],
+        furniture=layout.dropped,
+    )
+    author_org = find_author_org(layout.meta_lines, [*layout.bylines, *opening])
+    if not author_org and GRASSROOTS_UNIT_RE.search(source):
+        author_org = source  # 来源：某某街道某某社区: the community published what it wrote
     return Metadata(
         title=layout.title or make_title(layout.paragraphs),
-        published_on=find_date(layout.meta_lines),
-        source=find_source(
-            layout.meta_lines, title=layout.title or "", credits=[*layout.bylines, *layout.captions, *closing],
-            furniture=layout.dropped,
-        ),
-        author_org=find_author_org(layout.meta_lines, layout.bylines),
+        published_on=find_date(layout.meta_lines, title=layout.title or "", furniture=layout.dropped),
+        source=source,
+        author_org=author_org,
         summary=make_summary(layout.paragraphs),
     )

@@ -23,7 +23,7 @@ Guards against false matches:
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
 
@@ -181,8 +181,8 @@ def scan(text: str, freq: dict[str, int] | None = None, where_it_is: bool = Fals
         full = any(_is_full_name(hit.name, d) for d in hit.candidates)
         if not full and _dictionary_word_around(text, hit.start, hit.end, freq, idx.names):
             continue
-        if not full and LOCAL_NAME_RE.match(text, hit.end):
-            continue  # 中山社区, 长春路: a local street or estate named after a city
+        if (not full or len(hit.name) <= 2) and LOCAL_NAME_RE.match(text, hit.end):
+            continue  # 中山社区, 长春路, 南区街道: a local street or estate named after a division
         # 适应城市: the word 适应 takes the first character of 应城市; but in 杭州市上城区 the place
         # before it is a place, whatever word 市上 makes
         chained = bool(out) and out[-1].end == hit.start
@@ -340,9 +340,13 @@ def find_place(
     # an affiliation or a biography in the meta lines (某某大学，天津; 作者简介：…，某省某市人) says
     # where the author works or was born
     sources += [(line, W_META) for line in meta_lines or [] if not ACADEMIC_NAME_RE.search(line)]
-    sources += [(body[:LEAD_CHARS], W_LEAD)]
     for text, w in sources:
         weighted += [(m, w, True) for m in _collapse_chains(scan(text, where_it_is=True))]
+    # in the lead a county-level city's short form must recur (宜兴…宜兴): once, it may be a word (江山)
+    lead = _collapse_chains(scan(body[:LEAD_CHARS], where_it_is=True))
+    county = index().county_city_short
+    once = {name for name, n in Counter(m.name for m in lead if m.name in county).items() if n < 2}
+    weighted += [(m, W_LEAD, True) for m in lead if m.name not in once]
     weighted += [(m, W_BODY, False) for m in _collapse_chains(scan(body[LEAD_CHARS:]))]
     votes, strong = vote(weighted)
     return resolve(votes, strong)
