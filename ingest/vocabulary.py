@@ -25,8 +25,9 @@ ACADEMIC_SUFFIXES = "大学|学院|研究院|研究所|研究中心|研究基地
 # A name of a local street, road, estate or building that opens with a city's short form (某山社区, 某京路).
 LOCAL_NAME_ENDINGS = "路|街|大街|大道|巷|社区|小区|新村|花园|广场|公园|大厦|大楼|公寓"
 # An organisation's name inside a byline: 某某区委组织部 in （文字：某某区委组织部 张三）; the longest
-# run that ends in a suffix, so that 作者系某市委党校教授 gives 某市委党校, not 某市委.
-ORG_NAME_RE = re.compile(f"[{CJK}]{{2,28}}(?:{ORG_SUFFIXES})")
+# run that ends in a suffix, so that 作者系某市委党校教授 gives 某市委党校, not 某市委. A name does not
+# describe: 凉亭下面的党支部 is a headline, not an organisation.
+ORG_NAME_RE = re.compile(f"(?:(?!的)[{CJK}]){{2,28}}(?:{ORG_SUFFIXES})")
 
 # What the name of a publisher ends in: 北京日报, 荆楚网, 中央广播电视总台, 新华社, 求是杂志, 某某客户端.
 PUBLISHER_ENDINGS = "日报|晚报|晨报|时报|周报|报|网|在线|新闻|电视台|广播电台|台|通讯社|社|杂志|期刊|刊|客户端|融媒体中心|发布"

@@ -302,3 +302,14 @@ def test_source_and_author_unit_of_a_layout(meta, first, source, unit):
 )
 def test_find_date_beyond_the_meta_lines(meta, title, furniture, when):
     assert md.find_date(meta, title=title, furniture=furniture) == when
+
+
+def test_find_source_reads_what_a_mislabelled_line_still_says():
+    # a damaged tail is dropped, the name kept
+    assert md.find_source(["2018年12月10日09:00 来源：某某网-某某日？?"]) == "某某网-某某日"
+    # a dateline taken for the headline still names its agency
+    assert md.find_source([], title="某某社北京12月10日电") == "某某社"
+    # a copyright statement read as a paragraph still names the publisher…
+    assert md.find_source([], elsewhere=["版权归某某晚报社所有，未经授权不得转载。"]) == "某某晚报社"
+    # …but a paper quoted in a paragraph is not the page's publisher
+    assert md.find_source([], elsewhere=["《某某日报》头版报道了这一做法。"]) == ""

@@ -173,7 +173,8 @@ def _publisher(name: str) -> str:
     """A publisher is a name: not an aggregator's note, not a sentence, not 本报."""
     if EMPTY_FIELD_RE.match(name.strip()):
         return ""
-    name = name.strip(" ：:，,[]【】|｜◆◇●•■□▲△")
+    # a damaged tail (人民网-人民日？?) is dropped with the marks around a name
+    name = name.strip(" ：:，,[]【】|｜◆◇●•■□▲△").rstrip("?？\ufffd")
     if (
         not name or len(name) > 30 or NOT_A_PUBLISHER_RE.match(name) or closes(name) or name in SELF_REFERENCE
         or PERSON_NAMES_RE.match(name)
@@ -183,7 +184,8 @@ def _publisher(name: str) -> str:
 
 
 def find_source(
-    meta_lines: list[str], title: str = "", credits: Sequence[str] = (), furniture: Sequence[str] = ()
+    meta_lines: list[str], title: str = "", credits: Sequence[str] = (), furniture: Sequence[str] = (),
+    elsewhere: Sequence[str] = (),
 ) -> str:
     """The publisher the page names, in the order of how plainly it says so.
 
@@ -192,7 +194,8 @@ def find_source(
     publisher beside a date. Then the headline (【某某网】…, 《某某》 20181209 …); then who reported it
     (某某日报社全媒体记者 in a byline, a credit or a caption: ``credits``); then what the page's
     furniture says of itself (版权归某某报社所有, 某某网首页, an e-paper footer's 2020-09-29 … 某某日报:
-    ``furniture``, the chrome and footer lines); last a contributed-by byline (（当地供稿 张三）).
+    ``furniture``, the chrome and footer lines; its statements are plain enough to be read
+    ``elsewhere`` too, wherever such a line landed); last a contributed-by byline (（当地供稿 张三）).
     """
     for line in meta_lines:
         m = SOURCE_RE.search(line)
@@ -201,7 +204,7 @@ def find_source(
     meta_patterns = ((PUBLICATION_RE, "source"), (LABELLED_SOURCE_RE, "source"), (ISSUE_RE, "source"),
                      (DATELINE_RE, "publisher"))
     for pattern, group in meta_patterns:
-        for line in meta_lines:
+        for line in (*meta_lines, title):  # a dateline read as the headline (新华社北京12月10日电) still names it
             m = pattern.search(line)
             if m and (source := _publisher(m[group])):
                 return source
@@ -228,7 +231,7 @@ def find_source(
             if source := _publisher(m["source"]):
                 return source
     for pattern in FURNITURE_PUBLISHER_RES:
-        for line in furniture:
+        for line in (*furniture, *elsewhere):
             m = pattern.search(line)
             if m and (source := _publisher(m["source"])):
                 return source
@@ -377,7 +380,7 @@ def extract_metadata(layout: Layout) -> Metadata:
     opening = [m["credit"] for m in map(OPENING_CREDIT_RE.match, heads) if m]
     source = find_source(
         layout.meta_lines, title=layout.title or "", credits=[*layout.bylines, *layout.captions, *opening, *closing],
-        furniture=layout.dropped,
+        furniture=layout.dropped, elsewhere=[*layout.captions, *layout.paragraphs],
     )
     author_org = find_author_org(layout.meta_lines, [*layout.bylines, *opening])
     if not author_org and GRASSROOTS_UNIT_RE.search(source):
