@@ -9,8 +9,8 @@ from ingest.extract.places import PlaceMatch, find_place, scan
 LEAD = "近年来,坚持以党建引领城市基层治理,推动各类组织和党员群众共同参与,形成了共建共治共享的良好格局。" * 3
 
 
-def place(title="", meta=(), body=LEAD, author="", publisher=""):
-    found = find_place(title, list(meta), body, author, publisher)
+def place(title="", meta=(), body=LEAD, author="", publisher="", elsewhere=""):
+    found = find_place(title, list(meta), body, author, publisher, elsewhere)
     return None if found is None else (found.province, found.city, found.district)
 
 
@@ -90,11 +90,13 @@ def test_scan(text, names):
         # a local publisher places a report that names only its streets
         ({"title": "某某社区：党建项目带动文明城市创建", "publisher": "滁州日报"}, ("安徽省", "滁州市", None)),
         ({"title": "某某社区党员加入志愿服务", "publisher": "人民日报"}, None),
-        # a county-level city by its short form, where the report says where it is: in the lead it must
-        # recur, since a short form once may be a word (打下的红色江山)
-        ({"body": "报道宜兴基层治理。今年起，宜兴按照“党建引领、网格夯实”的总要求，全面搭建小区治理体系。" + LEAD},
+        # a county-level city by its short form, where the report says where it is: in the lead only when
+        # the page names its city or province too, since a short form may be a word (江山就是人民)
+        ({"body": "今年起，宜兴按照“党建引领、网格夯实”的总要求，全面搭建小区治理体系。" + LEAD, "elsewhere": "首页 > 江苏"},
          ("江苏省", "无锡市", "宜兴市")),
         ({"body": "今年起，宜兴按照“党建引领、网格夯实”的总要求，全面搭建小区治理体系。" + LEAD}, None),
+        ({"title": "走进北京市朝阳区某某社区", "body": "听到报告里讲江山就是人民、人民就是江山。" + LEAD},
+         ("北京市", "北京市", "朝阳区")),
         ({"title": "宜兴：网格夯实小区治理"}, ("江苏省", "无锡市", "宜兴市")),
         # a scholar's university and address are not the place written about
         ({"title": "社区嵌入式党建如何影响居民参与", "author": "天津师范大学", "meta": ["天津师范大学，天津"]}, None),

@@ -36,7 +36,9 @@ def extract(report: Report, taxonomy: Taxonomy | None = None) -> Extraction:
         author_org=meta.author_org or "", summary=meta.summary or "",
     )
 
-    place = places.find_place(out.title or layout.title, layout.meta_lines, body, out.author_org, out.source)
+    place = places.find_place(
+        out.title or layout.title, layout.meta_lines, body, out.author_org, out.source, "\n".join(layout.dropped)
+    )
     if place is not None:
         out.province, out.city, out.district, out.place_code = place.province, place.city, place.district, place.code
 

@@ -23,7 +23,7 @@ Guards against false matches:
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
@@ -326,9 +326,12 @@ def resolve(votes: dict[str, float], strong: dict[str, float]) -> PlaceMatch | N
 
 
 def find_place(
-    title: str | None, meta_lines: list[str] | None, body: str, author_org: str | None, publisher: str | None = None
+    title: str | None, meta_lines: list[str] | None, body: str, author_org: str | None, publisher: str | None = None,
+    elsewhere: str = "",
 ) -> PlaceMatch | None:
     """The report's place, or None when it names none (or only in passing, or only ambiguously).
+
+    ``elsewhere``: the rest of the page (its furniture), which only corroborates a short form.
 
     A local publisher (某某日报, 某某区融媒体中心) counts as much as a meta line: a city's paper
     reports on its city, so a report that names only its streets and communities is still placed.
@@ -342,11 +345,17 @@ def find_place(
     sources += [(line, W_META) for line in meta_lines or [] if not ACADEMIC_NAME_RE.search(line)]
     for text, w in sources:
         weighted += [(m, w, True) for m in _collapse_chains(scan(text, where_it_is=True))]
-    # in the lead a county-level city's short form must recur (宜兴…宜兴): once, it may be a word (江山)
+    # in the lead a county-level city's short form may be a word (江山就是人民): it counts when the page
+    # names its city or province too, anywhere, even in its furniture (网易江苏 > 正文)
     lead = _collapse_chains(scan(body[:LEAD_CHARS], where_it_is=True))
+    rest = _collapse_chains(scan(body[LEAD_CHARS:]))
     county = index().county_city_short
-    once = {name for name, n in Counter(m.name for m in lead if m.name in county).items() if n < 2}
-    weighted += [(m, W_LEAD, True) for m in lead if m.name not in once]
-    weighted += [(m, W_BODY, False) for m in _collapse_chains(scan(body[LEAD_CHARS:]))]
+    others = [m for m in (*lead, *rest, *scan(elsewhere), *(m for m, _, _ in weighted)) if m.name not in county]
+    named = {code for m in others for d in m.candidates for code in _lineage_codes(d)}
+    weighted += [
+        (m, W_LEAD, True) for m in lead
+        if m.name not in county or any(named.intersection(_lineage_codes(d)[:-1]) for d in m.candidates)
+    ]
+    weighted += [(m, W_BODY, False) for m in rest]
     votes, strong = vote(weighted)
     return resolve(votes, strong)
