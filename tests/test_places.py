@@ -9,8 +9,8 @@ from ingest.extract.places import PlaceMatch, find_place, scan
 LEAD = "近年来,坚持以党建引领城市基层治理,推动各类组织和党员群众共同参与,形成了共建共治共享的良好格局。" * 3
 
 
-def place(title="", meta=(), body=LEAD, author="", publisher="", elsewhere=""):
-    found = find_place(title, list(meta), body, author, publisher, elsewhere)
+def place(title="", meta=(), body=LEAD, author="", publisher="", elsewhere="", body_beyond_lead=True):
+    found = find_place(title, list(meta), body, author, publisher, elsewhere, body_beyond_lead=body_beyond_lead)
     return None if found is None else (found.province, found.city, found.district)
 
 
@@ -23,6 +23,7 @@ def place(title="", meta=(), body=LEAD, author="", publisher="", elsewhere=""):
         ("观山湖夜景", []),  # …and not alone
         ("穿着中山装的老党员", []),
         ("以适应城市改革的需要", []),  # 适应 takes the first character of 应城市
+        ("文章以上海市某街道为例", ["上海市"]),  # but 以上 leaves 海市, rarer than 上海市
         ("上海浦东新区", ["浦东新区"]),  # 上海浦东 is a word, but a place before a place
         ("发展朝阳产业", []),
         ("和平年代的奉献", []),
@@ -103,6 +104,9 @@ def test_scan(text, names):
         # two districts named alike: a report about their city
         ({"title": "北京“吹哨报到”改革观察", "body": "丰台区的做法。" + LEAD * 2 + "丰台区和西城区。西城区也这样。"},
          ("北京市", "北京市", None)),
+        # a paper's examples deep in its body are not where it is from
+        ({"body": LEAD * 2 + "湖南长沙的做法。湖南湘潭的做法。", "body_beyond_lead": False}, None),
+        ({"body": LEAD * 2 + "湖南长沙的做法。湖南湘潭的做法。"}, ("湖南省", None, None)),
         # a chain is one mention of its last place, and chooses among namesakes
         ({"title": "走进北京市朝阳区某某社区"}, ("北京市", "北京市", "朝阳区")),
     ],

@@ -36,15 +36,22 @@ def extract(report: Report, taxonomy: Taxonomy | None = None) -> Extraction:
         author_org=meta.author_org or "", summary=meta.summary or "",
     )
 
-    place = places.find_place(
-        out.title or layout.title, layout.meta_lines, body, out.author_org, out.source, "\n".join(layout.dropped)
-    )
-    if place is not None:
-        out.province, out.city, out.district, out.place_code = place.province, place.city, place.district, place.code
+    def find_place(body_beyond_lead: bool = True) -> places.PlaceMatch | None:
+        return places.find_place(
+            out.title or layout.title, layout.meta_lines, body, out.author_org, out.source,
+            "\n".join(layout.dropped), body_beyond_lead=body_beyond_lead,
+        )
 
+    place = find_place()
     # a redacted report (x区, xx市) names its place and hides it: that is not a report of no place
     named = place is not None or bool(REDACTED_PLACE_RE.search(body))
     out.kind = kind.decide_kind(layout, named_place=named)
+    if out.kind != kind.CASE and place is not None:
+        # a paper's or a speech's examples come from many places: only its headline, its apparatus
+        # and its lead say where it is from
+        place = find_place(body_beyond_lead=False)
+    if place is not None:
+        out.province, out.city, out.district, out.place_code = place.province, place.city, place.district, place.code
     # a paper's or a speech's headings are the parts of an argument, not practices a place runs
     out.mechanisms = mechanisms.extract_mechanisms(body, layout.paragraph_roles) if out.kind == kind.CASE else []
     out.metrics = metrics.extract_metrics(body, out.mechanisms)

@@ -127,12 +127,17 @@ def _dictionary_word_around(text: str, start: int, end: int, freq: dict[str, int
 
 
 def _word_across_start(text: str, start: int, end: int, freq: dict[str, int], places: dict) -> bool:
-    """True when a dictionary word that is not a place begins before the mention and ends inside it."""
+    """True when a dictionary word that is not a place begins before the mention and ends inside it,
+    and what it leaves of the name reads as a word at least as common as the name: 适应|城市 (not
+    应城市), but 以上海市 is 以 + 上海市 (海市 is rarer than 上海市)."""
     for s in range(max(0, start - WORD_REACH), start):
         for e in range(start + 1, end):
             word = text[s:e]
             # 上海浦东 is a place before a place, not a word that swallows one
-            if freq.get(word) and word not in places and text[s:start] not in places:
+            if not freq.get(word) or word in places or text[s:start] in places:
+                continue
+            rest = text[e:end]
+            if len(rest) == 1 or freq.get(rest, 0) >= freq.get(text[start:end], 0):
                 return True
     return False
 
@@ -328,10 +333,13 @@ def resolve(votes: dict[str, float], strong: dict[str, float]) -> PlaceMatch | N
 def find_place(
     title: str | None, meta_lines: list[str] | None, body: str, author_org: str | None, publisher: str | None = None,
     elsewhere: str = "",
+    body_beyond_lead: bool = True,
 ) -> PlaceMatch | None:
     """The report's place, or None when it names none (or only in passing, or only ambiguously).
 
     ``elsewhere``: the rest of the page (its furniture), which only corroborates a short form.
+    ``body_beyond_lead`` False: the body counts only up to the end of its lead, for a paper, a speech
+    or a commentary, whose examples from many places are not where it is from.
 
     A local publisher (某某日报, 某某区融媒体中心) counts as much as a meta line: a city's paper
     reports on its city, so a report that names only its streets and communities is still placed.
@@ -347,6 +355,7 @@ def find_place(
         weighted += [(m, w, True) for m in _collapse_chains(scan(text, where_it_is=True))]
     # in the lead a county-level city's short form may be a word (江山就是人民): it counts when the page
     # names its city or province too, anywhere, even in its furniture (网易江苏 > 正文)
+    body = body if body_beyond_lead else body[:LEAD_CHARS]
     lead = _collapse_chains(scan(body[:LEAD_CHARS], where_it_is=True))
     rest = _collapse_chains(scan(body[LEAD_CHARS:]))
     county = index().county_city_short
