@@ -78,6 +78,11 @@ EXAMPLES = [
     ("a speech quoted in a news case", layout("健康路社区开展志愿服务", ["活动开始，社区党总支书记先致辞，欢迎志愿者。"]),
      True, "case"),
     ("nothing to go on", layout("社区新貌", ["社区里新修了一条步道。"]), None, "case"),
+    ("lecture plan", layout(None, ["我们将从这项改革是什么、为什么、怎么改出发，对这一主题进行深入探讨。",
+                                   "一、改革是什么"], ["body", "h1"]), True, "non-case"),
+    ("policy paper title", layout("老城区社区物业管理的模式选择与政策建议",
+                                  ["2008年初的一场雪灾，暴露了老城区物业服务的问题。", "调研发现，问卷调查显示多数居民不满意。"]),
+     True, "non-case"),
 ]
 
 
