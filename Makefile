@@ -12,6 +12,8 @@ export DEBUG ?= 1
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	@# opencc-python-reimplemented (our old converter) installs the same module name as opencc
+	$(BIN)/pip uninstall --quiet --yes opencc-python-reimplemented 2>/dev/null || true
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 

@@ -3,10 +3,11 @@
 Runs after repair and before clean, so every later pattern is written once, in
 simplified script with Chinese full-width punctuation.
 
-- ``t2s``: OpenCC traditional → simplified. The converter is built once per
-  process, lazily (loading its dictionaries is most of its cost), and a report is
+- ``t2s``: OpenCC traditional → simplified, through OpenCC's own library (the
+  ``opencc`` package) and its public ``convert`` only. The converter is built once
+  per process, lazily (loading its dictionaries is most of its cost), and a report is
   converted once: ``detect_script`` and ``normalise`` share the result.
-- ``zhe``: opencc-python-reimplemented keeps 著 as 著 (its phrase table is small),
+- ``zhe``: OpenCC's t2s keeps 著 as 著 (its phrase table is small),
   so a traditional 著眼於 / 圍繞著 comes out 著眼于 / 围绕著 where natural simplified
   writes 着眼于 / 围绕着. Only for text that was not already simplified: there 著
   is the 著名/显著 character and must stay.
@@ -22,7 +23,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache, lru_cache
-from pathlib import Path
 
 from .report import Change, Fixed, apply_fixers, fixer
 
@@ -52,110 +52,34 @@ def is_cjk(ch: str) -> bool:
 
 
 @cache
-def _converter():
+def _converter(config: str = "t2s"):
+    """OpenCC's converter for ``config`` (t2s, s2t), built once per process: loading its dictionaries
+    is most of its cost."""
     import opencc
 
-    return opencc.OpenCC("t2s")
-
-
-@cache
-def _traditional_keys() -> frozenset[str]:
-    """Every character OpenCC t2s may change, from its own tables (its first candidate is what it writes)."""
-    import opencc
-
-    folder = Path(opencc.__file__).parent / "dictionary"
-    keys: set[str] = set()
-    for line in (folder / "TSCharacters.txt").read_text(encoding="utf-8").splitlines():
-        key, _, values = line.partition("\t")
-        if values.split()[:1] != [key]:
-            keys.add(key)
-    for line in (folder / "TSPhrases.txt").read_text(encoding="utf-8").splitlines():
-        key, _, values = line.partition("\t")
-        value = (values.split() or [key])[0]
-        # a phrase changes only the characters where its output differs (么麼 → 幺麽 changes 么)
-        keys.update(key if len(key) != len(value) else (a for a, b in zip(key, value, strict=True) if a != b))
-    return frozenset(keys)
-
-
-@cache
-def _tables() -> tuple[frozenset[str], dict[str, str]]:
-    """The first two characters of every OpenCC t2s phrase, and its character table (first candidate).
-
-    Both come from the converter's own loaded dictionaries, so they cannot drift from it.
-    """
-    (group,) = _converter()._dict_chain_data  # t2s is one group: TSPhrases, then TSCharacters
-    (_, _, phrases), (_, _, characters) = group
-    return frozenset(key[:2] for key in phrases), {key: value.split(" ")[0] for key, value in characters.items()}
-
-
-def _t2s_piece(piece: str) -> str:
-    """One piece between OpenCC's separators, converted exactly as OpenCC converts it.
-
-    OpenCC first looks for its longest phrase anywhere in the piece, splitting around each match,
-    then maps what is left character by character. Building that parse tree costs a dictionary
-    lookup for every length at every position; a piece where no phrase can start (no pair of
-    characters opens one: nearly every piece, as the table has a few hundred phrases) is only the
-    character mapping, done here directly. A piece where one might start goes to OpenCC.
-    """
-    phrase_starts, characters = _tables()
-    if any(piece[i : i + 2] in phrase_starts for i in range(len(piece) - 1)):
-        return _converter().convert(piece)
-    return "".join([characters.get(ch, ch) for ch in piece])
+    return opencc.OpenCC(config)
 
 
 @lru_cache(maxsize=4)
 def t2s(text: str) -> str:
-    """OpenCC t2s of the whole text; cached so detect_script and normalise convert a report once.
-
-    OpenCC converts the text piece by piece between punctuation marks and builds a parse tree
-    for each piece, which is most of its cost; a piece with no character it could change comes
-    out the same, so only the pieces that hold one are converted (a simplified report costs
-    a set lookup, not a conversion), and those by ``_t2s_piece``. The result is the same as
-    converting the whole text with OpenCC.
-    """
-    keys = _traditional_keys()
-    if keys.isdisjoint(text):
-        return text
-    pieces = _converter().split_chars_re.split(text)
-    return "".join(
-        _t2s_piece(piece) if i % 2 == 0 and not keys.isdisjoint(piece) else piece for i, piece in enumerate(pieces)
-    )
+    """OpenCC t2s of the whole text; cached so detect_script and normalise convert a report once."""
+    return _converter("t2s").convert(text)
 
 
-@cache
-def _simplified_only() -> frozenset[str]:
-    """Characters that only simplified script uses (网, 这): s2t never keeps them as they are.
-
-    Read from OpenCC's own table, so it agrees with the converter. 后, 干, 准 are not here:
-    traditional text uses them too (皇后, 干戈, 批准).
-    """
-    import opencc
-
-    path = Path(opencc.__file__).parent / "dictionary" / "STCharacters.txt"
-    only = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        key, _, values = line.partition("\t")
-        if key and key not in values.split():
-            only.add(key)
-    return frozenset(only)
+@lru_cache(maxsize=65536)
+def _changed_alone(ch: str, config: str) -> bool:
+    """Does OpenCC change this character on its own (its character table, no phrase around it)?"""
+    return _converter(config).convert(ch) != ch
 
 
-@cache
-def _traditional_characters() -> frozenset[str]:
-    """Characters OpenCC t2s always changes on their own (寶, 網), from its character table only.
+def _traditional(ch: str) -> bool:
+    """A character t2s always changes (寶, 網); 么, changed only inside the phrase 么麼, is not one."""
+    return _changed_alone(ch, "t2s")
 
-    Unlike ``_traditional_keys`` this leaves out characters changed only inside a phrase (么 in
-    么麼), which simplified text uses every day and which must not count as traditional.
-    """
-    import opencc
 
-    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
-    chars = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        key, _, values = line.partition("\t")
-        if key and values.split()[:1] != [key]:
-            chars.add(key)
-    return frozenset(chars)
+def _simplified_only(ch: str) -> bool:
+    """A character s2t changes and t2s keeps (网, 这): simplified script's own."""
+    return _changed_alone(ch, "s2t") and not _changed_alone(ch, "t2s")
 
 
 def detect_script(text: str) -> str:
@@ -168,9 +92,8 @@ def detect_script(text: str) -> str:
     counts = Counter(CJK_RE.findall(text))
     if not counts:
         return "unknown"
-    traditional_chars, simplified_only = _traditional_characters(), _simplified_only()
-    traditional = sum(n for ch, n in counts.items() if ch in traditional_chars)
-    simplified = sum(n for ch, n in counts.items() if ch in simplified_only)
+    traditional = sum(n for ch, n in counts.items() if _traditional(ch))
+    simplified = sum(n for ch, n in counts.items() if _simplified_only(ch))
     if traditional + simplified == 0:
         return "simplified"  # only characters both scripts share: nothing to convert either way
     share = traditional / (traditional + simplified)

@@ -175,7 +175,7 @@ def test_t2s_pieces_with_phrases_equal_opencc(text):
     assert n.t2s(text) == opencc.OpenCC("t2s").convert(text)
 
 
-def test_simplified_text_is_not_converted():
-    text = "城市基层党建，引领基层治理。" * 100
+def test_simplified_text_comes_out_as_it_went_in():
+    text = "城市基层党建，引领基层治理。么麼小事，干部批准，皇后。" * 100
     n.t2s.cache_clear()
-    assert n.t2s(text) is text
+    assert n.t2s(text) == text.replace("么麼", "幺麽")  # OpenCC's one phrase that changes 么
