@@ -8,6 +8,10 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.contrib import admin
+
         from . import search
+        from .admin import harden
 
         search.connect_signals()  # a deleted case leaves the SQLite FTS5 table too
+        harden(admin.site)  # every changelist refuses a lookup that overflows its column
