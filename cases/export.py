@@ -83,8 +83,8 @@ def case_to_dict(case: Case) -> dict:
             for m in case.mechanisms.all()
         ],
         "metrics": [
-            {"value": number(m.value), "unit": m.unit, "qualifier": m.qualifier, "subject": m.subject,
-             "text": m.text, "start": m.start, "end": m.end}
+            {"value": number(m.value), "unit": m.unit, "qualifier": m.qualifier, "magnitude": m.magnitude,
+             "subject": m.subject, "text": m.text, "start": m.start, "end": m.end}
             for m in case.metrics.all()
         ],
         "body": case.body,

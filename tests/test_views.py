@@ -140,7 +140,8 @@ def test_exports_follow_the_filters(client, case):
     assert rows[0]["practices"] == "党建联盟; 网格化管理"
     data = json.loads(_content(client.get("/?format=json&practice=grid-management")))
     assert [d["slug"] for d in data] == [case.slug]
-    assert data[0]["metrics"][0] == {"value": 1120, "unit": "个", "qualifier": "余", "subject": "共建协议",
+    assert data[0]["metrics"][0] == {"value": 1120, "unit": "个", "qualifier": "余", "magnitude": "",
+                                     "subject": "共建协议",
                                      "text": "共建协议1120余个", "start": BODY.index("共建协议1120"),
                                      "end": BODY.index("共建协议1120") + len("共建协议1120余个")}
     all_cases = json.loads(_content(client.get("/cases.json")))
