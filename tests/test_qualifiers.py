@@ -14,7 +14,7 @@ import pytest
 
 from cases.models import Metric
 from ingest.extract.metrics import PREFIX_QUALIFIERS, extract_metrics
-from ingest.vocabulary import AFTER_NUMBER, AFTER_UNIT, BEFORE_NUMBER, QUALIFIERS, RANGE_QUALIFIER
+from ingest.vocabulary import AFTER_NUMBER, BEFORE_NUMBER, QUALIFIERS, RANGE_QUALIFIER
 from tests.site_factories import make_case
 
 

@@ -22,7 +22,6 @@ import cn2an
 
 from ..vocabulary import MAGNITUDES
 
-
 # Arabic digits, half or full width, with thousands separators (1,120) or a decimal part (64.5).
 # A comma counts as a separator only before exactly three digits: "12,100余人" is one number,
 # "活动12,开展" is not.
