@@ -23,8 +23,8 @@ import logging
 import math
 import re
 import threading
-from functools import cache
 from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
 from pathlib import Path
 
 import jieba
