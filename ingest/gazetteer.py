@@ -12,7 +12,7 @@ has no prefecture above it, so it is treated as a city whose parent is the
 province. For the four municipalities the province and the city share the name
 (北京市 / 北京市), as the gazetteer itself has them.
 
-The file also lists areas that are no division (990000 苏鲁交界, a disputed border
+The file also lists areas that are no division (990000 苏鲁交界, a border
 zone, and 999900 海域 under it); GB/T 2260's first digit names the region of a
 province (1 North … 8 Hong Kong and Macao), so a code outside 1–8 is left out.
 """
