@@ -21,6 +21,7 @@ env: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_reference_data
 	$(BIN)/python manage.py ingest --publish seeds/
 	$(BIN)/python manage.py demo_staff
 	$(BIN)/python manage.py runserver 127.0.0.1:8000

@@ -11,8 +11,9 @@ import logging
 import uuid
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -37,6 +38,49 @@ from .forms import (
 from .models import Case, Mechanism, Metric, Place, Practice
 
 log = logging.getLogger(__name__)
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+class SoundLookupsMixin:
+    """A changelist whose query string overflows a column is refused like any other bad lookup.
+
+    Django turns a lookup it cannot apply (``?published_on__year=abc``) into a redirect to the
+    plain list with ``?e=1``. A value too large for the column slips past it: the date
+    hierarchy's year 99999999999999999999 raises OverflowError building the date, and
+    ``pk__in=<20 digits>`` overflows SQLite's INTEGER when the list is counted.
+    """
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+def harden(site: admin.AdminSite) -> None:
+    """Give every model admin of ``site`` (Django's users and groups, axes' records…) the mixin."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if not site.is_registered(model):
+            continue
+        model_admin = type(site.get_model_admin(model))
+        if not issubclass(model_admin, SoundLookupsMixin):
+            site.unregister(model)
+            site.register(model, type(model_admin.__name__, (SoundLookupsMixin, model_admin), {}))
+
+
+def key_or_404(model, raw: str):
+    """``raw`` as a primary key of ``model``, or a 404 (``abc``, or a number no column can hold)."""
+    field = model._meta.pk
+    try:
+        value = field.to_python(raw)
+        field.run_validators(value)
+    except ValidationError as error:
+        raise Http404(f"no {model._meta.model_name} {raw!r}") from error
+    return value
 
 
 # --------------------------------------------------------------------------- places and practices
@@ -380,8 +424,8 @@ class CaseAdmin(SimpleHistoryAdmin):
         """The change page's merge button: keep ``object_id``, merge ``other_id`` into it (POST only)."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        keep = get_object_or_404(Case, pk=unquote(object_id))
-        drop = get_object_or_404(Case, pk=unquote(other_id))
+        keep = get_object_or_404(Case, pk=key_or_404(Case, unquote(object_id)))
+        drop = get_object_or_404(Case, pk=key_or_404(Case, unquote(other_id)))
         if not (self.has_delete_permission(request, drop) and self.has_change_permission(request, keep)):
             raise PermissionDenied
         if drop.duplicate_of_id != keep.pk and keep.duplicate_of_id != drop.pk:
@@ -393,6 +437,7 @@ class CaseAdmin(SimpleHistoryAdmin):
     # ---- history: also the mechanisms and figures; restore a whole version
 
     def history_view(self, request, object_id, extra_context=None):
+        key_or_404(Case, unquote(object_id))
         context = {"related_history": self._related_history(unquote(object_id)), **(extra_context or {})}
         return super().history_view(request, object_id, extra_context=context)
 
@@ -421,8 +466,9 @@ class CaseAdmin(SimpleHistoryAdmin):
         Replaces django-simple-history's revert form, which restores the case row only (not its
         inlines) and would not record the restore as curated.
         """
-        case = get_object_or_404(Case, pk=unquote(object_id))
-        record = get_object_or_404(Case.history.model, id=case.pk, history_id=unquote(version_id))
+        case = get_object_or_404(Case, pk=key_or_404(Case, unquote(object_id)))
+        history_id = key_or_404(Case.history.model, unquote(version_id))
+        record = get_object_or_404(Case.history.model, id=case.pk, history_id=history_id)
         if not self.has_view_history_or_change_history_permission(request, case):
             raise PermissionDenied
         can_restore = self.has_change_permission(request, case) and not self.revert_disabled(request, case)

@@ -23,6 +23,28 @@ FIGURE_CSV_FIELDS = ["case", "slug", "province", "city", "district", "subject", 
                      "display", "mechanism", "sentence"]
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV Injection"):
+# =HYPERLINK(…) in a title would run when a curator opens the export in Excel.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A cell a spreadsheet shows as text: a string that starts like a formula gets a leading ``'``.
+
+    ``"=1+1"`` → ``"'=1+1"``; numbers and other strings are returned as they are.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+class SpreadsheetSafeWriter(csv.DictWriter):
+    """``csv.DictWriter`` whose every cell goes through ``spreadsheet_safe``: the one CSV writer of the site."""
+
+    def writerow(self, rowdict):
+        return super().writerow({key: spreadsheet_safe(value) for key, value in rowdict.items()})
+
+
 def export_queryset(queryset):
     """The queryset with everything an export reads, in a fixed number of queries."""
     return queryset.select_related("place", "province", "city").prefetch_related(
@@ -61,8 +83,8 @@ def case_to_dict(case: Case) -> dict:
             for m in case.mechanisms.all()
         ],
         "metrics": [
-            {"value": number(m.value), "unit": m.unit, "qualifier": m.qualifier, "subject": m.subject,
-             "text": m.text, "start": m.start, "end": m.end}
+            {"value": number(m.value), "unit": m.unit, "qualifier": m.qualifier, "magnitude": m.magnitude,
+             "subject": m.subject, "text": m.text, "start": m.start, "end": m.end}
             for m in case.metrics.all()
         ],
         "body": case.body,
@@ -75,7 +97,7 @@ def to_json(cases: Iterable[Case]) -> str:
 
 def to_csv(cases: Iterable[Case]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
+    writer = SpreadsheetSafeWriter(out, fieldnames=CSV_FIELDS)
     writer.writeheader()
     for case in cases:
         row = case_to_dict(case)
@@ -91,7 +113,7 @@ def to_csv(cases: Iterable[Case]) -> str:
 def figures_to_csv(cases: Iterable[Case]) -> str:
     """Every figure of the cases, one row each, with the sentence it came from."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIGURE_CSV_FIELDS)
+    writer = SpreadsheetSafeWriter(out, fieldnames=FIGURE_CSV_FIELDS)
     writer.writeheader()
     for case in cases:
         district = case.district

@@ -7,12 +7,16 @@ one) and its named queries live on a custom QuerySet, e.g.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from ingest.vocabulary import AFTER_NUMBER, AFTER_UNIT, BEFORE_NUMBER, MAGNITUDES, QUALIFIER_POSITION
 
 
 class PlaceQuerySet(models.QuerySet):
@@ -332,6 +336,10 @@ class Metric(models.Model):
     value = models.DecimalField(_("数值"), max_digits=24, decimal_places=4)
     unit = models.CharField(_("单位"), max_length=20, blank=True)
     qualifier = models.CharField(_("限定词"), max_length=10, blank=True)
+    magnitude = models.CharField(
+        _("数量级"), max_length=4, blank=True,
+        help_text=_("原文计数所用的单位词(如“1101万平方米”中的“万”);数值始终以个位计。"),
+    )
     text = models.CharField(_("原文片段"), max_length=200)
     start = models.PositiveIntegerField(_("起始位置"))
     end = models.PositiveIntegerField(_("结束位置"))
@@ -353,17 +361,24 @@ class Metric(models.Model):
 
     @property
     def display_value(self) -> str:
-        """1,120余个 / 超过51万人 style: value with grouping, qualifier and unit as a reader writes it."""
-        from decimal import Decimal
+        """The figure as the report writes it: 1,120余个, 不超过3名, 95%以内, 1101万平方米.
 
-        value = self.value.normalize() if isinstance(self.value, Decimal) else Decimal(str(self.value)).normalize()
-        number = f"{value:,f}" if value == value.to_integral() else f"{value:,}"
-        number = number.rstrip("0").rstrip(".") if "." in number else number
-        if self.qualifier in PREFIX_QUALIFIERS:
-            return f"{self.qualifier}{number}{self.unit}"
-        if self.qualifier in AFTER_UNIT_QUALIFIERS:
+        The qualifier stands where ``vocabulary.QUALIFIERS`` says; a word outside the table (typed
+        by a curator) stands before the number. A figure the text counts in 万 or 亿 is shown in
+        them, without grouping (1101万, 8.9万余); ``value`` stays in base units for sorting and export.
+        """
+        value = self.value if isinstance(self.value, Decimal) else Decimal(str(self.value))
+        multiplier = magnitude_multiplier(self.magnitude)
+        if multiplier > 1:
+            number = _plain_number(value / multiplier) + self.magnitude
+        else:
+            number = _plain_number(value, grouped=True)
+        position = QUALIFIER_POSITION.get(self.qualifier, BEFORE_NUMBER)
+        if position == AFTER_NUMBER:
+            return f"{number}{self.qualifier}{self.unit}"
+        if position == AFTER_UNIT:
             return f"{number}{self.unit}{self.qualifier}"
-        return f"{number}{self.qualifier}{self.unit}"
+        return f"{self.qualifier}{number}{self.unit}"
 
     @property
     def anchor(self) -> str:
@@ -378,11 +393,21 @@ class Metric(models.Model):
         return self.case.body[self.start : self.end] == self.text
 
 
-# Qualifiers that stand before the number (近2.1万名, 超过51万人); the others follow it (1120余个).
-PREFIX_QUALIFIERS = {"近", "约", "超过", "不少于", "不低于", "不到", "逾", "达", "共", "高达", "将近", "接近", "超", "多达"}
+def magnitude_multiplier(magnitude: str) -> int:
+    """What a magnitude as written multiplies by: 万 → 10,000, 百万 → 1,000,000; "" (or junk) → 1."""
+    multiplier = 1
+    for char in magnitude or "":
+        multiplier *= MAGNITUDES.get(char, 1)
+    return multiplier
 
-# Qualifiers that follow the unit (40%左右, 3次以上); the rest (余, 多) stand between number and unit.
-AFTER_UNIT_QUALIFIERS = {"左右", "以上", "以下", "上下"}
+
+def _plain_number(value: Decimal, grouped: bool = False) -> str:
+    """12000 → "12,000" (grouped) or "12000"; 64.50 → "64.5"; never an exponent."""
+    value = value.normalize()
+    if value == value.to_integral():
+        value = value.quantize(Decimal(1))
+    number = f"{value:,f}" if grouped else f"{value:f}"
+    return number.rstrip("0").rstrip(".") if "." in number else number
 
 SENTENCE_END = "。！？!?；;\n"
 

@@ -11,8 +11,9 @@ from itertools import islice
 from urllib.parse import urlencode
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.safestring import mark_safe
@@ -31,6 +32,9 @@ LIST_DEFERRED = ("body", "original_text", "search_tokens", "search_vector", "ran
                  "review_conflicts", "other_sources", "curated_fields")
 CITY_FACET_LIMIT = 15  # without a province, the busiest cities; the places page lists them all
 EXPORT_BATCH = 200
+# /cases.json is paged: a case carries its whole body (~14 KB), so an unpaged list of 100,000 cases
+# would be over a gigabyte in one response. ``?page_size=`` may ask for fewer.
+JSON_PAGE_SIZE = 50
 
 
 def query_string(params, **changes) -> str:
@@ -51,7 +55,8 @@ def query_string(params, **changes) -> str:
 
 
 class CaseListView(FilterView):
-    """``/``: filters, facet counts, sort, 20 a page; ``?format=csv|json|figures`` exports the same list."""
+    """``/``: filters, facet counts, sort, 20 a page; ``?format=csv|figures`` exports the same list, and
+    ``?format=json`` (``/cases.json``) pages it as JSON (``json_page``)."""
 
     filterset_class = CaseFilter
     template_name = "cases/case_list.html"
@@ -77,6 +82,9 @@ class CaseListView(FilterView):
         if fmt not in self.exporters:
             return HttpResponseBadRequest(_("未知的导出格式").encode())
         self.filterset = self.get_filterset(self.get_filterset_class())
+        if fmt == "json":
+            with search.prefer_index(bool(request.GET.get("q"))):
+                return JsonResponse(json_page(request, self.filterset), json_dumps_params={"ensure_ascii": False})
         return export_response(self.filterset.qs, fmt)
 
     def paginate_queryset(self, queryset, page_size):
@@ -219,6 +227,38 @@ class Facets:
         return options
 
 
+def json_page(request, filterset: CaseFilter) -> dict:
+    """One page of the filtered list as JSON: ``count`` (all the list's cases), ``next``/``previous``
+    links (None at the ends) and ``results`` in the export's shape, at most JSON_PAGE_SIZE a page.
+
+    A page number that is not a number, or past the end, gives the nearest page (as the list does).
+    """
+    try:
+        size = min(max(int(request.GET.get("page_size", JSON_PAGE_SIZE)), 1), JSON_PAGE_SIZE)
+    except ValueError:
+        size = JSON_PAGE_SIZE
+    paginator = Paginator(export.export_queryset(filterset.qs), size)
+    page = paginator.get_page(request.GET.get("page"))
+    if filterset.parsed_query and filterset.very_common:
+        with search.date_walk():  # see CaseListView.paginate_queryset
+            cases = list(page.object_list)
+    else:
+        cases = list(page.object_list)
+
+    def link(number: int) -> str:
+        return request.build_absolute_uri(request.path + query_string(request.GET, page=str(number)))
+
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "page_size": size,
+        "next": link(page.next_page_number()) if page.has_next() else None,
+        "previous": link(page.previous_page_number()) if page.has_previous() else None,
+        "results": [export.case_to_dict(case) for case in cases],
+    }
+
+
 def export_response(queryset, fmt: str):
     """Stream the whole filtered list (there may be thousands) in batches, each batch in a few queries."""
     cases = export.export_queryset(queryset).iterator(chunk_size=EXPORT_BATCH)
@@ -226,21 +266,6 @@ def export_response(queryset, fmt: str):
     def batches():
         while batch := list(islice(cases, EXPORT_BATCH)):
             yield batch
-
-    if fmt == "json":
-        def chunks():
-            yield "["
-            first = True
-            for batch in batches():
-                body = export.to_json(batch)[1:-1].strip()  # the list's items, without its brackets
-                if body:
-                    yield ("" if first else ",") + body
-                    first = False
-            yield "]\n"
-
-        response = StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="cases.json"'
-        return response
 
     render = export.figures_to_csv if fmt == "figures" else export.to_csv
 

@@ -11,6 +11,10 @@ level. A county-level city under a province directly (济源市, 仙桃市, 石�
 has no prefecture above it, so it is treated as a city whose parent is the
 province. For the four municipalities the province and the city share the name
 (北京市 / 北京市), as the gazetteer itself has them.
+
+The file also lists areas that are no division (990000 苏鲁交界, a border
+zone, and 999900 海域 under it); GB/T 2260's first digit names the region of a
+province (1 North … 8 Hong Kong and Macao), so a code outside 1–8 is left out.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from dataclasses import dataclass
 from functools import cache
 
 PROVINCE, CITY, DISTRICT = "province", "city", "district"
+# GB/T 2260: the first digit of a code is the region its province lies in (1 North China … 6
+# Northwest, 7 Taiwan, 8 Hong Kong and Macao); 9 is no region.
+REGION_DIGITS = frozenset("12345678")
 
 # Longest suffix first; what is left is the short form a report uses (辽宁省 → 辽宁, 观山湖区 → 观山湖).
 _SUFFIXES = (
@@ -75,6 +82,8 @@ def divisions() -> tuple[Division, ...]:
     for code, name in names.items():
         if not name or "直辖" in name:
             continue  # "澳门特别行政区直辖" and the like are grouping rows, not divisions
+        if code[0] not in REGION_DIGITS:
+            continue  # 苏鲁交界 (990000) and its 海域: areas, not divisions
         if code[2:] == "0000":
             out.append(Division(code, name, PROVINCE, None))
         elif code[4:] == "00" or code[2:4] == "90":

@@ -380,8 +380,8 @@ def replace_metrics(
             Metric(
                 case=case, mechanism=made.get(data.mechanism) if data.mechanism is not None else None,
                 subject=(data.subject or "")[:100], value=data.value, unit=(data.unit or "")[:20],
-                qualifier=(data.qualifier or "")[:10], text=data.text[:200], start=data.start, end=data.end,
-                order=order,
+                qualifier=(data.qualifier or "")[:10], magnitude=data.magnitude, text=data.text[:200],
+                start=data.start, end=data.end, order=order,
             )
         )
     bulk_create_with_history(new_metrics, Metric)

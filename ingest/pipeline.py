@@ -66,6 +66,8 @@ def process(
     if not clean.has_article(layout):
         raise ReportRejected("没有找到中文正文(文件只有网页框架、导航或非中文内容)")
 
+    if taxonomy is not None:
+        segment.use_practices(taxonomy)  # the curators' practices are words from this report on
     report.tokens = segment.cut(report.body)
     report.extraction = extract(report, taxonomy=taxonomy)
     return report

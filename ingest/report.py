@@ -116,6 +116,7 @@ class MetricData:
     start: int
     end: int
     mechanism: int | None = None  # index into Extraction.mechanisms
+    magnitude: str = ""  # the multiplier the text counts in (1101万平方米 → 万); value is already multiplied
 
 
 @dataclass

@@ -6,10 +6,15 @@
 The tokenizer is jieba's default one (``jieba.dt``), so that any other stage that
 judges words by jieba's frequencies (repair) shares the same loaded dictionary
 instead of loading a second copy (~0.5 s each). It is initialised lazily, from
-jieba's cache file, and the domain words are added once: practice names and
-synonyms (taxonomy.py), the field's terms (data/domain_terms.txt) and every
-division of the gazetteer, full and short name, so that 党建引领 or 观山湖区 stay
-whole.
+jieba's cache file, and the domain words are added once: the field's terms
+(data/domain_terms.txt) and every division of the gazetteer, full and short name,
+so that 党建引领 or 观山湖区 stay whole.
+
+The practices' names and synonyms are words too, and curators edit them: the
+loader passes the database's taxonomy to the pipeline, which calls
+``use_practices`` before it cuts a report, so a practice added in the admin is one
+word from the next ingest on (and a removed one is no longer added). Without a
+taxonomy (no database) the starting list in taxonomy.py is used.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ import logging
 import math
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
 from pathlib import Path
 
 import jieba
@@ -32,21 +38,16 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _KEEP = re.compile(r"[\w\u3400-\u9fff]")  # a search token must hold a letter, digit or CJK character
 _lock = threading.Lock()
 _ready = False
+# The practice words this process added to jieba (not jieba's own, not the fixed domain words), and
+# the taxonomy they came from: ``use_practices`` removes the first when the second changes.
+_practice_words: set[str] = set()
+_practices_in_use: tuple | None = None
+
+Taxonomy = Sequence[tuple[str, Sequence[str]]]  # (name, synonyms) pairs, as extract takes them
 
 
-def domain_words() -> list[str]:
-    """Every word the domain dictionary adds, in a stable order, without duplicates."""
-    words: list[str] = []
-    for line in DOMAIN_TERMS.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            words.append(line)
-    for name, _slug, synonyms, _desc in taxonomy.PRACTICES:
-        words.append(name)
-        words.extend(synonyms)
-    for division in gazetteer.divisions():
-        words.append(division.name)
-        words.append(division.short_name)
+def _words(words: Iterable[str]) -> list[str]:
+    """``words`` as jieba can hold them, in order, without duplicates."""
     out: list[str] = []
     seen: set[str] = set()
     for word in words:
@@ -56,6 +57,71 @@ def domain_words() -> list[str]:
             seen.add(word)
             out.append(word)
     return out
+
+
+def term_words() -> list[str]:
+    """The field's terms (data/domain_terms.txt)."""
+    lines = (line.split("#", 1)[0].strip() for line in DOMAIN_TERMS.read_text(encoding="utf-8").splitlines())
+    return _words(line for line in lines if line)
+
+
+def division_words() -> list[str]:
+    """Every division of the gazetteer, full and short name."""
+    return _words(name for d in gazetteer.divisions() for name in (d.name, d.short_name))
+
+
+@cache
+def fixed_words() -> frozenset[str]:
+    """The words no curator edits: a practice that shares one never takes it out of the dictionary."""
+    return frozenset((*term_words(), *division_words()))
+
+
+def starting_taxonomy() -> list[tuple[str, list[str]]]:
+    return [(name, list(synonyms)) for name, _slug, synonyms, _desc in taxonomy.PRACTICES]
+
+
+def practice_words(practices: Taxonomy) -> list[str]:
+    """The names and synonyms of ``practices`` as words."""
+    return _words(word for name, synonyms in practices for word in (name, *synonyms))
+
+
+def domain_words() -> list[str]:
+    """Every word the domain dictionary adds with the starting taxonomy, in a stable order, without duplicates."""
+    return _words([*term_words(), *practice_words(starting_taxonomy()), *division_words()])
+
+
+def _add(tok: jieba.Tokenizer, word: str) -> bool:
+    """Make ``word`` one word for jieba; False when jieba keeps it whole already."""
+    if tok.FREQ.get(word):
+        return False  # jieba already keeps it whole at its own frequency
+    tok.add_word(word, max(_needed_freq(tok, word), MIN_FREQ))
+    return True
+
+
+def use_practices(practices: Taxonomy) -> None:
+    """Make the practices' names and synonyms, and no other taxonomy's, words of the dictionary.
+
+    Called with the database's taxonomy at the start of each ingest (the pipeline does it before
+    cutting a report); a no-op when the taxonomy is the one already in use.
+    """
+    key = tuple((name, tuple(synonyms)) for name, synonyms in practices)
+    if key == _practices_in_use:
+        return
+    tok = tokenizer()
+    with _lock:
+        _apply_practices(tok, practices, key)
+
+
+def _apply_practices(tok: jieba.Tokenizer, practices: Taxonomy, key: tuple) -> None:
+    global _practices_in_use
+    wanted = [word for word in practice_words(practices) if word not in fixed_words()]
+    for word in _practice_words - set(wanted):
+        tok.del_word(word)
+        _practice_words.discard(word)
+    for word in wanted:
+        if word not in _practice_words and _add(tok, word):
+            _practice_words.add(word)
+    _practices_in_use = key
 
 
 def _needed_freq(tok: jieba.Tokenizer, word: str) -> int:
@@ -75,10 +141,12 @@ def tokenizer() -> jieba.Tokenizer:
                 jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict…" chatter on every start
                 tok = jieba.dt
                 tok.initialize()
-                for word in domain_words():
-                    if tok.FREQ.get(word):
-                        continue  # jieba already keeps it whole at its own frequency
-                    tok.add_word(word, max(_needed_freq(tok, word), MIN_FREQ))
+                for word in term_words():
+                    _add(tok, word)
+                starting = starting_taxonomy()
+                _apply_practices(tok, starting, tuple((name, tuple(synonyms)) for name, synonyms in starting))
+                for word in division_words():
+                    _add(tok, word)
                 _ready = True
     return jieba.dt
 

@@ -1,6 +1,6 @@
-"""Words that more than one stage reads: what an organisation's or a publisher's name ends in, and
-the dateline a news report opens with. Defined here once so that clean, the line-role features
-and the metadata extractor cannot drift apart.
+"""Words that more than one stage reads: what an organisation's or a publisher's name ends in, the
+dateline a news report opens with, and the qualifiers of a figure. Defined here once so that clean,
+the line-role features, the extractors and the site's display cannot drift apart.
 
 No entry names an outlet or a place: these are the endings of Chinese organisation and
 publication names in general.
@@ -9,6 +9,7 @@ publication names in general.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
@@ -39,3 +40,48 @@ DATELINE_RE = re.compile(
     r"(?:\d{1,2}月\d{1,2}日)?(?:讯|消息|电)(?![" + CJK + "])"
 )
 SELF_REFERENCE = ("本报", "本网", "本刊", "本台", "本站", "本社")
+
+# Multipliers a report writes after Arabic digits (2.1万, 3千). In base units they are multiplied out;
+# the site shows a figure in the one its text counts in (Metric.magnitude).
+MAGNITUDES: dict[str, int] = {"百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+
+# --- how exact a figure is -------------------------------------------------------------------------
+# The qualifiers of a figure, each with where a report writes it: before the number (近2.1万名,
+# 不超过3名), after the number and its 万/亿 (1120余个, 8.9万余人次), or after the unit (40%左右,
+# 95%以内). Extraction finds them from this table, the site shows a figure with the word in the
+# same place, and the exports carry the word: one table, so the three cannot drift apart.
+# 达, 共 and 累计 say nothing about exactness and are not qualifiers.
+BEFORE_NUMBER, AFTER_NUMBER, AFTER_UNIT = "before-number", "after-number", "after-unit"
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    word: str
+    position: str  # BEFORE_NUMBER, AFTER_NUMBER or AFTER_UNIT
+    # characters that, right before the word, make it the end of another word: 最近 (recently),
+    # 附近, 预约 (to book), 签约, 赶超 — not 近, 约, 超 before a number
+    not_after: str = ""
+
+
+QUALIFIERS: tuple[Qualifier, ...] = (
+    Qualifier("不少于", BEFORE_NUMBER), Qualifier("不低于", BEFORE_NUMBER), Qualifier("不超过", BEFORE_NUMBER),
+    Qualifier("不多于", BEFORE_NUMBER), Qualifier("将近", BEFORE_NUMBER), Qualifier("接近", BEFORE_NUMBER),
+    Qualifier("大约", BEFORE_NUMBER), Qualifier("超过", BEFORE_NUMBER), Qualifier("高于", BEFORE_NUMBER),
+    Qualifier("多于", BEFORE_NUMBER), Qualifier("至少", BEFORE_NUMBER), Qualifier("最多", BEFORE_NUMBER),
+    Qualifier("不足", BEFORE_NUMBER), Qualifier("不到", BEFORE_NUMBER),
+    Qualifier("约", BEFORE_NUMBER, not_after="预签履节制特公契邀相合违守践赴应失条"),
+    Qualifier("近", BEFORE_NUMBER, not_after="最附临靠亲邻"),
+    Qualifier("逾", BEFORE_NUMBER),
+    Qualifier("超", BEFORE_NUMBER, not_after="赶高"),
+    Qualifier("余", AFTER_NUMBER), Qualifier("多", AFTER_NUMBER),
+    Qualifier("左右", AFTER_UNIT), Qualifier("以上", AFTER_UNIT), Qualifier("以下", AFTER_UNIT),
+    Qualifier("以内", AFTER_UNIT),
+)  # fmt: skip
+QUALIFIER_POSITION: dict[str, str] = {q.word: q.position for q in QUALIFIERS}
+# A range (3至5名) is stored as its lower bound with this qualifier.
+RANGE_QUALIFIER = "不少于"
+
+
+def qualifier_words(position: str) -> tuple[str, ...]:
+    """The words written at ``position``, longest first (不超过 is tried before 超)."""
+    return tuple(sorted((q.word for q in QUALIFIERS if q.position == position), key=len, reverse=True))

@@ -138,12 +138,13 @@ def test_exports_follow_the_filters(client, case):
     rows = list(csv.DictReader(io.StringIO(_content(client.get("/cases.csv?province=210000")))))
     assert [r["slug"] for r in rows] == [case.slug] and rows[0]["city"] == "锦州市"
     assert rows[0]["practices"] == "党建联盟; 网格化管理"
-    data = json.loads(_content(client.get("/?format=json&practice=grid-management")))
+    data = json.loads(client.get("/?format=json&practice=grid-management").content)["results"]
     assert [d["slug"] for d in data] == [case.slug]
-    assert data[0]["metrics"][0] == {"value": 1120, "unit": "个", "qualifier": "余", "subject": "共建协议",
+    assert data[0]["metrics"][0] == {"value": 1120, "unit": "个", "qualifier": "余", "magnitude": "",
+                                     "subject": "共建协议",
                                      "text": "共建协议1120余个", "start": BODY.index("共建协议1120"),
                                      "end": BODY.index("共建协议1120") + len("共建协议1120余个")}
-    all_cases = json.loads(_content(client.get("/cases.json")))
+    all_cases = json.loads(client.get("/cases.json").content)["results"]
     assert len(all_cases) == 2
     figures = list(csv.DictReader(io.StringIO(_content(client.get("/figures.csv?q=锦州")))))
     assert [(f["subject"], f["display"]) for f in figures] == [
@@ -157,7 +158,9 @@ def test_export_of_many_cases_streams_in_batches(client, django_assert_max_num_q
     for i in range(12):
         make_case(f"案例{i}", "正文1个。", metrics=(("1个", "1", "个", "", "甲"),), practices=("网格化管理",))
     with django_assert_max_num_queries(12):
-        assert len(json.loads(_content(client.get("/cases.json")))) == 12
+        assert len(list(csv.DictReader(io.StringIO(_content(client.get("/figures.csv")))))) == 12
+    with django_assert_max_num_queries(12):
+        assert len(json.loads(client.get("/cases.json").content)["results"]) == 12
 
 
 def _many(n: int):

@@ -1,4 +1,9 @@
-"""Starting data: every administrative division, the practice taxonomy, and the two curator groups."""
+"""Starting data: the two curator groups.
+
+Places and the starting practices are not loaded here: a migration runs once, so a later gazetteer
+would never reach the database. ``manage.py load_reference_data`` upserts them after every migrate
+(cases.reference_data).
+"""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -14,33 +19,6 @@ EDITOR_PERMISSIONS = [
     "view_historicalcase", "view_historicalmechanism", "view_historicalmetric",
 ]
 PUBLISHER_PERMISSIONS = EDITOR_PERMISSIONS + ["publish_case", "delete_case"]
-
-
-def load_gazetteer(apps, schema_editor):
-    from ingest.gazetteer import divisions
-
-    Place = apps.get_model("cases", "Place")
-    ids: dict[str, int] = {}
-    for level in ("province", "city", "district"):
-        batch = [
-            Place(code=d.code, name=d.name, short_name=d.short_name, level=d.level,
-                  parent_id=ids.get(d.parent_code) if d.parent_code else None)
-            for d in divisions() if d.level == level
-        ]
-        for place in Place.objects.bulk_create(batch, batch_size=500):
-            ids[place.code] = place.pk
-        if any(p.pk is None for p in batch):  # a backend that does not return keys from bulk_create
-            ids.update(Place.objects.filter(level=level).values_list("code", "pk"))
-
-
-def load_taxonomy(apps, schema_editor):
-    from ingest.taxonomy import PRACTICES
-
-    Practice = apps.get_model("cases", "Practice")
-    Practice.objects.bulk_create(
-        [Practice(name=name, slug=slug, synonyms=synonyms, description=description)
-         for name, slug, synonyms, description in PRACTICES]
-    )
 
 
 def make_groups(apps, schema_editor):
@@ -65,8 +43,6 @@ def unload(apps, schema_editor):
 
 
 def forwards(apps, schema_editor):
-    load_gazetteer(apps, schema_editor)
-    load_taxonomy(apps, schema_editor)
     make_groups(apps, schema_editor)
 
 

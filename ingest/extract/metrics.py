@@ -34,6 +34,14 @@ from decimal import Decimal
 from .. import gazetteer
 from ..report import MechanismData, MetricData
 from ..segment import cut, tokenizer
+from ..vocabulary import (
+    AFTER_NUMBER,
+    AFTER_UNIT,
+    BEFORE_NUMBER,
+    QUALIFIERS,
+    RANGE_QUALIFIER,
+    qualifier_words,
+)
 from .numbers import (
     ARABIC,
     CHINESE,
@@ -54,22 +62,19 @@ _FIGURE = re.compile(
       |(?P<num>{ARABIC}|{CHINESE})
        (?:(?P<join>[{re.escape(RANGE_JOINERS)}])(?P<num2>{ARABIC}|{CHINESE}))?)
     (?P<mag>[百千万亿]*)
-    (?P<approx>余|多)?
+    (?P<approx>{"|".join(qualifier_words(AFTER_NUMBER))})?
     (?P<mag2>[万亿]?)
     \ ?
     (?P<unit>{"|".join(map(re.escape, UNITS_LONGEST_FIRST))})?
-    (?P<post>左右|以上|以下|以内)?
+    (?P<post>{"|".join(qualifier_words(AFTER_UNIT))})?
     """,
     re.VERBOSE,
 )
 
-# Words before a number that say how exact it is. Longest first. 达/共/累计 say nothing about it.
-PREFIX_QUALIFIERS = (
-    "不少于", "不低于", "不超过", "不多于", "将近", "接近", "大约", "超过", "高于", "多于", "至少",
-    "最多", "不足", "不到", "约", "近", "逾", "超",
-)  # fmt: skip
+# Words before a number that say how exact it is (vocabulary.QUALIFIERS), longest first.
+PREFIX_QUALIFIERS = qualifier_words(BEFORE_NUMBER)
 # 近 and 约 end ordinary words too: 最近 (recently), 附近, 预约, 签约, 节约 …
-NOT_QUALIFIER_AFTER = {"近": "最附临靠亲邻", "约": "预签履节制特公契邀相合违守践赴应失条", "超": "赶高"}
+NOT_QUALIFIER_AFTER = {q.word: q.not_after for q in QUALIFIERS if q.not_after}
 
 # Verbs of jurisdiction that make a bare Chinese digit a count: 下辖三个镇, 设有两个党支部.
 # Broader ones (共有, 拥有) also introduce enumerations (共有三个方面的问题), so they do not.
@@ -111,6 +116,7 @@ class Figure:
     chinese: bool  # written in Chinese numerals
     single_digit: bool  # a bare Chinese digit (三, 两)
     has_magnitude: bool  # 万/亿 written after the number
+    magnitude: str = ""  # the multiplier as written after the number (1101万 → 万): the text counts in it
     bare_magnitude: bool = False  # 百, 千 or 万 alone: a figure only as 百余, 近千
     ranged: bool = False
     prefixed: bool = False  # the qualifier is a word before the number
@@ -211,6 +217,7 @@ def find_figures(body: str) -> list[Figure]:
                 chinese=chinese,
                 single_digit=is_single_chinese_digit(raw) and not m.group("approx") and not m.group("pct"),
                 has_magnitude=any(c in "万亿" for c in magnitude),
+                magnitude=magnitude,
                 bare_magnitude=raw in BARE_MAGNITUDES,
                 ranged=ranged,
             )
@@ -222,7 +229,7 @@ def attach_prefix(body: str, figure: Figure) -> Figure:
     """Take in a qualifier word written before the number: 近2.1万名 → 近, span from 近."""
     word = prefix_qualifier(body, figure.start)
     if figure.ranged:
-        figure.qualifier = "不少于"
+        figure.qualifier = RANGE_QUALIFIER
     elif word:
         figure.qualifier = word
         figure.start -= len(word)
@@ -747,6 +754,7 @@ def extract_metrics(body: str, mechanisms: list[MechanismData]) -> list[MetricDa
             value=figure.value,
             unit=figure.unit or _infer_unit(subject),
             qualifier=figure.qualifier,
+            magnitude=figure.magnitude,
             subject=subject,
             text=body[figure.start : figure.end],
             start=figure.start,

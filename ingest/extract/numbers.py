@@ -20,8 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 import cn2an
 
-# Multipliers a report writes after Arabic digits (2.1万, 3千). In base units they are multiplied out.
-MAGNITUDES: dict[str, int] = {"百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+from ..vocabulary import MAGNITUDES
 
 # Arabic digits, half or full width, with thousands separators (1,120) or a decimal part (64.5).
 # A comma counts as a separator only before exactly three digits: "12,100余人" is one number,
