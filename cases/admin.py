@@ -419,7 +419,7 @@ class CaseAdmin(SimpleHistoryAdmin):
         """Restore the case, with its mechanisms and figures, as it was at one history record.
 
         Replaces django-simple-history's revert form, which restores the case row only (not its
-        inlines) and would not record the restore as curated.
+        inlines); ``curation.restore_version`` brings back the version's values and nothing else.
         """
         case = get_object_or_404(Case, pk=unquote(object_id))
         record = get_object_or_404(Case.history.model, id=case.pk, history_id=unquote(version_id))
