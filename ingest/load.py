@@ -421,7 +421,7 @@ class BodyMap:
         self.old, self.new = old, new
         self.old_starts, old_pieces = _sentences(old)
         self.new_starts, new_pieces = _sentences(new)
-        opcodes = SequenceMatcher(None, old_pieces, new_pieces, autojunk=False).get_opcodes()
+        opcodes = _sentence_opcodes(old_pieces, new_pieces)
         # blocks that cover old sentences (an insertion covers none), by their first old sentence
         self.blocks = [op for op in opcodes if op[2] > op[1]]
         self.block_starts = [op[1] for op in self.blocks]
@@ -479,6 +479,28 @@ class BodyMap:
         lo, hi = self.region(start)
         at = _nearest(self.new[lo:hi], text, self.approximate(start) - lo)
         return (lo + at, lo + at + len(text)) if at is not None else None
+
+
+def _sentence_opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes for two lists of sentences, the common head and tail taken off first.
+
+    A new version of a report mostly differs in a few places, so the head and tail (found in linear
+    time) are most of it; difflib, whose worst case is quadratic, sees only the middle, and there it
+    may ignore sentences that recur very often (a repeated line anchors nothing).
+    """
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    opcodes = [("equal", 0, head, 0, head)] if head else []
+    middle = SequenceMatcher(None, old[head : len(old) - tail], new[head : len(new) - tail])
+    opcodes += [(tag, i1 + head, i2 + head, j1 + head, j2 + head) for tag, i1, i2, j1, j2 in middle.get_opcodes()
+                if (i1, i2, j1, j2) != (0, 0, 0, 0)]
+    if tail:
+        opcodes.append(("equal", len(old) - tail, len(old), len(new) - tail, len(new)))
+    return opcodes
 
 
 def _nearest(haystack: str, needle: str, near: int) -> int | None:
