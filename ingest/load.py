@@ -565,14 +565,14 @@ def sync_mechanisms(
     whole_list_kept = "mechanisms" in case.curated_fields
     kept = [m for m in rows if m.curated or whole_list_kept]
     free = [m for m in rows if not (m.curated or whole_list_kept)]
-    conflicts: dict[str, dict] = {}
     changed: list[Mechanism] = []
+    lost: set[int] = set()  # kept mechanisms whose heading's sentence is gone from the new body
     for mechanism in kept:
         if body_map is None or mechanism.start is None:
             continue
         span = body_map.find(mechanism.start, mechanism.end, body_map.old[mechanism.start : mechanism.end])
         if span is None:
-            conflicts[f"机制「{mechanism.heading[:40]}」"] = {"curated": mechanism.heading, "extracted": GONE}
+            lost.add(mechanism.pk)
         elif span != (mechanism.start, mechanism.end):
             mechanism.start, mechanism.end = span
             changed.append(mechanism)
@@ -585,14 +585,21 @@ def sync_mechanisms(
             (
                 m for m in kept
                 if m.pk not in claimed
-                and (_overlaps(m.start, m.end, data.start, data.end) if has_span and m.start is not None
-                     else m.heading == data.heading)
+                and (_overlaps(m.start, m.end, data.start, data.end)
+                     if has_span and m.start is not None and m.pk not in lost else m.heading == data.heading)
             ),
             None,
         )
         if match is not None:
             made[index] = match
             claimed.add(match.pk)
+            if match.pk in lost and has_span:  # its heading stands elsewhere now: it follows it
+                lost.discard(match.pk)
+                match.start, match.end = data.start, data.end
+                changed.append(match)
+    conflicts = {
+        f"机制「{m.heading[:40]}」": {"curated": m.heading, "extracted": GONE} for m in kept if m.pk in lost
+    }
 
     # The pipeline's own rows, by heading (nearest first), answer the extraction's; the rest are new.
     by_heading: dict[str, list[Mechanism]] = defaultdict(list)

@@ -360,3 +360,33 @@ def test_an_error_while_updating_leaves_the_case_as_it_was():
     case.refresh_from_db()
     assert case.body == body and case.content_hash != digest
     assert (rows(Metric, case), rows(Mechanism, case), Case.history.count(), Metric.history.count()) == before
+
+
+def test_a_kept_mechanism_whose_heading_is_gone_flags_the_case_for_review():
+    case = ingest_bytes(SEED.name, seed_bytes()).case
+    mechanism = case.mechanisms.get(heading__startswith="聚焦自治共治")
+    mechanism.slogan, mechanism.curated = "小区党支部", True
+    mechanism.save()
+    text = seed_bytes().decode("utf-8").replace("建强“小区党支部”", "建强“小区党组织”", 1)
+    assert ingest_bytes(SEED.name, text.encode("utf-8")).status == UPDATED
+    case.refresh_from_db()
+    assert Mechanism.objects.filter(pk=mechanism.pk, curated=True).exists()
+    assert case.needs_review
+    assert [c["extracted"] for k, c in case.review_conflicts.items() if k.startswith("机制")] == ["原句已不在正文中"]
+
+
+def test_moving_a_kept_figures_sentence_elsewhere_reanchors_it():
+    case = ingest_bytes(SEED.name, seed_bytes()).case
+    figure = case.metrics.get(text="59个")
+    figure.subject, figure.curated = "党建联盟", True
+    figure.save()
+    text = seed_bytes().decode("utf-8")
+    left = text.index("截至目前")
+    sentence = text[left : text.index("大合唱”。", left) + len("大合唱”。")]
+    assert "59个" in sentence
+    moved = text.replace(sentence, "", 1).replace("2020年全年共受理", sentence + "2020年全年共受理", 1)
+    ingest_bytes(SEED.name, moved.encode("utf-8"))
+    case.refresh_from_db()
+    figure.refresh_from_db()
+    assert case.body[figure.start : figure.end] == "59个" and not case.needs_review
+    assert case.metrics.filter(text="59个").count() == 1
