@@ -456,6 +456,8 @@ class BodyMap:
         exact = self.exact(offset)
         if exact is not None:
             return exact
+        if not self.blocks:
+            return min(offset, len(self.new))
         lo, hi = self.region(offset)
         i, (_tag, i1, *_rest) = self._locate(offset)
         return min(lo + offset - self.old_starts[i1], hi)
