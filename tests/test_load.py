@@ -390,3 +390,21 @@ def test_moving_a_kept_figures_sentence_elsewhere_reanchors_it():
     figure.refresh_from_db()
     assert case.body[figure.start : figure.end] == "59个" and not case.needs_review
     assert case.metrics.filter(text="59个").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "before", "text", "now_before"),
+    [
+        ("甲有3个。乙有5个。", "新句。甲有3个。乙有5个。", "甲有3个。乙有", "5个", "新句。甲有3个。乙有"),  # inserted before
+        ("甲有3个。乙有5个。", "乙有5个。甲有3个。", "甲有", "3个", "乙有5个。甲有"),  # sentences swapped
+        ("甲有3个。乙有5个。", "甲有3个，新增。乙有5个。", "甲有", "3个", "甲有"),  # its sentence edited around it
+        ("甲有3个。乙有5个。", "甲有4个。乙有5个。", "甲有", "3个", None),  # the figure itself changed: gone
+        ("有3个。有3个。有5个。", "新。有3个。有3个。有5个。", "有3个。有", "3个", "新。有3个。有"),  # the same of repeats
+    ],
+)
+def test_body_map_finds_a_kept_span_in_the_new_body(old, new, before, text, now_before):
+    from ingest.load import BodyMap
+
+    assert old[len(before) :].startswith(text)
+    span = BodyMap(old, new).find(len(before), len(before) + len(text), text)
+    assert span == (None if now_before is None else (len(now_before), len(now_before) + len(text)))
