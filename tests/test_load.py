@@ -408,3 +408,17 @@ def test_body_map_finds_a_kept_span_in_the_new_body(old, new, before, text, now_
     assert old[len(before) :].startswith(text)
     span = BodyMap(old, new).find(len(before), len(before) + len(text), text)
     assert span == (None if now_before is None else (len(now_before), len(now_before) + len(text)))
+
+
+def test_two_admin_uploads_of_one_name_with_different_reports_are_two_cases(client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.test_admin import editor
+
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    client.force_login(editor())
+    for raw in (seed_bytes(), OTHER_SEED.read_bytes()):
+        response = client.post(reverse("admin:cases_case_upload"), {"files": [SimpleUploadedFile("index.txt", raw)]})
+        assert [r["status"] for r in response.context["results"]] == [CREATED]
+    assert Case.objects.filter(source_file="index.txt").count() == 2
