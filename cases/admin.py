@@ -464,7 +464,7 @@ class CaseAdmin(SimpleHistoryAdmin):
         """Restore the case, with its mechanisms and figures, as it was at one history record.
 
         Replaces django-simple-history's revert form, which restores the case row only (not its
-        inlines) and would not record the restore as curated.
+        inlines); ``curation.restore_version`` brings back the version's values and nothing else.
         """
         case = get_object_or_404(Case, pk=key_or_404(Case, unquote(object_id)))
         history_id = key_or_404(Case.history.model, unquote(version_id))

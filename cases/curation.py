@@ -238,18 +238,22 @@ def version_differences(case: Case, record) -> list[tuple[str, object, object]]:
     ]
 
 
+# What else a version records about its own fields: restored with them, so the case is as it was.
+RESTORED_STATE = ["curated_fields", "needs_review", "review_conflicts", "lead_fingerprint"]
+
+
 @transaction.atomic
 def restore_version(case: Case, record, user=None) -> Case:
     """Put the case, its mechanisms and its figures back as they were in ``record`` (a HistoricalCase).
 
-    The status is left alone (moving it is the workflow's business, not history's), and what is
-    restored counts as a curator's correction, so a later re-ingest does not undo it.
+    The old values come back and nothing else: the version's own curated fields and review flag,
+    each mechanism and figure with its own ``curated`` mark (so a later re-ingest updates what the
+    pipeline made then, as it would have). Only rows restore changes are written, with their
+    history. The status is left alone: moving it is the workflow's business, not history's.
     """
     old = record.instance
-    changed = [name for name, _now, _then in version_differences(case, record)]
-    for name in changed:
+    for name in [*RESTORABLE_FIELDS, *RESTORED_STATE]:
         setattr(case, _attname(name), getattr(old, _attname(name)))
-    case.mark_curated(*changed)
     case._history_user = user
     case.save()
 
@@ -257,6 +261,8 @@ def restore_version(case: Case, record, user=None) -> Case:
     metrics = snapshot(Metric, case, record)
     case.metrics.exclude(pk__in=[m.pk for m in metrics]).delete()
     case.mechanisms.exclude(pk__in=[m.pk for m in mechanisms]).delete()
+    current_mechanisms = {m.pk: m for m in case.mechanisms.all()}
+    current_metrics = {m.pk: m for m in case.metrics.all()}
     saved: set[int] = set()
     pending = list(mechanisms)
     while pending:  # parents before children, so each parent row exists when its child is written
@@ -265,19 +271,24 @@ def restore_version(case: Case, record, user=None) -> Case:
             ready = pending[:1]
             ready[0].parent_id = None
         for mechanism in ready:
-            mechanism.curated = True
-            mechanism._history_user = user
-            mechanism.save()
+            _save_if_changed(mechanism, current_mechanisms.get(mechanism.pk), user)
             saved.add(mechanism.pk)
             pending.remove(mechanism)
     for metric in metrics:
         if metric.mechanism_id not in saved:
             metric.mechanism_id = None
-        metric.curated = True
-        metric._history_user = user
-        metric.save()
+        _save_if_changed(metric, current_metrics.get(metric.pk), user)
     search.index_case(case)  # the restored text and headings are what search should find
     return case
+
+
+def _save_if_changed(restored, current, user) -> None:
+    """Write a restored mechanism or figure unless the row is already so (no history row for nothing)."""
+    fields = [f.attname for f in restored._meta.concrete_fields]
+    if current is not None and all(getattr(restored, f) == getattr(current, f) for f in fields):
+        return
+    restored._history_user = user
+    restored.save()
 
 
 def _attname(field: str) -> str:

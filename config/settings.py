@@ -117,6 +117,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=4000;"
         ),
         "timeout": 20,
+        # Every transaction takes the write lock when it begins (BEGIN IMMEDIATE), so a writer waits
+        # for another (up to the timeout) instead of failing with "database is locked" when its read
+        # snapshot can no longer be upgraded to a write: two ingests at once, or an upload during one.
+        "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 

@@ -2,11 +2,22 @@
 
 Every report is written in its own transaction, so one bad report never loses
 another. Loading is idempotent: the same bytes give the same case
-(``content_hash``), and a changed file updates the case of the same source file
-name. What a curator corrected is never overwritten: a field listed in
+(``content_hash``). A report's identity is its source (the path relative to the
+folder given to ``ingest``, or the uploaded file's name) plus its content: a
+changed file updates the case of the same source whose lead (opening) is the
+same report's; a file of a known name whose lead differs is a new case.
+
+What a curator corrected is never overwritten: a field listed in
 ``Case.curated_fields`` and a Mechanism or Metric marked ``curated`` are left as
-they are; where the pipeline now disagrees with a curated value the case is
-flagged ``needs_review`` with both values in ``review_conflicts``.
+they are, and moved to where their text now is in the new body; where the
+pipeline now disagrees with a curated value, or a kept row's sentence is gone,
+the case is flagged ``needs_review`` with both values in ``review_conflicts``.
+The pipeline's own rows are updated in place, so history records only what
+changed.
+
+Writers never collide: on SQLite every transaction begins IMMEDIATE (see
+``config/settings.py``); on PostgreSQL the loader's transactions take one
+advisory lock. Either way a second writer waits and then sees what the first wrote.
 """
 
 from __future__ import annotations
@@ -14,17 +25,20 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from bisect import bisect_left, bisect_right
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cases import search
-from cases.models import Case, Mechanism, MergedReport, Metric, Place, Practice
+from cases.models import SENTENCE_END, Case, Mechanism, MergedReport, Metric, Place, Practice, sentence_bounds
 
 from .pipeline import MAX_REPORT_BYTES, content_hash, process, process_for_pool
 from .report import Report, ReportRejected
@@ -37,6 +51,12 @@ DUPLICATE_MIN_RATIO = 0.9
 DUPLICATE_MAX_CANDIDATES = 50  # the most recent cases sharing a lead; a real archive has a handful
 _SENTENCE_SPLIT = re.compile(r"[。！？!?\n]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+LEAD_CHARACTERS = 200
+# Two versions of one report open alike; another report of the same file name does not.
+LEAD_MIN_RATIO = 0.8
+# PostgreSQL advisory lock key every loader transaction takes ("case" in ASCII).
+WRITER_LOCK = 0x63617365
+GONE = "原句已不在正文中"
 
 
 @dataclass
@@ -56,10 +76,36 @@ class LoadResult:
         return f"{self.status:9} {self.source_name}" + (f"  {detail}" if detail else "")
 
 
+def lead_text(body: str) -> str:
+    """The first 200 Chinese characters of a body: what tells one report from another."""
+    lead: list[str] = []
+    for match in _CJK.finditer(body):
+        lead.append(match.group())
+        if len(lead) == LEAD_CHARACTERS:
+            break
+    return "".join(lead)
+
+
 def lead_fingerprint(body: str) -> str:
-    """The first 200 Chinese characters, hashed: the same article from two outlets shares it."""
-    lead = "".join(_CJK.findall(body))[:200]
+    """The lead, hashed: the same article from two outlets shares it."""
+    lead = lead_text(body)
     return hashlib.sha1(lead.encode("utf-8")).hexdigest() if lead else ""
+
+
+def same_report(lead: str, other_lead: str) -> bool:
+    """Whether two leads open the same report (one may be a corrected version of the other)."""
+    if lead == other_lead:
+        return True
+    return bool(lead and other_lead) and SequenceMatcher(None, lead, other_lead, autojunk=False).ratio() >= LEAD_MIN_RATIO
+
+
+def case_of_source(source: str, body: str) -> Case | None:
+    """The case this report is a version of: the same source and the same report (its lead)."""
+    lead = lead_text(body)
+    for case in Case.objects.select_for_update().filter(source_file=source).order_by("pk"):
+        if same_report(lead, lead_text(case.body)):
+            return case
+    return None
 
 
 def known_case(digest: str) -> Case | None:
@@ -95,7 +141,7 @@ def ingest_bytes(
     except Exception as error:  # a pipeline bug must not stop the other reports of the run
         log.exception("pipeline failed on %s", name)
         return LoadResult(name, FAILED, f"处理出错({type(error).__name__}: {error})")
-    return save_report(report, digest, publish=publish)
+    return save_report(report, digest, publish=publish, source=name)
 
 
 def ingest_paths(
@@ -108,9 +154,9 @@ def ingest_paths(
     if jobs > 1 and len(files) > 1:
         yield from _ingest_parallel(files, publish=publish, jobs=jobs, taxonomy=taxonomy)
         return
-    for path in files:
-        raw, failure = read_report(path)
-        yield failure or ingest_bytes(display_name(path), raw, publish=publish, taxonomy=taxonomy)
+    for path, name in files:
+        raw, failure = read_report(path, name)
+        yield failure or ingest_bytes(name, raw, publish=publish, taxonomy=taxonomy)
 
 
 def count_reports(paths: Iterable[str | Path]) -> int:
@@ -121,22 +167,31 @@ def count_reports(paths: Iterable[str | Path]) -> int:
 # ---------------------------------------------------------------- files
 
 
+class SourceFile(NamedTuple):
+    """A report file and its source name: its path relative to the folder given (a file given alone: its name)."""
+
+    path: Path
+    name: str
+
+
 def display_name(path: Path) -> str:
     return path.name
 
 
-def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[LoadResult]]:
+def collect_files(paths: Iterable[str | Path]) -> tuple[list[SourceFile], list[LoadResult]]:
     """Report files under the given paths, and a failure for each path that cannot be read."""
-    files: list[Path] = []
+    files: list[SourceFile] = []
     failures: list[LoadResult] = []
     for given in paths:
         path = Path(given)
         if not path.exists():
             failures.append(LoadResult(str(path), FAILED, "路径不存在"))
         elif path.is_dir():
-            _walk(path, files, failures)
+            found: list[Path] = []
+            _walk(path, found, failures)
+            files.extend(SourceFile(f, f.relative_to(path).as_posix()) for f in found)
         else:
-            files.append(path)
+            files.append(SourceFile(path, display_name(path)))
     return files, failures
 
 
@@ -158,8 +213,8 @@ def _walk(folder: Path, files: list[Path], failures: list[LoadResult]) -> None:
             files.append(entry)
 
 
-def read_report(path: Path) -> tuple[bytes, LoadResult | None]:
-    name = display_name(path)
+def read_report(path: Path, name: str | None = None) -> tuple[bytes, LoadResult | None]:
+    name = name or display_name(path)
     try:
         size = path.stat().st_size
         if size > MAX_REPORT_BYTES:
@@ -184,35 +239,46 @@ def _ingest_parallel(files: list[Path], *, publish: bool, jobs: int, taxonomy: S
     import multiprocessing
 
     pending: list[tuple[str, Sequence]] = []
-    for path in files:
-        raw, failure = read_report(path)
+    names: list[str] = []
+    for path, name in files:
+        raw, failure = read_report(path, name)
         if failure:
             yield failure
             continue
         existing = known_case(content_hash(raw))
         if existing is not None:
-            yield LoadResult(display_name(path), UNCHANGED, "", existing)
+            yield LoadResult(name, UNCHANGED, "", existing)
             continue
         pending.append((str(path), taxonomy))
+        names.append(name)
     with multiprocessing.get_context("spawn").Pool(processes=jobs) as pool:
-        for name, digest, report, reason in pool.imap(process_for_pool, pending, chunksize=4):
-            yield save_report(report, digest, publish=publish) if report else LoadResult(name, FAILED, reason)
+        # imap keeps the order of the jobs, so each result is the report of the name beside it
+        results = pool.imap(process_for_pool, pending, chunksize=4)
+        for name, (_file, digest, report, reason) in zip(names, results, strict=True):
+            yield save_report(report, digest, publish=publish, source=name) if report else LoadResult(name, FAILED, reason)
 
 
 # ---------------------------------------------------------------- writing
 
 
-def save_report(report: Report, digest: str, *, publish: bool = False) -> LoadResult:
-    """Write one processed report in one transaction: create its case or update the one from the same file.
+def save_report(report: Report, digest: str, *, publish: bool = False, source: str | None = None) -> LoadResult:
+    """Write one processed report in one transaction: create its case or update the case it is a version of.
 
+    ``source`` is where the report came from (see ``case_of_source``); the report's own name by default.
     ``publish`` publishes a new case, never a non-case: that one stays a draft and the result says so."""
+    source = (source or report.source_name)[:255]
     withheld = False
     try:
         with transaction.atomic():
-            case = Case.objects.select_for_update().filter(source_file=report.source_name).first()
+            serialise_writers()
+            existing = known_case(digest)
+            if existing is not None:  # another writer loaded these bytes while this one processed them
+                return LoadResult(source, UNCHANGED, "", existing)
+            case = case_of_source(source, report.body)
             created = case is None
+            old_body = "" if created else case.body
             if created:
-                case = Case(source_file=report.source_name, slug=unique_slug(report.source_name))
+                case = Case(source_file=source, slug=unique_slug(source))
             conflicts = apply_fields(case, report)
             if created:
                 # a non-case (paper, commentary, speech, how-to) stays a draft: publishing it is a curator's call
@@ -224,7 +290,7 @@ def save_report(report: Report, digest: str, *, publish: bool = False) -> LoadRe
                 case.duplicate_of = find_duplicate(case)
             case.save()
             conflicts.update(apply_practices(case, report, created))
-            conflicts.update(replace_structure(case, report, created))
+            conflicts.update(sync_structure(case, report, old_body, created))
             if conflicts:
                 case.needs_review = True
                 case.review_conflicts = {**case.review_conflicts, **conflicts}
@@ -232,14 +298,25 @@ def save_report(report: Report, digest: str, *, publish: bool = False) -> LoadRe
             # the pipeline's tokens are the body's unless a curator replaced the body
             search.index_case(case, body_words=report.tokens if case.body == report.body else None)
     except Exception as error:
-        log.exception("could not save %s", report.source_name)
-        return LoadResult(report.source_name, FAILED, f"写入数据库出错({type(error).__name__}: {error})")
+        log.exception("could not save %s", source)
+        return LoadResult(source, FAILED, f"写入数据库出错({type(error).__name__}: {error})")
     note = "与人工修订不一致,已标记待复核: " + "、".join(sorted(conflicts)) if conflicts else ""
     if case.duplicate_of_id and created:
         note = (note + ";" if note else "") + f"疑似与“{case.duplicate_of.title}”重复"
     if withheld:
         note = (note + ";" if note else "") + "非案例,未发布(保留为草稿)"
-    return LoadResult(report.source_name, CREATED if created else UPDATED, note, case)
+    return LoadResult(source, CREATED if created else UPDATED, note, case)
+
+
+def serialise_writers() -> None:
+    """Let one loader transaction write at a time, so a second writer sees what the first wrote.
+
+    SQLite needs nothing here: its transactions begin IMMEDIATE, which takes the database's write lock.
+    On PostgreSQL two writers would otherwise both find no case for a new report and both insert it.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITER_LOCK])
 
 
 def unique_slug(source_name: str) -> str:
@@ -313,79 +390,383 @@ def apply_practices(case: Case, report: Report, created: bool) -> dict[str, dict
     return {}
 
 
-def replace_structure(case: Case, report: Report, created: bool = False) -> dict[str, dict]:
-    """Replace the pipeline's mechanisms and metrics; keep the curated ones and report where they now differ."""
+# ---------------------------------------------------------------- mechanisms and figures
+
+
+_SENTENCE_CUT = re.compile(f"[{re.escape(SENTENCE_END)}]")
+
+
+def _sentences(body: str) -> tuple[list[int], list[str]]:
+    """The body cut after each sentence end (the cut ``sentence_bounds`` makes): starts and pieces."""
+    starts, pieces, left = [], [], 0
+    for match in _SENTENCE_CUT.finditer(body):
+        starts.append(left)
+        pieces.append(body[left : match.end()])
+        left = match.end()
+    if left < len(body):
+        starts.append(left)
+        pieces.append(body[left:])
+    return starts, pieces
+
+
+class BodyMap:
+    """Where the text of an old body is in the new one.
+
+    The two bodies' sentences are aligned (difflib over whole sentences, so the work grows with
+    the number of sentences, not characters squared); an offset inside an unchanged sentence has
+    an exact new offset, one inside a changed sentence an approximate one.
+    """
+
+    def __init__(self, old: str, new: str):
+        self.old, self.new = old, new
+        self.old_starts, old_pieces = _sentences(old)
+        self.new_starts, new_pieces = _sentences(new)
+        opcodes = _sentence_opcodes(old_pieces, new_pieces)
+        # blocks that cover old sentences (an insertion covers none), by their first old sentence
+        self.blocks = [op for op in opcodes if op[2] > op[1]]
+        self.block_starts = [op[1] for op in self.blocks]
+
+    def _new_start(self, j: int) -> int:
+        return self.new_starts[j] if j < len(self.new_starts) else len(self.new)
+
+    def _locate(self, offset: int):
+        i = max(0, bisect_right(self.old_starts, offset) - 1)
+        return i, self.blocks[max(0, bisect_right(self.block_starts, i) - 1)]
+
+    def exact(self, offset: int) -> int | None:
+        """The new offset of an old one inside an unchanged sentence; None inside a changed one."""
+        if not self.blocks:
+            return None
+        i, (tag, i1, _i2, j1, _j2) = self._locate(offset)
+        if tag != "equal":
+            return None
+        return self._new_start(j1 + i - i1) + offset - self.old_starts[i]
+
+    def region(self, offset: int) -> tuple[int, int]:
+        """The span of the new body that stands where the old sentence at ``offset`` stood."""
+        if not self.blocks:
+            return 0, len(self.new)
+        i, (tag, i1, _i2, j1, j2) = self._locate(offset)
+        if tag == "equal":
+            j = j1 + i - i1
+            return self._new_start(j), self._new_start(j + 1)
+        return self._new_start(j1), self._new_start(j2)
+
+    def approximate(self, offset: int) -> int:
+        exact = self.exact(offset)
+        if exact is not None:
+            return exact
+        if not self.blocks:
+            return min(offset, len(self.new))
+        lo, hi = self.region(offset)
+        i, (_tag, i1, *_rest) = self._locate(offset)
+        return min(lo + offset - self.old_starts[i1], hi)
+
+    def find(self, start: int, end: int, text: str) -> tuple[int, int] | None:
+        """The new span of ``text``, which stood at [start, end) of the old body; None if its sentence is gone.
+
+        Found where its sentence now is (the sentence may have moved), else within the text that
+        replaced its sentence (a sentence edited around the figure).
+        """
+        if not text:
+            return None
+        if self.old[start:end] == text:
+            at = self.exact(start)
+            if at is not None:
+                return at, at + len(text)
+            left, right = sentence_bounds(self.old, start, end)
+            sentence_at = _nearest(self.new, self.old[left:right], self.approximate(left))
+            if sentence_at is not None:
+                return sentence_at + start - left, sentence_at + start - left + len(text)
+        lo, hi = self.region(start)
+        at = _nearest(self.new[lo:hi], text, self.approximate(start) - lo)
+        return (lo + at, lo + at + len(text)) if at is not None else None
+
+
+def _sentence_opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes for two lists of sentences, the common head and tail taken off first.
+
+    A new version of a report mostly differs in a few places, so the head and tail (found in linear
+    time) are most of it; difflib, whose worst case is quadratic, sees only the middle, and there it
+    may ignore sentences that recur very often (a repeated line anchors nothing).
+    """
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    opcodes = [("equal", 0, head, 0, head)] if head else []
+    middle = SequenceMatcher(None, old[head : len(old) - tail], new[head : len(new) - tail])
+    opcodes += [(tag, i1 + head, i2 + head, j1 + head, j2 + head) for tag, i1, i2, j1, j2 in middle.get_opcodes()
+                if (i1, i2, j1, j2) != (0, 0, 0, 0)]
+    if tail:
+        opcodes.append(("equal", len(old) - tail, len(old), len(new) - tail, len(new)))
+    return opcodes
+
+
+def _nearest(haystack: str, needle: str, near: int) -> int | None:
+    """The occurrence of ``needle`` in ``haystack`` nearest to ``near``."""
+    best, at = None, haystack.find(needle)
+    while at != -1:
+        if best is None or abs(at - near) < abs(best - near):
+            best = at
+        elif at > near:
+            break  # occurrences only get farther from here
+        at = haystack.find(needle, at + 1)
+    return best
+
+
+def _overlaps(start, end, other_start, other_end) -> bool:
+    return start is not None and other_start is not None and start < other_end and other_start < end
+
+
+def _assign(row, values: dict) -> bool:
+    """Set the values on the row; whether any differed (only then is the row written, with its history)."""
+    changed = False
+    for name, value in values.items():
+        field = row._meta.get_field(name)
+        current = getattr(row, field.attname)
+        new = value.pk if field.is_relation and value is not None else value
+        if current != new:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+def sync_structure(case: Case, report: Report, old_body: str, created: bool = False) -> dict[str, dict]:
+    """Bring the case's mechanisms and figures in line with the report; return the conflicts.
+
+    Kept rows (curated ones, or a whole list the curator took over) follow their text into the new
+    body; the pipeline's own rows are matched to the new extraction and updated in place.
+    """
     if "body" in case.curated_fields and case.body != report.body:
         # The new spans point into a body the curator has replaced: leave the structure for review.
         return {}
-    if "mechanisms" in case.curated_fields:
-        # The curator owns the list (they deleted a row of it); new figures still find their mechanism.
-        existing = {m.heading: m for m in case.mechanisms.all()}
-        made = {i: existing[d.heading] for i, d in enumerate(report.extraction.mechanisms) if d.heading in existing}
-    else:
-        made = replace_mechanisms(case, report, created)
-    return {} if "metrics" in case.curated_fields else replace_metrics(case, report, made, created)
+    body_map = None if created or old_body == case.body else BodyMap(old_body, case.body)
+    made, conflicts = sync_mechanisms(case, report, body_map, created)
+    conflicts.update(sync_metrics(case, report, made, body_map, created))
+    return conflicts
 
 
-def replace_mechanisms(case: Case, report: Report, created: bool = False) -> dict[int, Mechanism]:
-    """New mechanisms for the ones the pipeline made; curated ones stay. Index in extraction → Mechanism."""
-    ex = report.extraction
-    kept_mechanisms = [] if created else list(case.mechanisms.filter(curated=True))
-    if not created:
-        case.mechanisms.filter(curated=False).delete()
+def _mapped_start(row, body_map: BodyMap | None) -> int | None:
+    if row.start is None or body_map is None:
+        return row.start
+    return body_map.approximate(row.start)
+
+
+MECHANISM_FIELDS = ["parent", "order", "heading", "slogan", "body", "start", "end"]
+
+
+def sync_mechanisms(
+    case: Case, report: Report, body_map: BodyMap | None, created: bool = False
+) -> tuple[dict[int, Mechanism], dict[str, dict]]:
+    """Mechanisms for the report's: index in extraction → Mechanism, and the conflicts."""
+    extracted = report.extraction.mechanisms
+    rows = [] if created else list(case.mechanisms.all())
+    whole_list_kept = "mechanisms" in case.curated_fields
+    kept = [m for m in rows if m.curated or whole_list_kept]
+    free = [m for m in rows if not (m.curated or whole_list_kept)]
+    changed: list[Mechanism] = []
+    lost: set[int] = set()  # kept mechanisms whose heading's sentence is gone from the new body
+    for mechanism in kept:
+        if body_map is None or mechanism.start is None:
+            continue
+        span = body_map.find(mechanism.start, mechanism.end, body_map.old[mechanism.start : mechanism.end])
+        if span is None:
+            lost.add(mechanism.pk)
+        elif span != (mechanism.start, mechanism.end):
+            mechanism.start, mechanism.end = span
+            changed.append(mechanism)
+
     made: dict[int, Mechanism] = {}
-    first_order = max((m.order for m in kept_mechanisms), default=-1) + 1
-    # Top level first, then the nested ones, so each level is one insert (with its history rows).
-    for level_is_top in (True, False):
-        batch: list[Mechanism] = []
-        for index, data in enumerate(ex.mechanisms):
-            if (data.parent is None) != level_is_top:
-                continue
-            match = next((m for m in kept_mechanisms if m.heading == data.heading), None)
-            if match is not None:
-                made[index] = match
-                continue
-            has_span = data.end > data.start
-            made[index] = Mechanism(
-                case=case, parent=made.get(data.parent) if data.parent is not None else None,
-                order=first_order + index, heading=data.heading[:300], slogan=(data.slogan or "")[:100],
-                body=report.body[data.end : data.body_end].strip() if data.body_end > data.end else "",
-                start=data.start if has_span else None, end=data.end if has_span else None,
-            )
-            batch.append(made[index])
-        bulk_create_with_history(batch, Mechanism)
-    return made
+    claimed: set[int] = set()
+    for index, data in enumerate(extracted):
+        has_span = data.end > data.start
+        match = next(
+            (
+                m for m in kept
+                if m.pk not in claimed
+                and (_overlaps(m.start, m.end, data.start, data.end)
+                     if has_span and m.start is not None and m.pk not in lost else m.heading == data.heading)
+            ),
+            None,
+        )
+        if match is not None:
+            made[index] = match
+            claimed.add(match.pk)
+            if match.pk in lost and has_span:  # its heading stands elsewhere now: it follows it
+                lost.discard(match.pk)
+                match.start, match.end = data.start, data.end
+                changed.append(match)
+    conflicts = {
+        f"机制「{m.heading[:40]}」": {"curated": m.heading, "extracted": GONE} for m in kept if m.pk in lost
+    }
+
+    # The pipeline's own rows, by heading (nearest first), answer the extraction's; the rest are new.
+    by_heading: dict[str, list[Mechanism]] = defaultdict(list)
+    for mechanism in free:
+        by_heading[mechanism.heading].append(mechanism)
+    used: set[int] = set()
+    if not whole_list_kept:
+        for level_is_top in (True, False):  # parents first, so each child's parent has its id
+            new_rows: list[Mechanism] = []
+            for index, data in enumerate(extracted):
+                if index in made or (data.parent is None) != level_is_top:
+                    continue
+                has_span = data.end > data.start
+                values = {
+                    "parent": made.get(data.parent) if data.parent is not None else None,
+                    "order": index, "heading": data.heading[:300], "slogan": (data.slogan or "")[:100],
+                    "body": report.body[data.end : data.body_end].strip() if data.body_end > data.end else "",
+                    "start": data.start if has_span else None, "end": data.end if has_span else None,
+                }
+                candidates = [m for m in by_heading.get(values["heading"], ()) if m.pk not in used]
+                row = min(
+                    candidates, key=lambda m: abs((_mapped_start(m, body_map) or 0) - data.start), default=None
+                )
+                if row is None:
+                    row = Mechanism(case=case, **values)
+                    new_rows.append(row)
+                else:
+                    used.add(row.pk)
+                    if _assign(row, values):
+                        changed.append(row)
+                made[index] = row
+            bulk_create_with_history(new_rows, Mechanism)
+    gone = {m.pk for m in free if m.pk not in used}
+    for mechanism in kept:  # a kept child of a removed parent stays, at the top level
+        if mechanism.parent_id in gone:
+            mechanism.parent = None
+            changed.append(mechanism)
+    if changed:
+        bulk_update_with_history(list({id(m): m for m in changed}.values()), Mechanism, MECHANISM_FIELDS)
+    if gone:
+        Mechanism.objects.filter(pk__in=gone).delete()
+    return made, conflicts
 
 
-def replace_metrics(
-    case: Case, report: Report, made: dict[int, Mechanism], created: bool = False
+METRIC_FIELDS = ["mechanism", "subject", "value", "unit", "qualifier", "magnitude", "text", "start", "end", "order"]
+
+
+def _figure_key(text, value, unit, qualifier) -> tuple:
+    return text, value.normalize(), unit, qualifier
+
+
+def sync_metrics(
+    case: Case, report: Report, made: dict[int, Mechanism], body_map: BodyMap | None, created: bool = False
 ) -> dict[str, dict]:
-    """New figures for the pipeline's; a curated figure stays, and a new value at its place is a conflict."""
-    ex = report.extraction
+    """Figures for the pipeline's; a kept figure stays where its text now is, and a new value at its place is a conflict."""
+    extracted = report.extraction.metrics
+    rows = [] if created else list(case.metrics.all())
+    whole_list_kept = "metrics" in case.curated_fields
+    kept = [m for m in rows if m.curated or whole_list_kept]
+    free = [m for m in rows if not (m.curated or whole_list_kept)]
     conflicts: dict[str, dict] = {}
-    kept_metrics = [] if created else list(case.metrics.filter(curated=True))
-    if not created:
-        case.metrics.filter(curated=False).delete()
-    new_metrics = []
-    for order, data in enumerate(ex.metrics):
-        curated = next((m for m in kept_metrics if m.start < data.end and data.start < m.end), None)
-        if curated is not None:
-            if (curated.value, curated.unit, curated.qualifier) != (data.value, data.unit, data.qualifier):
+    changed: list[Metric] = []
+    lost: list[Metric] = []  # kept figures whose sentence is gone from the new body
+    for metric in kept:
+        if body_map is None:
+            continue
+        span = body_map.find(metric.start, metric.end, metric.text)
+        if span is None:
+            lost.append(metric)
+        elif span != (metric.start, metric.end):
+            metric.start, metric.end = span
+            changed.append(metric)
+    lost_regions = {m.pk: body_map.region(m.start) for m in lost} if body_map else {}
+    placed = sorted((m for m in kept if m not in lost), key=lambda m: m.start)
+    placed_starts = [m.start for m in placed]
+
+    # The pipeline's own figures in the order they now stand, per figure, to pair with the new extraction.
+    queues: dict[tuple, deque[Metric]] = defaultdict(deque)
+    for metric in sorted(free, key=lambda m: _mapped_start(m, body_map)):
+        queues[_figure_key(metric.text, metric.value, metric.unit, metric.qualifier)].append(metric)
+    unpaired: list[tuple[int, object, dict]] = []
+    new_rows: list[Metric] = []
+    used: set[int] = set()
+    for order, data in enumerate(extracted):
+        holder = _overlapping(placed, placed_starts, data.start, data.end)
+        if holder is not None:
+            if holder.curated and (holder.value, holder.unit, holder.qualifier) != (data.value, data.unit, data.qualifier):
                 conflicts[f"指标@{data.start}"] = {
-                    "curated": curated.display_value,
+                    "curated": holder.display_value,
                     "extracted": f"{data.qualifier}{data.value.normalize():f}{data.unit}",
                 }
             continue
-        new_metrics.append(
-            Metric(
-                case=case, mechanism=made.get(data.mechanism) if data.mechanism is not None else None,
-                subject=(data.subject or "")[:100], value=data.value, unit=(data.unit or "")[:20],
-                qualifier=(data.qualifier or "")[:10], magnitude=data.magnitude, text=data.text[:200],
-                start=data.start, end=data.end, order=order,
-            )
-        )
-    bulk_create_with_history(new_metrics, Metric)
+        if whole_list_kept:
+            continue
+        values = {
+            "mechanism": made.get(data.mechanism) if data.mechanism is not None else None,
+            "subject": (data.subject or "")[:100], "value": data.value, "unit": (data.unit or "")[:20],
+            "qualifier": (data.qualifier or "")[:10], "magnitude": data.magnitude, "text": data.text[:200],
+            "start": data.start,
+            "end": data.end, "order": order,
+        }
+        queue = queues.get(_figure_key(values["text"], data.value, values["unit"], values["qualifier"]))
+        if queue:
+            row = queue.popleft()
+            used.add(row.pk)
+            if _assign(row, values):
+                changed.append(row)
+        else:
+            unpaired.append((order, data, values))
+    # A kept figure whose sentence was rewritten stands for the new figure nearest its old place there.
+    for metric in list(lost):
+        lo, hi = lost_regions[metric.pk]
+        near = body_map.approximate(metric.start)
+        candidates = [item for item in unpaired if lo <= item[1].start < hi]
+        if not candidates:
+            continue
+        item = min(candidates, key=lambda candidate: abs(candidate[1].start - near))
+        unpaired.remove(item)
+        lost.remove(metric)
+        data = item[1]
+        metric.start, metric.end = data.start, data.end
+        changed.append(metric)
+        conflicts[f"指标@{data.start}"] = {
+            "curated": metric.display_value,
+            "extracted": f"{data.qualifier}{data.value.normalize():f}{data.unit}",
+        }
+    # A figure changed at source (59个 → 61个) updates the row that stood in its place.
+    leftover = sorted((m for m in free if m.pk not in used), key=lambda m: _mapped_start(m, body_map))
+    leftover_starts = [_mapped_start(m, body_map) for m in leftover]
+    for _order, data, values in unpaired:
+        row = _overlapping(leftover, leftover_starts, data.start, data.end, taken=used)
+        if row is None:
+            new_rows.append(Metric(case=case, **values))
+            continue
+        used.add(row.pk)
+        if _assign(row, values):
+            changed.append(row)
+    for metric in lost:  # nothing stands in its place: the curator decides, shown where its sentence was
+        conflicts[f"指标@{metric.start}"] = {"curated": f"{metric.display_value}({metric.text})", "extracted": GONE}
+        lo, hi = lost_regions[metric.pk]
+        length = metric.end - metric.start
+        if hi - lo >= length:
+            metric.start = max(lo, min(body_map.approximate(metric.start), hi - length))
+            metric.end = metric.start + length
+            changed.append(metric)
+    if changed:
+        bulk_update_with_history(list({id(m): m for m in changed}.values()), Metric, METRIC_FIELDS)
+    bulk_create_with_history(new_rows, Metric)
+    gone = [m.pk for m in free if m.pk not in used]
+    if gone:
+        Metric.objects.filter(pk__in=gone).delete()
     return conflicts
+
+
+def _overlapping(rows, starts, start, end, taken=frozenset()):
+    """A row among ``rows`` (sorted by ``starts``) whose span overlaps [start, end); spans are short and few overlap."""
+    at = bisect_left(starts, end) - 1
+    for index in range(at, max(-1, at - 8), -1):
+        row = rows[index]
+        if row.pk in taken:
+            continue
+        row_start = starts[index]
+        if row_start is not None and row_start < end and start < row_start + (row.end - row.start):
+            return row
+    return None
 
 
 def find_duplicate(case: Case) -> Case | None:

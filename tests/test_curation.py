@@ -96,7 +96,7 @@ class TestMerge:
 
 @pytest.mark.django_db
 class TestRestore:
-    def test_restores_fields_mechanisms_and_figures_and_marks_them_curated(self):
+    def test_restores_fields_mechanisms_and_figures_as_they_were(self):
         case = make_case(title="原标题")
         version = case.history.earliest()
         case.title = "改后"
@@ -106,10 +106,60 @@ class TestRestore:
         Mechanism.objects.create(case=case, heading="新机制")
         curation.restore_version(case, version)
         case.refresh_from_db()
-        assert case.title == "原标题" and case.curated_fields == ["title"]
+        assert case.title == "原标题" and case.curated_fields == []  # the version's own, not the title as a correction
         assert list(case.mechanisms.values_list("heading", flat=True)) == ["下好“一盘棋”"]
         assert sorted(case.metrics.values_list("text", flat=True)) == ["120个", "超过3000名"]
-        assert all(case.metrics.values_list("curated", flat=True))
+        assert not any(case.metrics.values_list("curated", flat=True))  # as they were in that version
+
+    def test_brings_back_the_old_values_and_nothing_else(self):
+        case = make_case(title="原标题")
+        version = case.history.earliest()
+        untouched = case.metrics.get(text="超过3000名")
+        case.title = "改后"
+        case.needs_review = True
+        case.review_conflicts = {"title": {"curated": "改后", "extracted": "原标题"}}
+        case.save()
+        changed = case.metrics.get(text="120个")
+        changed.value, changed.curated = Decimal("999"), True
+        changed.save()
+        case.mechanisms.update(curated=False)
+        mark = Metric.history.order_by("-history_id").first().history_id
+        curation.restore_version(case, version)
+        case.refresh_from_db()
+        assert (case.title, case.needs_review, case.review_conflicts) == ("原标题", False, {})
+        changed.refresh_from_db()
+        assert (changed.value, changed.curated) == (Decimal("120"), False)
+        untouched.refresh_from_db()
+        assert not untouched.curated
+        assert not case.mechanisms.filter(curated=True).exists()
+        # history is written for the figure restore changed, not for the one it left as it was
+        assert [r.id for r in Metric.history.filter(history_id__gt=mark)] == [changed.pk]
+
+    def test_a_review_flag_the_version_had_is_brought_back_with_its_conflicts(self):
+        case = make_case()
+        case.needs_review, case.review_conflicts = True, {"title": {"curated": "甲", "extracted": "乙"}}
+        case.save()
+        version = case.history.latest()
+        case.needs_review, case.review_conflicts, case.title = False, {}, "新标题"
+        case.save()
+        curation.restore_version(case, version)
+        case.refresh_from_db()
+        assert case.needs_review and case.review_conflicts == {"title": {"curated": "甲", "extracted": "乙"}}
+
+    def test_a_later_reingest_still_updates_the_figures_after_a_restore(self):
+        from ingest.load import UPDATED, ingest_bytes
+        from tests.test_load import SEED, seed_bytes
+
+        case = ingest_bytes(SEED.name, seed_bytes()).case
+        version = case.history.latest()
+        text = seed_bytes().decode("utf-8")
+        ingest_bytes(SEED.name, text.replace("党建融合体等59个", "党建融合体等61个", 1).encode("utf-8"))
+        curation.restore_version(case, version)
+        assert case.metrics.filter(text="59个").exists()
+        assert not case.metrics.filter(curated=True).exists()
+        again = ingest_bytes(SEED.name, text.replace("党建融合体等59个", "党建融合体等62个", 1).encode("utf-8"))
+        assert again.status == UPDATED
+        assert case.metrics.filter(text="62个").exists() and not case.metrics.filter(text="59个").exists()
 
     def test_a_version_covers_the_figures_until_the_next_save_of_the_case(self):
         case = make_case()

@@ -6,8 +6,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db.models import Max
 
-from cases.models import Case, Mechanism, Metric
+from cases import search
+from cases.models import Case, Mechanism, Metric, sentence_bounds
 from ingest.load import CREATED, FAILED, UNCHANGED, UPDATED, ingest_bytes, ingest_paths
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +176,249 @@ def test_a_non_case_the_curator_published_stays_published_on_reingest():
     assert ingest_bytes("paper.txt", changed_paper, publish=True).status == UPDATED
     case.refresh_from_db()
     assert (case.kind, case.status) == (Case.Kind.NON_CASE, Case.Status.PUBLISHED)
+
+
+# ---------------------------------------------------------------- identity: the source plus the content
+
+OTHER_SEED = SEEDS / "003_b71aa84b4d782c3f.txt"
+
+
+def test_two_reports_of_one_name_in_two_folders_are_two_cases(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "index.txt").write_bytes(seed_bytes())
+    (tmp_path / "b" / "index.txt").write_bytes(OTHER_SEED.read_bytes())
+    results = list(ingest_paths([tmp_path]))
+    assert [(r.source_name, r.status) for r in results] == [("a/index.txt", CREATED), ("b/index.txt", CREATED)]
+    assert Case.objects.count() == 2
+    assert sorted(Case.objects.values_list("source_file", flat=True)) == ["a/index.txt", "b/index.txt"]
+    assert len(set(Case.objects.values_list("slug", flat=True))) == 2
+
+
+def test_an_upload_of_a_known_name_with_another_lead_is_a_new_case_not_an_overwrite():
+    first = ingest_bytes("index.txt", seed_bytes()).case
+    second = ingest_bytes("index.txt", OTHER_SEED.read_bytes())
+    assert second.status == CREATED and second.case.pk != first.pk
+    first.refresh_from_db()
+    assert first.body == ingest_bytes("index.txt", seed_bytes()).case.body  # unchanged, and found again
+    assert Case.objects.count() == 2
+
+
+def test_a_changed_version_from_the_same_source_still_updates_its_case():
+    first = ingest_bytes("index.txt", seed_bytes()).case
+    ingest_bytes("index.txt", OTHER_SEED.read_bytes())
+    again = ingest_bytes("index.txt", changed(seed_bytes()))
+    assert again.status == UPDATED and again.case.pk == first.pk
+    assert Case.objects.count() == 2
+
+
+def test_the_same_report_under_another_name_is_a_new_case_and_a_candidate_duplicate():
+    original = ingest_bytes("a/index.txt", seed_bytes()).case
+    moved = ingest_bytes("b/index.txt", changed(seed_bytes()))
+    assert moved.status == CREATED and moved.case.duplicate_of_id == original.pk
+
+
+# ---------------------------------------------------------------- re-ingest: re-anchor what is kept, update the rest in place
+
+INSERTED = "此外，全区还新建了一批社区党群服务站，方便居民就近议事。"
+
+
+def inserted_before(raw: bytes, marker: str, sentence: str = INSERTED) -> bytes:
+    text = raw.decode("utf-8")
+    assert marker in text
+    return text.replace(marker, sentence + marker, 1).encode("utf-8")
+
+
+def history_mark(model) -> int:
+    return model.history.aggregate(last=Max("history_id"))["last"] or 0
+
+
+def rows(model, case) -> dict[int, tuple]:
+    fields = ["start", "end", "order"] + (
+        ["subject", "value", "unit", "qualifier", "text", "mechanism_id", "curated"]
+        if model is Metric else ["heading", "slogan", "body", "parent_id", "curated"]
+    )
+    return {row[0]: row[1:] for row in model.objects.filter(case=case).values_list("pk", *fields)}
+
+
+def test_reingest_reanchors_a_curated_figure_and_updates_the_rest_in_place():
+    case = ingest_bytes(SEED.name, seed_bytes()).case
+    figure = case.metrics.get(text="6.3万件")
+    figure.subject, figure.curated = "群众诉求", True
+    figure.save()
+    metrics_before, mechanisms_before = rows(Metric, case), rows(Mechanism, case)
+    marks = {Metric: history_mark(Metric), Mechanism: history_mark(Mechanism)}
+
+    result = ingest_bytes(SEED.name, inserted_before(seed_bytes(), "2020年全年共受理"))
+    assert result.status == UPDATED
+    case.refresh_from_db()
+    figure.refresh_from_db()
+    assert INSERTED in case.body
+    assert case.body[figure.start : figure.end] == "6.3万件" and figure.subject == "群众诉求" and figure.curated
+    assert case.metrics.filter(text="6.3万件").count() == 1  # no second, uncurated copy
+    assert all(m.span_matches_body for m in case.metrics.all())
+    assert not case.needs_review
+
+    for model, before in ((Metric, metrics_before), (Mechanism, mechanisms_before)):
+        after = rows(model, case)
+        assert set(after) == set(before), model  # the same rows, updated where they moved
+        written = list(model.history.filter(history_id__gt=marks[model]))
+        assert {r.history_type for r in written} <= {"~"}, model
+        assert sorted(r.id for r in written) == sorted(pk for pk in before if before[pk] != after[pk]), model
+    # the figures before the inserted sentence did not move and have no new history
+    assert case.metrics.filter(text="59个").get().history.filter(history_id__gt=marks[Metric]).count() == 0
+
+
+def test_a_curated_mechanism_is_reanchored_and_not_duplicated():
+    case = ingest_bytes(SEED.name, seed_bytes()).case
+    mechanism = case.mechanisms.get(heading__startswith="聚焦自治共治")
+    old_span_text = case.body[mechanism.start : mechanism.end]
+    mechanism.heading, mechanism.curated = "自治共治", True
+    mechanism.save()
+    ingest_bytes(SEED.name, inserted_before(seed_bytes(), "2020年全年共受理"))
+    case.refresh_from_db()
+    mechanism.refresh_from_db()
+    assert case.body[mechanism.start : mechanism.end] == old_span_text
+    assert case.mechanisms.count() == 3 and mechanism.heading == "自治共治"
+    assert set(case.metrics.filter(text__in=["214个", "980余个"]).values_list("mechanism_id", flat=True)) == {
+        mechanism.pk
+    }
+
+
+def test_a_kept_figure_whose_sentence_is_gone_flags_the_case_for_review():
+    case = ingest_bytes(SEED.name, seed_bytes()).case
+    figure = case.metrics.get(text="214个")
+    figure.subject, figure.curated = "成型小区", True
+    figure.save()
+    text = seed_bytes().decode("utf-8").replace("聚焦在214个成型小区、", "聚焦在全部成型小区、", 1)
+    assert ingest_bytes(SEED.name, text.encode("utf-8")).status == UPDATED
+    case.refresh_from_db()
+    assert Metric.objects.filter(pk=figure.pk, curated=True, subject="成型小区").exists()
+    assert case.needs_review
+    [conflict] = [c for c in case.review_conflicts.values() if figure.display_value in c["curated"]]
+    assert conflict["extracted"] == "原句已不在正文中"
+    figure.refresh_from_db()  # shown where its sentence was, in the sentence that replaced it
+    left, right = sentence_bounds(case.body, figure.start, figure.end)
+    assert "聚焦在全部成型小区" in case.body[left:right]
+    assert case.metrics.filter(text="980余个").count() == 1
+
+
+def test_a_figure_changed_at_source_is_updated_in_place_with_one_history_row():
+    case = ingest_bytes(SEED.name, seed_bytes()).case
+    figure = case.metrics.get(text="59个")
+    mark = history_mark(Metric)
+    text = seed_bytes().decode("utf-8").replace("党建融合体等59个", "党建融合体等61个", 1)
+    ingest_bytes(SEED.name, text.encode("utf-8"))
+    figure.refresh_from_db()
+    assert (figure.text, figure.value) == ("61个", Decimal("61"))
+    assert [(r.id, r.history_type) for r in Metric.history.filter(history_id__gt=mark)] == [(figure.pk, "~")]
+
+
+# ---------------------------------------------------------------- one transaction per report
+
+
+def bad_figure_report(raw: bytes):
+    """The pipeline's output with one figure the database refuses (its span ends where it starts)."""
+    from ingest.pipeline import content_hash, process
+
+    report = process(raw, SEED.name)
+    report.extraction.metrics[-1].end = report.extraction.metrics[-1].start
+    return report, content_hash(raw)
+
+
+def assert_nothing_written():
+    from cases.models import MergedReport
+
+    assert not Case.objects.exists() and not Case.history.exists()
+    assert not Metric.objects.exists() and not Metric.history.exists()
+    assert not Mechanism.objects.exists() and not Mechanism.history.exists()
+    assert not MergedReport.objects.exists()
+    assert not search.matching(Case.objects.all(), search.parse("融合党建")).exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_error_after_the_case_row_is_written_leaves_no_row_at_all():
+    from ingest.load import save_report
+
+    report, digest = bad_figure_report(seed_bytes())
+    result = save_report(report, digest)
+    assert result.status == FAILED and "写入数据库出错" in result.reason and "IntegrityError" in result.reason
+    assert_nothing_written()
+    # and the database is usable: the good report loads afterwards
+    assert ingest_bytes(SEED.name, seed_bytes()).status == CREATED
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_error_while_updating_leaves_the_case_as_it_was():
+    from ingest.load import save_report
+
+    case = ingest_bytes(SEED.name, seed_bytes()).case
+    before = (rows(Metric, case), rows(Mechanism, case), Case.history.count(), Metric.history.count())
+    body = case.body
+    report, digest = bad_figure_report(inserted_before(seed_bytes(), "2020年全年共受理"))
+    assert save_report(report, digest).status == FAILED
+    case.refresh_from_db()
+    assert case.body == body and case.content_hash != digest
+    assert (rows(Metric, case), rows(Mechanism, case), Case.history.count(), Metric.history.count()) == before
+
+
+def test_a_kept_mechanism_whose_heading_is_gone_flags_the_case_for_review():
+    case = ingest_bytes(SEED.name, seed_bytes()).case
+    mechanism = case.mechanisms.get(heading__startswith="聚焦自治共治")
+    mechanism.slogan, mechanism.curated = "小区党支部", True
+    mechanism.save()
+    text = seed_bytes().decode("utf-8").replace("建强“小区党支部”", "建强“小区党组织”", 1)
+    assert ingest_bytes(SEED.name, text.encode("utf-8")).status == UPDATED
+    case.refresh_from_db()
+    assert Mechanism.objects.filter(pk=mechanism.pk, curated=True).exists()
+    assert case.needs_review
+    assert [c["extracted"] for k, c in case.review_conflicts.items() if k.startswith("机制")] == ["原句已不在正文中"]
+
+
+def test_moving_a_kept_figures_sentence_elsewhere_reanchors_it():
+    case = ingest_bytes(SEED.name, seed_bytes()).case
+    figure = case.metrics.get(text="59个")
+    figure.subject, figure.curated = "党建联盟", True
+    figure.save()
+    text = seed_bytes().decode("utf-8")
+    left = text.index("截至目前")
+    sentence = text[left : text.index("大合唱”。", left) + len("大合唱”。")]
+    assert "59个" in sentence
+    moved = text.replace(sentence, "", 1).replace("2020年全年共受理", sentence + "2020年全年共受理", 1)
+    ingest_bytes(SEED.name, moved.encode("utf-8"))
+    case.refresh_from_db()
+    figure.refresh_from_db()
+    assert case.body[figure.start : figure.end] == "59个" and not case.needs_review
+    assert case.metrics.filter(text="59个").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "before", "text", "now_before"),
+    [
+        ("甲有3个。乙有5个。", "新句。甲有3个。乙有5个。", "甲有3个。乙有", "5个", "新句。甲有3个。乙有"),  # inserted before
+        ("甲有3个。乙有5个。", "乙有5个。甲有3个。", "甲有", "3个", "乙有5个。甲有"),  # sentences swapped
+        ("甲有3个。乙有5个。", "甲有3个，新增。乙有5个。", "甲有", "3个", "甲有"),  # its sentence edited around it
+        ("甲有3个。乙有5个。", "甲有4个。乙有5个。", "甲有", "3个", None),  # the figure itself changed: gone
+        ("有3个。有3个。有5个。", "新。有3个。有3个。有5个。", "有3个。有", "3个", "新。有3个。有"),  # the same of repeats
+    ],
+)
+def test_body_map_finds_a_kept_span_in_the_new_body(old, new, before, text, now_before):
+    from ingest.load import BodyMap
+
+    assert old[len(before) :].startswith(text)
+    span = BodyMap(old, new).find(len(before), len(before) + len(text), text)
+    assert span == (None if now_before is None else (len(now_before), len(now_before) + len(text)))
+
+
+def test_two_admin_uploads_of_one_name_with_different_reports_are_two_cases(client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.test_admin import editor
+
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    client.force_login(editor())
+    for raw in (seed_bytes(), OTHER_SEED.read_bytes()):
+        response = client.post(reverse("admin:cases_case_upload"), {"files": [SimpleUploadedFile("index.txt", raw)]})
+        assert [r["status"] for r in response.context["results"]] == [CREATED]
+    assert Case.objects.filter(source_file="index.txt").count() == 2
