@@ -238,8 +238,9 @@ def page_features(lines: Sequence[str]) -> list[list[str]]:
         if key in seen:
             feats.append("repeat")
         seen.add(key)
-        if clean.RELATED_HEAD_RE.match(line):
-            related_until = clean.related_list_end(list(lines), i)
+        if clean.RELATED_HEAD_RE.match(line) and i >= related_until:
+            # a head inside a list already scanned ends where that list ends: each line scanned once
+            related_until = clean.related_list_end(lines, i)
         if i < related_until:
             feats.append("in-related")
     rows: list[list[str]] = []

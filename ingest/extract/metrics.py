@@ -26,7 +26,9 @@ gives both the unit 元.
 
 from __future__ import annotations
 
+import heapq
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -122,7 +124,10 @@ def protected_spans(body: str) -> list[tuple[int, int]]:
 
 
 def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in spans)
+    """``pos`` lies in one of ``spans`` (in order and apart, as ``protected_spans`` gives them): a
+    binary search, so a body of many quotes and many figures costs n log n, not n²."""
+    k = bisect_right(spans, (pos, float("inf"))) - 1
+    return k >= 0 and spans[k][0] <= pos < spans[k][1]
 
 
 def _number_value(text: str) -> Decimal | None:
@@ -704,15 +709,60 @@ def mechanism_of(position: int, mechanisms: Sequence[MechanismData], body_length
     A mechanism without a section end (body_end not after start) runs to the next heading of
     the same or a higher level, or to the end of the body.
     """
-    best: int | None = None
-    for index, mechanism in enumerate(mechanisms):
-        end = mechanism.body_end
-        if end <= mechanism.start:
-            later = [m.start for m in mechanisms[index + 1 :] if m.level <= mechanism.level and m.start > mechanism.start]
-            end = min(later, default=body_length)
-        if mechanism.start <= position < end and (best is None or mechanism.start >= mechanisms[best].start):
-            best = index
-    return best
+    return mechanisms_of([position], mechanisms, body_length)[0]
+
+
+def section_ends(mechanisms: Sequence[MechanismData], body_length: int) -> list[int]:
+    """Where each mechanism's section ends (see ``mechanism_of``): its body_end, else the start of the
+    next later heading of the same or a higher level, found with one pass over the headings by start.
+    The mechanisms are in body order, as ``extract_mechanisms`` gives them."""
+    ends = [m.body_end for m in mechanisms]
+    open_ones = [i for i, m in enumerate(mechanisms) if m.body_end <= m.start]
+    if not open_ones:
+        return ends
+    # By start; among equal starts a heading never ends another. For each open heading the first
+    # later heading at its level or above: a sweep from the end keeping, per level, the nearest start.
+    order = sorted(range(len(mechanisms)), key=lambda i: mechanisms[i].start)
+    nearest: dict[int, int] = {}  # level → the smallest start seen so far (later headings)
+    pending = set(open_ones)
+    k = len(order) - 1
+    while k >= 0:
+        start = mechanisms[order[k]].start
+        group = []
+        while k >= 0 and mechanisms[order[k]].start == start:
+            group.append(order[k])
+            k -= 1
+        for i in group:
+            if i in pending:
+                level = mechanisms[i].level
+                later = [s for lv, s in nearest.items() if lv <= level]
+                ends[i] = min(later, default=body_length)
+        for i in group:
+            level = mechanisms[i].level
+            nearest[level] = min(nearest.get(level, body_length), start)
+    return ends
+
+
+def mechanisms_of(positions: Sequence[int], mechanisms: Sequence[MechanismData], body_length: int) -> list[int | None]:
+    """``mechanism_of`` for many positions at once, in n log n: a sweep over the positions in order
+    with the sections begun so far in a heap, latest start on top (the innermost), and those ended
+    before the position dropped (a later position cannot lie in them either)."""
+    ends = section_ends(mechanisms, body_length)
+    by_start = sorted(range(len(mechanisms)), key=lambda i: (mechanisms[i].start, i))
+    found: list[int | None] = [None] * len(positions)
+    heap: list[tuple[int, int]] = []  # (-start, -index): the latest start, then the latest index, first
+    k = 0
+    for p in sorted(range(len(positions)), key=positions.__getitem__):
+        position = positions[p]
+        while k < len(by_start) and mechanisms[by_start[k]].start <= position:
+            i = by_start[k]
+            heapq.heappush(heap, (-mechanisms[i].start, -i))
+            k += 1
+        while heap and ends[-heap[0][1]] <= position:
+            heapq.heappop(heap)
+        if heap:
+            found[p] = -heap[0][1]
+    return found
 
 
 # --- the whole pass -------------------------------------------------------------------
@@ -725,10 +775,17 @@ def _infer_unit(subject: str) -> str:
     return ""
 
 
+# A case reports tens of figures, a long one a few hundred. Past this many the text is no report a
+# curator could review (a table dump, a generated file), and finding each figure's subject is the
+# costliest work per character of the pipeline: the first ones are kept and the report says so.
+MAX_FIGURES = 1000
+
+
 def extract_metrics(body: str, mechanisms: list[MechanismData]) -> list[MetricData]:
-    """Every quantity the case reports, in order of appearance (see the module docstring)."""
+    """Every quantity the case reports, in order of appearance (see the module docstring), at most
+    ``MAX_FIGURES`` of them."""
     figures = [attach_prefix(body, f) for f in find_figures(body)]
-    figures = _kept(body, share_in_lists(body, figures))
+    figures = _kept(body, share_in_lists(body, figures))[:MAX_FIGURES]
     subjects: list[str] = []
     floors: list[int] = []
     floor = 0
@@ -742,6 +799,7 @@ def extract_metrics(body: str, mechanisms: list[MechanismData]) -> list[MetricDa
         floors.append(floor)
         floor = figure.end
     subjects = share_subjects(body, figures, subjects, floors)
+    sections = mechanisms_of([figure.start for figure in figures], mechanisms, len(body))
     return [
         MetricData(
             value=figure.value,
@@ -751,7 +809,7 @@ def extract_metrics(body: str, mechanisms: list[MechanismData]) -> list[MetricDa
             text=body[figure.start : figure.end],
             start=figure.start,
             end=figure.end,
-            mechanism=mechanism_of(figure.start, mechanisms, len(body)),
+            mechanism=section,
         )
-        for figure, subject in zip(figures, subjects, strict=True)
+        for figure, subject, section in zip(figures, subjects, sections, strict=True)
     ]
