@@ -26,12 +26,13 @@ from simple_history.utils import bulk_create_with_history
 from cases import search
 from cases.models import Case, Mechanism, MergedReport, Metric, Place, Practice
 
+from . import sources
 from .pipeline import MAX_REPORT_BYTES, content_hash, process, process_for_pool
 from .report import Report, ReportRejected
+from .sources import REPORT_SUFFIXES  # noqa: F401  (the suffixes a run collects, read by tests)
 
 log = logging.getLogger(__name__)
 
-REPORT_SUFFIXES = {".txt", ".text", ".html", ".htm"}
 CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
 DUPLICATE_MIN_RATIO = 0.9
 DUPLICATE_MAX_CANDIDATES = 50  # the most recent cases sharing a lead; a real archive has a handful
@@ -126,52 +127,17 @@ def display_name(path: Path) -> str:
 
 
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[LoadResult]]:
-    """Report files under the given paths, and a failure for each path that cannot be read."""
-    files: list[Path] = []
-    failures: list[LoadResult] = []
-    for given in paths:
-        path = Path(given)
-        if not path.exists():
-            failures.append(LoadResult(str(path), FAILED, "路径不存在"))
-        elif path.is_dir():
-            _walk(path, files, failures)
-        else:
-            files.append(path)
-    return files, failures
-
-
-def _walk(folder: Path, files: list[Path], failures: list[LoadResult]) -> None:
-    try:
-        entries = sorted(folder.iterdir())
-    except PermissionError:
-        failures.append(LoadResult(str(folder), FAILED, "没有读取该文件夹的权限"))
-        return
-    except OSError as error:
-        failures.append(LoadResult(str(folder), FAILED, f"无法读取文件夹({error.strerror})"))
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            _walk(entry, files, failures)
-        elif entry.suffix.lower() in REPORT_SUFFIXES:
-            files.append(entry)
+    """Report files under the given paths, and a failure for each path that cannot be read (see sources.py)."""
+    files, problems = sources.collect_files(paths)
+    return files, [LoadResult(path, FAILED, reason) for path, reason in problems]
 
 
 def read_report(path: Path) -> tuple[bytes, LoadResult | None]:
-    name = display_name(path)
+    """A regular file's bytes, at most the size limit; or a failure saying why not (see sources.py)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_REPORT_BYTES:
-            reason = f"文件过大({size / 1024 / 1024:.1f} MB,上限 {MAX_REPORT_BYTES // 1024 // 1024} MB)"
-            return b"", LoadResult(name, FAILED, reason)
-        return path.read_bytes(), None
-    except PermissionError:
-        return b"", LoadResult(name, FAILED, "没有读取该文件的权限")
-    except IsADirectoryError:
-        return b"", LoadResult(name, FAILED, "这是一个文件夹,不是报告文件")
-    except OSError as error:
-        return b"", LoadResult(name, FAILED, f"无法读取文件({error.strerror})")
+        return sources.read_report(path, limit=MAX_REPORT_BYTES), None
+    except sources.SourceError as error:
+        return b"", LoadResult(display_name(path), FAILED, str(error))
 
 
 def _ingest_parallel(files: list[Path], *, publish: bool, jobs: int, taxonomy: Sequence) -> Iterator[LoadResult]:

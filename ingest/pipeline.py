@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from . import clean, decode, normalise, repair, segment
+from . import clean, decode, normalise, repair, segment, sources
 from .extract import Taxonomy, extract
 from .report import Report, ReportRejected
 from .roles import RoleTagger
@@ -72,8 +72,13 @@ def process(
 
 
 def process_file(path: str | Path, taxonomy: Taxonomy | None = None) -> Report:
+    """``process`` on a file's bytes; ReportRejected when it is no regular file or too large."""
     path = Path(path)
-    return process(path.read_bytes(), path.name, taxonomy=taxonomy)
+    try:
+        raw = sources.read_report(path, limit=MAX_REPORT_BYTES)
+    except sources.SourceError as error:
+        raise ReportRejected(str(error)) from None
+    return process(raw, path.name, taxonomy=taxonomy)
 
 
 def content_hash(raw: bytes) -> str:
@@ -87,9 +92,9 @@ def process_for_pool(job: tuple[str, Taxonomy | None]) -> tuple[str, str, Report
     """
     path, taxonomy = Path(job[0]), job[1]
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        return path.name, "", None, f"无法读取文件({error.strerror})"
+        raw = sources.read_report(path, limit=MAX_REPORT_BYTES)
+    except sources.SourceError as error:
+        return path.name, "", None, str(error)
     digest = content_hash(raw)
     try:
         return path.name, digest, process(raw, path.name, taxonomy=taxonomy), ""
