@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from .report import MAX_EXAMPLES, Change, Layout
-from .vocabulary import CJK, DATELINE_RE, ORG_SUFFIX_RE, ORG_SUFFIXES
+from .vocabulary import CJK, CONTROL_CHARS, DATELINE_RE, ORG_SUFFIX_RE, ORG_SUFFIXES
 
 CJK_RE = re.compile(f"[{CJK}]")
 COLON = "[:：]"
@@ -389,8 +389,22 @@ class _Log:
         return [Change("clean", kind, len(lines), tuple(lines[:MAX_EXAMPLES])) for kind, lines in self.kinds.items()]
 
 
+# A terminal escape sequence goes whole (ESC [ 31 m, ESC ] 0 ; title BEL), else its tail stays as text.
+CONTROL_RE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,200}(?:\x07|\x1b\\)?|" + f"[{CONTROL_CHARS}]"
+)
+
+
+def without_controls(text: str) -> str:
+    """``text`` without control characters and terminal escape sequences: an ESC or BEL in a report (or a
+    file name) must not reach a title, a page or a terminal."""
+    return CONTROL_RE.sub("", text)
+
+
 def page_lines(text: str) -> list[str]:
-    return [ln for ln in (re.sub(r"[ \t\u3000\u00a0]+", " ", raw).strip() for raw in text.splitlines()) if ln]
+    return [
+        ln for ln in (re.sub(r"[ \t\u3000\u00a0]+", " ", without_controls(raw)).strip() for raw in text.splitlines()) if ln
+    ]
 
 
 def related_list_end(lines: Sequence[str], head: int) -> int:

@@ -26,7 +26,7 @@ from simple_history.utils import bulk_create_with_history
 from cases import search
 from cases.models import Case, Mechanism, MergedReport, Metric, Place, Practice
 
-from . import sources
+from . import clean, sources
 from .pipeline import MAX_REPORT_BYTES, content_hash, process, process_for_pool
 from .report import Report, ReportRejected
 from .sources import REPORT_SUFFIXES  # noqa: F401  (the suffixes a run collects, read by tests)
@@ -226,7 +226,7 @@ def apply_fields(case: Case, report: Report) -> dict[str, dict]:
     """Set every pipeline field on the case, except those a curator changed; return the conflicts."""
     ex = report.extraction
     extracted = {
-        "title": (ex.title or "")[:300] or report.source_name,
+        "title": (ex.title or "")[:300] or clean.without_controls(report.source_name)[:300],
         "place": resolve_place(report),
         "published_on": ex.published_on,
         "source": (ex.source or "")[:200],

@@ -119,7 +119,7 @@ def export_dict(report: Report) -> dict:
     mechanisms = ex.mechanisms
     return {
         "source_file": report.source_name,
-        "title": (ex.title or "")[:300] or report.source_name,
+        "title": (ex.title or "")[:300] or clean.without_controls(report.source_name)[:300],
         "province": ex.province,
         "city": ex.city,
         "district": ex.district,

@@ -32,3 +32,7 @@ DATELINE_RE = re.compile(
     r"(?:\d{1,2}月\d{1,2}日)?(?:讯|消息|电)(?![" + CJK + "])"
 )
 SELF_REFERENCE = ("本报", "本网", "本刊", "本台", "本站", "本社")
+
+# Characters that are no text: C0 and C1 controls (ESC, BEL …; tab and line breaks are whitespace,
+# handled where lines are split) and the bidirectional overrides that reorder what a reader sees.
+CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
