@@ -112,3 +112,18 @@ def test_a_page_of_many_related_lists_scans_each_line_a_bounded_number_of_times(
     # each line's own features count its characters a few times; rescanning to the page's end at
     # every head would count them n² times
     assert calls[0] <= 12 * len(lines)
+
+
+def test_a_body_denser_in_figures_than_any_report_keeps_the_first_ones_and_says_so(monkeypatch):
+    from ingest import pipeline
+
+    monkeypatch.setattr(metrics, "MAX_FIGURES", 50)
+    read = counting(monkeypatch, metrics, "attach_prefix")
+    body = "".join(f"建立网格{i + 2}个，配备网格员{i + 3}名。" for i in range(200))
+    found = metrics.extract_metrics(body, [])
+    assert len(found) == 50 and found[0].text == "2个" and found[-1].text == "27名"
+    assert read[0] <= 52  # the figures after the fiftieth are never looked at
+    report = pipeline.process(f"某市党建引领基层治理工作报告\n{body}".encode(), "dense.txt")
+    assert len(report.extraction.metrics) == 50
+    capped = [c for c in report.changes if c.kind == "figures-capped"]
+    assert capped and capped[0].stage == "extract" and capped[0].count == 50

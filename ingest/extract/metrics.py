@@ -29,7 +29,7 @@ from __future__ import annotations
 import heapq
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -176,8 +176,12 @@ def find_figures(body: str) -> list[Figure]:
     Context rules that need the whole body (quotes, glue) apply here; judging the figure
     itself (unit present, Chinese digits) is ``keep``'s job, after list sharing.
     """
+    return list(iter_figures(body))
+
+
+def iter_figures(body: str) -> Iterator[Figure]:
+    """``find_figures`` one at a time, so that a pass that has enough can stop reading the body."""
     spans = protected_spans(body)
-    figures: list[Figure] = []
     for m in _FIGURE.finditer(body):
         start = m.start()
         if _inside(start, spans):
@@ -206,7 +210,7 @@ def find_figures(body: str) -> list[Figure]:
             end, post = m.end(), m.group("post") or ""
         while body[end - 1] == " ":  # "1120 个" may carry a space; the span does not end on one
             end -= 1
-        figures.append(
+        yield (
             Figure(
                 start=start,
                 end=end,
@@ -220,7 +224,6 @@ def find_figures(body: str) -> list[Figure]:
                 ranged=ranged,
             )
         )
-    return figures
 
 
 def attach_prefix(body: str, figure: Figure) -> Figure:
@@ -238,6 +241,18 @@ def attach_prefix(body: str, figure: Figure) -> Figure:
 def _listed_after(body: str, first: Figure, second: Figure) -> bool:
     """``second`` follows ``first`` in a list: 3万元、10万元 / 3万和5万元 (a comma ends a clause)."""
     return body[first.end : second.start] in ("、", "和", "或", "及")
+
+
+def _shared_in_lists(body: str, figures: Iterable[Figure]) -> Iterator[Figure]:
+    """``share_in_lists`` one figure at a time: a figure is final once the one after it has been seen."""
+    previous: Figure | None = None
+    for figure in figures:
+        if previous is not None:
+            share_in_lists(body, [previous, figure])
+            yield previous
+        previous = figure
+    if previous is not None:
+        yield previous
 
 
 def share_in_lists(body: str, figures: list[Figure]) -> list[Figure]:
@@ -288,14 +303,6 @@ def _counted_in_words(body: str, figure: Figure, previous: Figure | None) -> boo
         and previous.chinese
         and _LISTED_NOUN.fullmatch(body, previous.end, figure.start) is not None
     )
-
-
-def _kept(body: str, figures: list[Figure]) -> list[Figure]:
-    kept: list[Figure] = []
-    for figure in figures:
-        if keep(body, figure, kept[-1] if kept else None):
-            kept.append(figure)
-    return kept
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -784,8 +791,12 @@ MAX_FIGURES = 1000
 def extract_metrics(body: str, mechanisms: list[MechanismData]) -> list[MetricData]:
     """Every quantity the case reports, in order of appearance (see the module docstring), at most
     ``MAX_FIGURES`` of them."""
-    figures = [attach_prefix(body, f) for f in find_figures(body)]
-    figures = _kept(body, share_in_lists(body, figures))[:MAX_FIGURES]
+    figures: list[Figure] = []
+    for figure in _shared_in_lists(body, (attach_prefix(body, f) for f in iter_figures(body))):
+        if keep(body, figure, figures[-1] if figures else None):
+            figures.append(figure)
+            if len(figures) == MAX_FIGURES:
+                break  # the rest of a body this dense in figures is not read
     subjects: list[str] = []
     floors: list[int] = []
     floor = 0
