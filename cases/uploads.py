@@ -15,6 +15,7 @@ with the results it had.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -37,6 +38,7 @@ from . import curation
 log = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=15)
+KEEP_JOBS = timedelta(days=7)
 QUEUED, RUNNING, DONE = "queued", "running", "done"
 # The pipeline's line-role tagger and tokenizer are shared by the whole process and are not made for
 # two threads at once: an upload job and an upload in a request take turns, report by report.
@@ -159,6 +161,7 @@ def load_job(job_id: str) -> dict | None:
 
 def create_job(stored: list[StoredUpload], failed: list[dict], *, publish: bool, user_id: int) -> dict:
     _jobs_folder().mkdir(parents=True, exist_ok=True, mode=0o750)
+    _forget_old_jobs()
     job = {
         "id": str(uuid.uuid4()), "user_id": user_id, "publish": publish, "state": QUEUED,
         "files": [{"name": s.name, "path": s.path} for s in stored], "results": list(failed),
@@ -168,7 +171,16 @@ def create_job(stored: list[StoredUpload], failed: list[dict], *, publish: bool,
     return job
 
 
-def run_job(job_id: str) -> dict:
+def _forget_old_jobs() -> None:
+    """A job's page is for following it; after KEEP_JOBS its results live on in the cases and their history."""
+    oldest = (timezone.now() - KEEP_JOBS).timestamp()
+    for path in _jobs_folder().glob("*.json"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < oldest:
+                path.unlink()
+
+
+def run_job(job_id: str) -> dict | None:
     """Process a queued job, writing its results as each report is done; never raises."""
     job = load_job(job_id)
     if job is None or job["state"] != QUEUED:

@@ -307,3 +307,17 @@ def test_a_large_upload_runs_in_a_thread_of_the_serving_process(client, settings
     done = client.get(response["Location"])
     assert lines(done) == [(SEEDS[0].name, "created"), (SEEDS[1].name, "created")]
     assert Case.objects.count() == 2
+
+
+def test_job_files_older_than_a_week_are_forgotten_when_a_new_job_starts(as_editor, launched, upload_root):
+    import os
+    import time
+
+    jobs = upload_root / "jobs"
+    jobs.mkdir(parents=True)
+    old = jobs / "00000000000000000000000000000000.json"
+    old.write_text("{}", encoding="utf-8")
+    week_ago = time.time() - 8 * 24 * 3600
+    os.utime(old, (week_ago, week_ago))
+    upload(as_editor, seed(0))
+    assert not old.exists() and len(list(jobs.glob("*.json"))) == 1
