@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .report import MAX_EXAMPLES, Change, Layout
 from .vocabulary import CJK, CONTROL_CHARS, DATELINE_RE, ORG_SUFFIX_RE, ORG_SUFFIXES
@@ -324,10 +325,16 @@ def _near(a: str, b: str) -> bool:
 MAX_COPY_CANDIDATES = 8
 
 
+@lru_cache(maxsize=4096)
+def _char_counts(key: str) -> Counter:
+    """Each key is compared with several others: its characters are counted once."""
+    return Counter(key)
+
+
 def _could_be_near(a: str, b: str) -> bool:
     """A bound on ``_near`` that costs no alignment: the characters the two share, counted with their
     multiplicity, bound what any alignment matches (difflib's ratio never exceeds it)."""
-    shared = sum((Counter(a) & Counter(b)).values())
+    shared = sum((_char_counts(a) & _char_counts(b)).values())
     return 2 * shared >= 0.9 * (len(a) + len(b))
 
 
