@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import curation, export, search, workflow
+from . import curation, export, search, uploads, workflow
 from .forms import (
     TEXT_OVERRIDES,
     CaseAdminForm,
@@ -503,6 +504,9 @@ class CaseAdmin(SimpleHistoryAdmin):
         urls = [
             path("upload/", self.admin_site.admin_view(self.upload_view), name="cases_case_upload"),
             path(
+                "upload/<uuid:job_id>/", self.admin_site.admin_view(self.upload_job_view), name="cases_case_upload_job"
+            ),
+            path(
                 "<path:object_id>/merge/<path:other_id>/",
                 self.admin_site.admin_view(self.merge_view),
                 name="cases_case_merge",
@@ -511,24 +515,30 @@ class CaseAdmin(SimpleHistoryAdmin):
         return urls + super().get_urls()
 
     def upload_view(self, request):
-        """Upload report files (or zips of them); run each through the loader; one line per report."""
+        """Upload report files (or zips of them); run each through the loader; one line per report.
+
+        A small upload is loaded in the request; a larger one after the response, on a page that
+        refreshes itself until it is done (see uploads.py)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         results = []
-        if request.method == "POST":
+        form = UploadForm(user=request.user)
+        if request.method == "POST" and _request_too_large(request):
+            # refused from its declared length, before a byte of it is parsed or written anywhere
+            self.message_user(request, _total_too_large_message(), messages.ERROR)
+        elif request.method == "POST":
             form = UploadForm(request.POST, request.FILES, user=request.user)
             if form.is_valid():
-                results = self._ingest_uploads(form.cleaned_data["files"], publish=form.wants_publish)
-                loaded = sum(1 for r in results if r["status"] != "failed")
-                self.message_user(
-                    request,
-                    _("共 %(n)d 份报告:%(ok)d 份已载入,%(bad)d 份失败。")
-                    % {"n": len(results), "ok": loaded, "bad": len(results) - loaded},
-                    messages.SUCCESS if loaded == len(results) else messages.WARNING,
-                )
+                files = [(upload.name, upload.read()) for upload in form.cleaned_data["files"]]
+                stored, failed = uploads.store(files)
+                if not uploads.runs_inline(files):
+                    job = uploads.create_job(stored, failed, publish=form.wants_publish, user_id=request.user.pk)
+                    uploads.launch(job["id"])
+                    return HttpResponseRedirect(reverse("admin:cases_case_upload_job", args=[job["id"]]))
+                results = failed + uploads.process(stored, publish=form.wants_publish)
+                text, all_loaded = upload_summary(results)
+                self.message_user(request, text, messages.SUCCESS if all_loaded else messages.WARNING)
                 form = UploadForm(user=request.user)
-        else:
-            form = UploadForm(user=request.user)
         context = {
             **self.admin_site.each_context(request),
             "opts": Case._meta,
@@ -539,25 +549,51 @@ class CaseAdmin(SimpleHistoryAdmin):
         }
         return TemplateResponse(request, "admin/cases/case/upload.html", context)
 
-    def _ingest_uploads(self, files, *, publish):
-        from ingest.load import ingest_bytes
+    def upload_job_view(self, request, job_id):
+        """An upload loaded after the response: processing (the page refreshes itself), then its results."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        job = uploads.load_job(job_id)
+        if job is None or (job["user_id"] != request.user.pk and not request.user.is_superuser):
+            raise Http404
+        processing = job["state"] != uploads.DONE and not job.get("interrupted")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": Case._meta,
+            "title": _("上传报告"),
+            "form": None if processing else UploadForm(user=request.user),
+            "results": job["results"],
+            "job": job,
+            "processing": processing,
+            "summary": None if processing else upload_summary(job["results"])[0],
+            "limits": curation.upload_limits(),
+        }
+        return TemplateResponse(request, "admin/cases/case/upload.html", context)
 
-        results = []
-        for upload in files:
-            data = upload.read()
-            try:
-                curation.store_upload(upload.name, data)
-            except OSError as error:
-                log.exception("could not store upload %s", upload.name)
-                reason = _("无法保存上传的文件(%(error)s),未导入") % {"error": error.strerror or error}
-                results.append({"name": upload.name, "status": "failed", "reason": reason, "case": None})
-                continue
-            for report in curation.expand_upload(upload.name, data):
-                if report.error:
-                    results.append({"name": report.label, "status": "failed", "reason": report.error, "case": None})
-                    continue
-                result = ingest_bytes(report.source_name, report.raw, publish=publish)
-                results.append(
-                    {"name": report.label, "status": result.status, "reason": result.reason, "case": result.case}
-                )
-        return results
+
+def upload_summary(results: list[dict]) -> tuple[str, bool]:
+    """The line above an upload's results, and whether every report loaded."""
+    loaded = sum(1 for r in results if r["status"] != "failed")
+    text = _("共 %(n)d 份报告:%(ok)d 份已载入,%(bad)d 份失败。") % {
+        "n": len(results), "ok": loaded, "bad": len(results) - loaded
+    }
+    return str(text), loaded == len(results)
+
+
+# The multipart envelope around the files (boundaries, headers, the CSRF token) is small.
+UPLOAD_ENVELOPE_BYTES = 1024 * 1024
+
+
+def _request_too_large(request) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False  # Django refuses a malformed length itself
+    return length > settings.ADMIN_UPLOAD_MAX_TOTAL_BYTES + UPLOAD_ENVELOPE_BYTES
+
+
+def _total_too_large_message() -> str:
+    return str(
+        _("上传的文件合计过大(上限 %(limit).1f MB),未保存任何文件。")
+        % {"limit": settings.ADMIN_UPLOAD_MAX_TOTAL_BYTES / 2**20}
+    )

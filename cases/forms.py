@@ -160,10 +160,14 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(
                 _("一次最多上传 %(max)d 个文件。") % {"max": settings.ADMIN_UPLOAD_MAX_FILES}
             )
-        # A zip may be larger than one report (it holds many), but not larger than the total cap.
-        too_big = [f.name for f in files if f.size > settings.ADMIN_UPLOAD_MAX_TOTAL_BYTES]
-        if too_big:
-            raise forms.ValidationError(_("文件过大:%(names)s") % {"names": "、".join(too_big)})
+        # The cap is on the whole request, checked before anything is stored: a zip may be larger than
+        # one report (it holds many), but no set of files together goes over it.
+        total = sum(f.size for f in files)
+        if total > settings.ADMIN_UPLOAD_MAX_TOTAL_BYTES:
+            raise forms.ValidationError(
+                _("上传的文件合计过大(%(size).1f MB,上限 %(limit).1f MB),未保存任何文件。")
+                % {"size": total / 2**20, "limit": settings.ADMIN_UPLOAD_MAX_TOTAL_BYTES / 2**20}
+            )
         return files
 
     @property

@@ -179,6 +179,8 @@ AXES_RESET_ON_SUCCESS = True
 ADMIN_UPLOAD_MAX_FILES = int(os.environ.get("ADMIN_UPLOAD_MAX_FILES", "50"))
 ADMIN_UPLOAD_MAX_FILE_BYTES = int(os.environ.get("ADMIN_UPLOAD_MAX_FILE_BYTES", str(5 * 1024 * 1024)))
 ADMIN_UPLOAD_MAX_TOTAL_BYTES = int(os.environ.get("ADMIN_UPLOAD_MAX_TOTAL_BYTES", str(50 * 1024 * 1024)))
+# An upload holding more text than this is loaded after the response, not within the request's timeout.
+ADMIN_UPLOAD_INLINE_BYTES = int(os.environ.get("ADMIN_UPLOAD_INLINE_BYTES", str(512 * 1024)))
 
 # Security: on by default when DEBUG is off; SECURE_SSL_REDIRECT=0 behind a proxy that terminates TLS itself.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -27,11 +27,14 @@ of Chinese news and party-building sites in general.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .report import MAX_EXAMPLES, Change, Layout
-from .vocabulary import CJK, DATELINE_RE, ORG_SUFFIX_RE, ORG_SUFFIXES
+from .vocabulary import CJK, CONTROL_CHARS, DATELINE_RE, ORG_SUFFIX_RE, ORG_SUFFIXES
 
 CJK_RE = re.compile(f"[{CJK}]")
 COLON = "[:：]"
@@ -311,7 +314,28 @@ def _near(a: str, b: str) -> bool:
         return False
     if a[:6] != b[:6] and a[-6:] != b[-6:]:
         return False
+    if not _could_be_near(a, b):
+        return False
     return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.9
+
+
+# Earlier items compared with each item: the first few sharing its opening or its end. A report
+# pasted twice has one earlier copy of each line; comparing every pair of lines would make a long
+# page's clean quadratic in its lines.
+MAX_COPY_CANDIDATES = 8
+
+
+@lru_cache(maxsize=4096)
+def _char_counts(key: str) -> Counter:
+    """Each key is compared with several others: its characters are counted once."""
+    return Counter(key)
+
+
+def _could_be_near(a: str, b: str) -> bool:
+    """A bound on ``_near`` that costs no alignment: the characters the two share, counted with their
+    multiplicity, bound what any alignment matches (difflib's ratio never exceeds it)."""
+    shared = sum((_char_counts(a) & _char_counts(b)).values())
+    return 2 * shared >= 0.9 * (len(a) + len(b))
 
 
 def repeated_items(texts: list[str]) -> set[int]:
@@ -322,10 +346,24 @@ def repeated_items(texts: list[str]) -> set[int]:
     """
     keys = [line_key(t) for t in texts]
     drop: set[int] = set()
+    # _near needs the same first or last six characters: an item's candidates are looked up by them
+    by_head: dict[str, list[int]] = {}
+    by_tail: dict[str, list[int]] = {}
+
+    def remember(i: int) -> None:
+        if keys[i]:  # an empty key (punctuation only) is no evidence of a copy
+            for index, part in ((by_head, keys[i][:6]), (by_tail, keys[i][-6:])):
+                seen = index.setdefault(part, [])
+                if len(seen) < MAX_COPY_CANDIDATES:
+                    seen.append(i)
+
+    if keys:
+        remember(0)
     j = 1
     while j < len(keys):
         best = 0
-        for i in range(j):
+        candidates = sorted({*by_head.get(keys[j][:6], ()), *by_tail.get(keys[j][-6:], ())})
+        for i in candidates:
             if i in drop or not _near(keys[i], keys[j]):
                 continue
             k = 1
@@ -337,6 +375,7 @@ def repeated_items(texts: list[str]) -> set[int]:
             drop.update(range(j, j + best))
             j += best
         else:
+            remember(j)
             j += 1
     return drop
 
@@ -357,11 +396,25 @@ class _Log:
         return [Change("clean", kind, len(lines), tuple(lines[:MAX_EXAMPLES])) for kind, lines in self.kinds.items()]
 
 
+# A terminal escape sequence goes whole (ESC [ 31 m, ESC ] 0 ; title BEL), else its tail stays as text.
+CONTROL_RE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]{0,200}(?:\x07|\x1b\\)?|" + f"[{CONTROL_CHARS}]"
+)
+
+
+def without_controls(text: str) -> str:
+    """``text`` without control characters and terminal escape sequences: an ESC or BEL in a report (or a
+    file name) must not reach a title, a page or a terminal."""
+    return CONTROL_RE.sub("", text)
+
+
 def page_lines(text: str) -> list[str]:
-    return [ln for ln in (re.sub(r"[ \t\u3000\u00a0]+", " ", raw).strip() for raw in text.splitlines()) if ln]
+    return [
+        ln for ln in (re.sub(r"[ \t\u3000\u00a0]+", " ", without_controls(raw)).strip() for raw in text.splitlines()) if ln
+    ]
 
 
-def related_list_end(lines: list[str], head: int) -> int:
+def related_list_end(lines: Sequence[str], head: int) -> int:
     """Where a related-articles list that starts at ``head`` ends (exclusive).
 
     When no full paragraph follows, the list is the page's tail: everything after it goes
@@ -436,6 +489,7 @@ def layout_from_roles(lines: list[str], labels: list[str]) -> tuple[Layout, list
     items: list[tuple[str, str]] = []  # (role, text): "title", "caption" or a paragraph role
     in_related = False
     body_seen = False
+    title_at: int | None = None  # where the first title is in items
 
     def meta(line: str, byline: bool) -> None:
         log.add("meta", line)
@@ -464,10 +518,11 @@ def layout_from_roles(lines: list[str], labels: list[str]) -> tuple[Layout, list
         elif role == "subtitle":
             layout.subtitle = line if layout.subtitle is None else _join(layout.subtitle, line)
         elif role == "title":
-            title = next((t for r, t in items if r == "title"), None)
+            title = items[title_at][1] if title_at is not None else None
             if continued:
                 items[-1] = ("title", _join(items[-1][1], line))
             elif title is None:
+                title_at = len(items)
                 items.append(("title", line))
             elif line_key(line) == line_key(title):
                 log.add("repeated", line)  # the headline printed again above the article

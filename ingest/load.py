@@ -40,12 +40,13 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from cases import search
 from cases.models import SENTENCE_END, Case, Mechanism, MergedReport, Metric, Place, Practice, sentence_bounds
 
+from . import clean, sources
 from .pipeline import MAX_REPORT_BYTES, content_hash, process, process_for_pool
 from .report import Report, ReportRejected
+from .sources import REPORT_SUFFIXES  # noqa: F401  (the suffixes a run collects, read by tests)
 
 log = logging.getLogger(__name__)
 
-REPORT_SUFFIXES = {".txt", ".text", ".html", ".htm"}
 CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
 DUPLICATE_MIN_RATIO = 0.9
 DUPLICATE_MAX_CANDIDATES = 50  # the most recent cases sharing a lead; a real archive has a handful
@@ -179,54 +180,27 @@ def display_name(path: Path) -> str:
 
 
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[SourceFile], list[LoadResult]]:
-    """Report files under the given paths, and a failure for each path that cannot be read."""
+    """Report files under the given paths with their source names, and a failure for each path that
+    cannot be read (sources.py says which files are reports and why a path is not)."""
     files: list[SourceFile] = []
     failures: list[LoadResult] = []
     for given in paths:
         path = Path(given)
-        if not path.exists():
-            failures.append(LoadResult(str(path), FAILED, "路径不存在"))
-        elif path.is_dir():
-            found: list[Path] = []
-            _walk(path, found, failures)
+        found, problems = sources.collect_files([path])
+        failures.extend(LoadResult(where, FAILED, reason) for where, reason in problems)
+        if path.is_dir():
             files.extend(SourceFile(f, f.relative_to(path).as_posix()) for f in found)
         else:
-            files.append(SourceFile(path, display_name(path)))
+            files.extend(SourceFile(f, display_name(f)) for f in found)
     return files, failures
 
 
-def _walk(folder: Path, files: list[Path], failures: list[LoadResult]) -> None:
-    try:
-        entries = sorted(folder.iterdir())
-    except PermissionError:
-        failures.append(LoadResult(str(folder), FAILED, "没有读取该文件夹的权限"))
-        return
-    except OSError as error:
-        failures.append(LoadResult(str(folder), FAILED, f"无法读取文件夹({error.strerror})"))
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            _walk(entry, files, failures)
-        elif entry.suffix.lower() in REPORT_SUFFIXES:
-            files.append(entry)
-
-
 def read_report(path: Path, name: str | None = None) -> tuple[bytes, LoadResult | None]:
-    name = name or display_name(path)
+    """A regular file's bytes, at most the size limit; or a failure saying why not (see sources.py)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_REPORT_BYTES:
-            reason = f"文件过大({size / 1024 / 1024:.1f} MB,上限 {MAX_REPORT_BYTES // 1024 // 1024} MB)"
-            return b"", LoadResult(name, FAILED, reason)
-        return path.read_bytes(), None
-    except PermissionError:
-        return b"", LoadResult(name, FAILED, "没有读取该文件的权限")
-    except IsADirectoryError:
-        return b"", LoadResult(name, FAILED, "这是一个文件夹,不是报告文件")
-    except OSError as error:
-        return b"", LoadResult(name, FAILED, f"无法读取文件({error.strerror})")
+        return sources.read_report(path, limit=MAX_REPORT_BYTES), None
+    except sources.SourceError as error:
+        return b"", LoadResult(name or display_name(path), FAILED, str(error))
 
 
 def _ingest_parallel(files: list[Path], *, publish: bool, jobs: int, taxonomy: Sequence) -> Iterator[LoadResult]:
@@ -337,7 +311,7 @@ def apply_fields(case: Case, report: Report) -> dict[str, dict]:
     """Set every pipeline field on the case, except those a curator changed; return the conflicts."""
     ex = report.extraction
     extracted = {
-        "title": (ex.title or "")[:300] or report.source_name,
+        "title": (ex.title or "")[:300] or clean.without_controls(report.source_name)[:300],
         "place": resolve_place(report),
         "published_on": ex.published_on,
         "source": (ex.source or "")[:200],

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from . import clean, decode, normalise, repair, segment
+from . import clean, decode, normalise, repair, segment, sources
 from .extract import Taxonomy, extract
 from .report import Report, ReportRejected
 from .roles import RoleTagger
@@ -74,8 +74,13 @@ def process(
 
 
 def process_file(path: str | Path, taxonomy: Taxonomy | None = None) -> Report:
+    """``process`` on a file's bytes; ReportRejected when it is no regular file or too large."""
     path = Path(path)
-    return process(path.read_bytes(), path.name, taxonomy=taxonomy)
+    try:
+        raw = sources.read_report(path, limit=MAX_REPORT_BYTES)
+    except sources.SourceError as error:
+        raise ReportRejected(str(error)) from None
+    return process(raw, path.name, taxonomy=taxonomy)
 
 
 def content_hash(raw: bytes) -> str:
@@ -89,9 +94,9 @@ def process_for_pool(job: tuple[str, Taxonomy | None]) -> tuple[str, str, Report
     """
     path, taxonomy = Path(job[0]), job[1]
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        return path.name, "", None, f"无法读取文件({error.strerror})"
+        raw = sources.read_report(path, limit=MAX_REPORT_BYTES)
+    except sources.SourceError as error:
+        return path.name, "", None, str(error)
     digest = content_hash(raw)
     try:
         return path.name, digest, process(raw, path.name, taxonomy=taxonomy), ""
@@ -116,7 +121,7 @@ def export_dict(report: Report) -> dict:
     mechanisms = ex.mechanisms
     return {
         "source_file": report.source_name,
-        "title": (ex.title or "")[:300] or report.source_name,
+        "title": (ex.title or "")[:300] or clean.without_controls(report.source_name)[:300],
         "province": ex.province,
         "city": ex.city,
         "district": ex.district,

@@ -238,10 +238,13 @@ def page_features(lines: Sequence[str]) -> list[list[str]]:
         if key in seen:
             feats.append("repeat")
         seen.add(key)
-        if clean.RELATED_HEAD_RE.match(line):
-            related_until = clean.related_list_end(list(lines), i)
+        if clean.RELATED_HEAD_RE.match(line) and i >= related_until:
+            # a head inside a list already scanned ends where that list ends: each line scanned once
+            related_until = clean.related_list_end(lines, i)
         if i < related_until:
             feats.append("in-related")
+    # two lines away only the broad strokes count; the detail of a line's form is noise there
+    far = [[f for f in feats if f.startswith(FAR_FEATURES)] for feats in own]
     rows: list[list[str]] = []
     for i in range(count):
         row = ["bias", *own[i]]
@@ -252,8 +255,7 @@ def page_features(lines: Sequence[str]) -> list[list[str]]:
         for off in (-2, -1, 1, 2):
             j = i + off
             if 0 <= j < count:
-                # two lines away only the broad strokes count; the detail of a line's form is noise there
-                near = own[j] if off in (-1, 1) else [f for f in own[j] if f.startswith(FAR_FEATURES)]
+                near = own[j] if off in (-1, 1) else far[j]
                 row.extend(f"{off}|{f}" for f in near)
             else:
                 row.append(f"{off}|edge")

@@ -85,3 +85,6 @@ RANGE_QUALIFIER = "不少于"
 def qualifier_words(position: str) -> tuple[str, ...]:
     """The words written at ``position``, longest first (不超过 is tried before 超)."""
     return tuple(sorted((q.word for q in QUALIFIERS if q.position == position), key=len, reverse=True))
+# Characters that are no text: C0 and C1 controls (ESC, BEL …; tab and line breaks are whitespace,
+# handled where lines are split) and the bidirectional overrides that reorder what a reader sees.
+CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"

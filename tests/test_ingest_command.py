@@ -170,3 +170,38 @@ def test_exports_carry_the_kind(tmp_path):
     rows = out.getvalue().strip().splitlines()
     assert "kind" in rows[0].split(",")
     assert any(",non-case," in row for row in rows[1:])
+
+
+def test_a_file_name_with_a_newline_cannot_forge_a_result_line(tmp_path):
+    forged = "x.txt\nfailed    forged.txt  文件为空"
+    (tmp_path / f"{forged}.txt").write_bytes(GOOD_SEED.read_bytes())
+    code, lines = run_ingest(tmp_path)
+    assert code == 0, lines
+    assert len(lines) == 2  # one result line, then the summary
+    assert lines[0].startswith("created") and "x.txt\\nfailed    forged.txt" in lines[0]
+    assert not any(line.startswith("failed") for line in lines)
+
+
+def test_control_characters_of_a_report_reach_neither_its_title_nor_the_terminal(tmp_path):
+    from ingest.pipeline import process_file
+
+    title = process_file(GOOD_SEED).extraction.title
+    text = GOOD_SEED.read_text(encoding="utf-8")
+    assert title[:6] in text
+    marked = title[:2] + "\x1b[31m" + title[2:6] + "\x07\x1b[0m"  # inside the headline as the file writes it
+    (tmp_path / "bell\x07.txt").write_text(text.replace(title[:6], marked, 1), encoding="utf-8")
+    code, lines = run_ingest(tmp_path)
+    assert code == 0, lines
+    case = Case.objects.get()
+    assert case.title == title
+    assert not any(char in case.title for char in "\x1b\x07")
+    assert "\x1b" not in "".join(lines) and "\x07" not in "".join(lines)
+    assert "bell\\x07.txt" in lines[0]
+
+
+def test_a_title_held_in_the_database_with_a_control_character_is_escaped_on_the_terminal():
+    run_ingest(GOOD_SEED)
+    Case.objects.update(title="标题\x1b]0;pwned\x07")
+    code, lines = run_ingest(GOOD_SEED)
+    assert code == 0
+    assert lines[0].startswith("unchanged") and "标题\\x1b]0;pwned\\x07" in lines[0]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from cases.models import Case
@@ -183,3 +184,140 @@ def test_a_file_that_cannot_be_stored_is_not_loaded(as_editor, settings, tmp_pat
     assert lines(response) == [(SEEDS[0].name, "failed")]
     assert "无法保存" in response.context["results"][0]["reason"]
     assert Case.objects.count() == 0
+
+
+# ---- the total per request, and refused files ---------------------------------------------------------
+
+
+def stored_files(upload_root: Path) -> list[Path]:
+    return [p for p in upload_root.rglob("*") if p.is_file() and "jobs" not in p.parts]
+
+
+def test_the_total_is_checked_per_request_before_anything_is_stored(as_editor, settings, upload_root):
+    settings.ADMIN_UPLOAD_MAX_TOTAL_BYTES = 1000
+    files = [SimpleUploadedFile(f"r{i}.txt", "某市党建工作报告。".encode() * 20) for i in range(3)]  # 540 bytes each
+    response = upload(as_editor, *files)
+    assert response.status_code == 200
+    assert "合计过大" in response.content.decode()
+    assert stored_files(upload_root) == [] and Case.objects.count() == 0
+
+
+def test_a_request_declaring_more_than_the_total_is_refused_before_it_is_parsed(as_editor, settings, upload_root):
+    settings.ADMIN_UPLOAD_MAX_TOTAL_BYTES = 1000
+    big = SimpleUploadedFile("big.txt", b"x" * (2 * 1024 * 1024))
+    response = upload(as_editor, big)
+    assert response.status_code == 200
+    assert "合计过大" in response.content.decode() and "未保存任何文件" in response.content.decode()
+    assert stored_files(upload_root) == []
+
+
+def test_refused_uploads_are_deleted_and_loaded_ones_kept(as_editor, upload_root):
+    files = [SimpleUploadedFile("empty.txt", b"   "), SimpleUploadedFile("script.exe", b"MZ\x90\x00binary"), seed(0)]
+    response = upload(as_editor, *files)
+    assert [status for _name, status in lines(response)] == ["failed", "failed", "created"]
+    kept = stored_files(upload_root)
+    assert len(kept) == 1 and kept[0].read_bytes() == SEEDS[0].read_bytes()
+
+
+def test_a_zip_none_of_whose_reports_loads_is_deleted(as_editor, upload_root):
+    response = upload(as_editor, zipped({"a.txt": b"   ", "b.exe": b"MZ"}))
+    assert {status for _name, status in lines(response)} == {"failed"}
+    assert stored_files(upload_root) == []
+
+
+# ---- uploads that would outlast a request ---------------------------------------------------------------
+
+
+@pytest.fixture
+def launched(monkeypatch, settings):
+    """Every upload runs after the response; the jobs launched are collected, to be run when the test says."""
+    from cases import uploads
+
+    settings.ADMIN_UPLOAD_INLINE_BYTES = 0
+    jobs: list[str] = []
+    monkeypatch.setattr(uploads, "launch", jobs.append)
+    return jobs
+
+
+def test_a_large_upload_is_processed_after_the_response_and_its_page_refreshes_until_done(as_editor, launched):
+    from cases import uploads
+
+    response = upload(as_editor, seed(0), SimpleUploadedFile("empty.txt", b" "))
+    assert response.status_code == 302 and len(launched) == 1
+    page = response["Location"]
+    assert page == reverse("admin:cases_case_upload_job", args=[launched[0]])
+    waiting = as_editor.get(page).content.decode()
+    assert "正在处理" in waiting and 'http-equiv="refresh"' in waiting
+    assert 'id="upload-form"' not in waiting and Case.objects.count() == 0
+
+    uploads.run_job(launched[0])
+    done = as_editor.get(page)
+    html = done.content.decode()
+    assert done.status_code == 200 and 'http-equiv="refresh"' not in html and "正在处理" not in html
+    assert "2 份报告:1 份已载入,1 份失败" in html
+    assert lines(done) == [(SEEDS[0].name, "created"), ("empty.txt", "failed")]
+    case = Case.objects.get(source_file=SEEDS[0].name)
+    assert reverse("admin:cases_case_change", args=[case.pk]) in html
+    assert 'id="upload-form"' in html  # the next upload can start from the result page
+
+
+def test_a_job_whose_file_vanished_reports_it_instead_of_failing(as_editor, launched, upload_root):
+    from cases import uploads
+
+    response = upload(as_editor, seed(0))
+    for stored in stored_files(upload_root):
+        stored.unlink()
+    uploads.run_job(launched[0])
+    done = as_editor.get(response["Location"])
+    assert done.status_code == 200
+    assert lines(done) == [(SEEDS[0].name, "failed")] and "无法读取" in done.context["results"][0]["reason"]
+
+
+def test_another_users_job_is_not_found(as_editor, launched, client):
+    response = upload(as_editor, seed(0))
+    other = Client()
+    other.force_login(editor())
+    assert other.get(response["Location"]).status_code == 404
+    assert as_editor.get(reverse(URL) + "00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def test_a_job_that_stopped_writing_is_shown_as_interrupted(as_editor, launched):
+    import json
+
+    from cases import uploads
+
+    response = upload(as_editor, seed(0))
+    path = uploads._job_path(launched[0])
+    job = json.loads(path.read_text(encoding="utf-8"))
+    job["state"], job["updated"] = uploads.RUNNING, "2000-01-01T00:00:00+00:00"
+    path.write_text(json.dumps(job), encoding="utf-8")
+    html = as_editor.get(response["Location"]).content.decode()
+    assert "处理已中断" in html and 'http-equiv="refresh"' not in html
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the thread's writes are committed
+def test_a_large_upload_runs_in_a_thread_of_the_serving_process(client, settings):
+    from cases import uploads
+
+    settings.ADMIN_UPLOAD_INLINE_BYTES = 0
+    client.force_login(editor())
+    response = upload(client, seed(0), seed(1))
+    assert response.status_code == 302
+    uploads.wait_for_jobs(timeout=300)
+    done = client.get(response["Location"])
+    assert lines(done) == [(SEEDS[0].name, "created"), (SEEDS[1].name, "created")]
+    assert Case.objects.count() == 2
+
+
+def test_job_files_older_than_a_week_are_forgotten_when_a_new_job_starts(as_editor, launched, upload_root):
+    import os
+    import time
+
+    jobs = upload_root / "jobs"
+    jobs.mkdir(parents=True)
+    old = jobs / "00000000000000000000000000000000.json"
+    old.write_text("{}", encoding="utf-8")
+    week_ago = time.time() - 8 * 24 * 3600
+    os.utime(old, (week_ago, week_ago))
+    upload(as_editor, seed(0))
+    assert not old.exists() and len(list(jobs.glob("*.json"))) == 1

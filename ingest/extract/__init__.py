@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from .. import segment
-from ..report import Extraction, Report
+from ..report import Change, Extraction, Report
 from . import keywords, kind, mechanisms, metadata, metrics, places, practices
 
 REDACTED_PLACE_RE = re.compile(r"(?<![A-Za-z])[xX×]{1,3}(?:省|市|区|县|街道|镇|社区)")
@@ -55,6 +55,8 @@ def extract(report: Report, taxonomy: Taxonomy | None = None) -> Extraction:
     # a paper's or a speech's headings are the parts of an argument, not practices a place runs
     out.mechanisms = mechanisms.extract_mechanisms(body, layout.paragraph_roles) if out.kind == kind.CASE else []
     out.metrics = metrics.extract_metrics(body, out.mechanisms)
+    if len(out.metrics) >= metrics.MAX_FIGURES:
+        report.record([Change("extract", "figures-capped", len(out.metrics), (f"只保留前 {metrics.MAX_FIGURES} 个数字",))])
     tokens = report.tokens if report.tokens else segment.cut(body)
     chosen = taxonomy if taxonomy is not None else default_taxonomy()
     out.practices = practices.tag_practices(body, out.mechanisms, chosen, tokens=tokens)

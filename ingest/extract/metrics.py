@@ -26,8 +26,10 @@ gives both the unit 元.
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -128,7 +130,10 @@ def protected_spans(body: str) -> list[tuple[int, int]]:
 
 
 def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in spans)
+    """``pos`` lies in one of ``spans`` (in order and apart, as ``protected_spans`` gives them): a
+    binary search, so a body of many quotes and many figures costs n log n, not n²."""
+    k = bisect_right(spans, (pos, float("inf"))) - 1
+    return k >= 0 and spans[k][0] <= pos < spans[k][1]
 
 
 def _number_value(text: str) -> Decimal | None:
@@ -177,8 +182,12 @@ def find_figures(body: str) -> list[Figure]:
     Context rules that need the whole body (quotes, glue) apply here; judging the figure
     itself (unit present, Chinese digits) is ``keep``'s job, after list sharing.
     """
+    return list(iter_figures(body))
+
+
+def iter_figures(body: str) -> Iterator[Figure]:
+    """``find_figures`` one at a time, so that a pass that has enough can stop reading the body."""
     spans = protected_spans(body)
-    figures: list[Figure] = []
     for m in _FIGURE.finditer(body):
         start = m.start()
         if _inside(start, spans):
@@ -207,7 +216,7 @@ def find_figures(body: str) -> list[Figure]:
             end, post = m.end(), m.group("post") or ""
         while body[end - 1] == " ":  # "1120 个" may carry a space; the span does not end on one
             end -= 1
-        figures.append(
+        yield (
             Figure(
                 start=start,
                 end=end,
@@ -222,7 +231,6 @@ def find_figures(body: str) -> list[Figure]:
                 ranged=ranged,
             )
         )
-    return figures
 
 
 def attach_prefix(body: str, figure: Figure) -> Figure:
@@ -240,6 +248,18 @@ def attach_prefix(body: str, figure: Figure) -> Figure:
 def _listed_after(body: str, first: Figure, second: Figure) -> bool:
     """``second`` follows ``first`` in a list: 3万元、10万元 / 3万和5万元 (a comma ends a clause)."""
     return body[first.end : second.start] in ("、", "和", "或", "及")
+
+
+def _shared_in_lists(body: str, figures: Iterable[Figure]) -> Iterator[Figure]:
+    """``share_in_lists`` one figure at a time: a figure is final once the one after it has been seen."""
+    previous: Figure | None = None
+    for figure in figures:
+        if previous is not None:
+            share_in_lists(body, [previous, figure])
+            yield previous
+        previous = figure
+    if previous is not None:
+        yield previous
 
 
 def share_in_lists(body: str, figures: list[Figure]) -> list[Figure]:
@@ -290,14 +310,6 @@ def _counted_in_words(body: str, figure: Figure, previous: Figure | None) -> boo
         and previous.chinese
         and _LISTED_NOUN.fullmatch(body, previous.end, figure.start) is not None
     )
-
-
-def _kept(body: str, figures: list[Figure]) -> list[Figure]:
-    kept: list[Figure] = []
-    for figure in figures:
-        if keep(body, figure, kept[-1] if kept else None):
-            kept.append(figure)
-    return kept
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -711,15 +723,60 @@ def mechanism_of(position: int, mechanisms: Sequence[MechanismData], body_length
     A mechanism without a section end (body_end not after start) runs to the next heading of
     the same or a higher level, or to the end of the body.
     """
-    best: int | None = None
-    for index, mechanism in enumerate(mechanisms):
-        end = mechanism.body_end
-        if end <= mechanism.start:
-            later = [m.start for m in mechanisms[index + 1 :] if m.level <= mechanism.level and m.start > mechanism.start]
-            end = min(later, default=body_length)
-        if mechanism.start <= position < end and (best is None or mechanism.start >= mechanisms[best].start):
-            best = index
-    return best
+    return mechanisms_of([position], mechanisms, body_length)[0]
+
+
+def section_ends(mechanisms: Sequence[MechanismData], body_length: int) -> list[int]:
+    """Where each mechanism's section ends (see ``mechanism_of``): its body_end, else the start of the
+    next later heading of the same or a higher level, found with one pass over the headings by start.
+    The mechanisms are in body order, as ``extract_mechanisms`` gives them."""
+    ends = [m.body_end for m in mechanisms]
+    open_ones = [i for i, m in enumerate(mechanisms) if m.body_end <= m.start]
+    if not open_ones:
+        return ends
+    # By start; among equal starts a heading never ends another. For each open heading the first
+    # later heading at its level or above: a sweep from the end keeping, per level, the nearest start.
+    order = sorted(range(len(mechanisms)), key=lambda i: mechanisms[i].start)
+    nearest: dict[int, int] = {}  # level → the smallest start seen so far (later headings)
+    pending = set(open_ones)
+    k = len(order) - 1
+    while k >= 0:
+        start = mechanisms[order[k]].start
+        group = []
+        while k >= 0 and mechanisms[order[k]].start == start:
+            group.append(order[k])
+            k -= 1
+        for i in group:
+            if i in pending:
+                level = mechanisms[i].level
+                later = [s for lv, s in nearest.items() if lv <= level]
+                ends[i] = min(later, default=body_length)
+        for i in group:
+            level = mechanisms[i].level
+            nearest[level] = min(nearest.get(level, body_length), start)
+    return ends
+
+
+def mechanisms_of(positions: Sequence[int], mechanisms: Sequence[MechanismData], body_length: int) -> list[int | None]:
+    """``mechanism_of`` for many positions at once, in n log n: a sweep over the positions in order
+    with the sections begun so far in a heap, latest start on top (the innermost), and those ended
+    before the position dropped (a later position cannot lie in them either)."""
+    ends = section_ends(mechanisms, body_length)
+    by_start = sorted(range(len(mechanisms)), key=lambda i: (mechanisms[i].start, i))
+    found: list[int | None] = [None] * len(positions)
+    heap: list[tuple[int, int]] = []  # (-start, -index): the latest start, then the latest index, first
+    k = 0
+    for p in sorted(range(len(positions)), key=positions.__getitem__):
+        position = positions[p]
+        while k < len(by_start) and mechanisms[by_start[k]].start <= position:
+            i = by_start[k]
+            heapq.heappush(heap, (-mechanisms[i].start, -i))
+            k += 1
+        while heap and ends[-heap[0][1]] <= position:
+            heapq.heappop(heap)
+        if heap:
+            found[p] = -heap[0][1]
+    return found
 
 
 # --- the whole pass -------------------------------------------------------------------
@@ -732,10 +789,21 @@ def _infer_unit(subject: str) -> str:
     return ""
 
 
+# A case reports tens of figures, a long one a few hundred. Past this many the text is no report a
+# curator could review (a table dump, a generated file), and finding each figure's subject is the
+# costliest work per character of the pipeline: the first ones are kept and the report says so.
+MAX_FIGURES = 1000
+
+
 def extract_metrics(body: str, mechanisms: list[MechanismData]) -> list[MetricData]:
-    """Every quantity the case reports, in order of appearance (see the module docstring)."""
-    figures = [attach_prefix(body, f) for f in find_figures(body)]
-    figures = _kept(body, share_in_lists(body, figures))
+    """Every quantity the case reports, in order of appearance (see the module docstring), at most
+    ``MAX_FIGURES`` of them."""
+    figures: list[Figure] = []
+    for figure in _shared_in_lists(body, (attach_prefix(body, f) for f in iter_figures(body))):
+        if keep(body, figure, figures[-1] if figures else None):
+            figures.append(figure)
+            if len(figures) == MAX_FIGURES:
+                break  # the rest of a body this dense in figures is not read
     subjects: list[str] = []
     floors: list[int] = []
     floor = 0
@@ -749,6 +817,7 @@ def extract_metrics(body: str, mechanisms: list[MechanismData]) -> list[MetricDa
         floors.append(floor)
         floor = figure.end
     subjects = share_subjects(body, figures, subjects, floors)
+    sections = mechanisms_of([figure.start for figure in figures], mechanisms, len(body))
     return [
         MetricData(
             value=figure.value,
@@ -759,7 +828,7 @@ def extract_metrics(body: str, mechanisms: list[MechanismData]) -> list[MetricDa
             text=body[figure.start : figure.end],
             start=figure.start,
             end=figure.end,
-            mechanism=mechanism_of(figure.start, mechanisms, len(body)),
+            mechanism=section,
         )
-        for figure, subject in zip(figures, subjects, strict=True)
+        for figure, subject, section in zip(figures, subjects, sections, strict=True)
     ]

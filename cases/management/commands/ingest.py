@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
+import unicodedata
 
 from django.core.management.base import BaseCommand
 
@@ -36,7 +38,7 @@ class Command(BaseCommand):
             if show_progress:
                 self.stderr.write("\r\033[K", ending="")
             style = self.style.ERROR if result.status == FAILED else (lambda s: s)
-            self.stdout.write(style(result.line()))
+            self.stdout.write(style(terminal_line(result)))
             if show_progress:
                 self.stderr.write(progress(done, total, time.monotonic() - started), ending="")
                 self.stderr.flush()
@@ -57,3 +59,29 @@ def progress(done: int, total: int, elapsed: float) -> str:
     rate = done / elapsed if elapsed > 0 else 0.0
     left = (total - done) / rate if rate > 0 and total >= done else 0.0
     return f"已处理 {done}/{total},{rate:.1f} 篇/秒,预计还需 {left:.0f} 秒"
+
+
+ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on written as an escape, as ``repr`` does:
+    a newline in a file name cannot start a forged result line, an ESC cannot recolour the screen.
+    Backslashes are doubled, so an escape in the output always stands for a character of the name."""
+    return "".join(_escaped(char) for char in text)
+
+
+def _escaped(char: str) -> str:
+    if char in ESCAPES:
+        return ESCAPES[char]
+    category = unicodedata.category(char)
+    if category[0] != "C" and category not in ("Zl", "Zp"):
+        return char
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def terminal_line(result) -> str:
+    """``LoadResult.line`` with the file name and the detail (a reason, or a title from the database) escaped."""
+    detail = result.reason or (result.case.title if result.case else "")
+    return dataclasses.replace(result, source_name=printable(result.source_name), reason=printable(detail), case=None).line()
