@@ -259,14 +259,15 @@ class CaseAdmin(SimpleHistoryAdmin):
         return type(form.__name__, (form,), {"user": request.user})
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            # A case typed in by hand has no report file; give it a content hash no report can have.
-            obj.content_hash = f"manual:{uuid.uuid4().hex}"
         if change:
             obj.record_correction(form.changed_data)
+        else:
+            # A case typed in by hand has no report file; give it a content hash no report can have.
+            obj.content_hash = f"manual:{uuid.uuid4().hex}"
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
+        # A row the curator added or changed is theirs; deleting one hands them the whole list.
         for obj in formset.save(commit=False):  # only the new and the changed rows
             obj.record_correction()
         if formset.deleted_objects:
