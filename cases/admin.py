@@ -1,8 +1,10 @@
 """The curator's admin: cases with their mechanisms and figures, review workflow, upload, history, duplicates.
 
-The admin is thin: the rules live in the models, in ``workflow.py`` (who may
-move a case to which status) and in ``curation.py`` (warnings, review aids,
-merge, restore, uploads). Everything here wires those into pages.
+The admin is thin: what counts as curated is the models' (``Case.record_correction``,
+``take_over``, ``clear_review``); who may move a case to which status is
+``workflow.py``'s; the warnings are one table in ``warnings.py``; the review aids
+are ``review.py``, merging duplicates ``merge.py``, history and restore
+``history.py``, uploads ``curation.py``. Everything here wires those into pages.
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import curation, export, search, uploads, workflow
+from . import curation, export, history, merge, review, search, uploads, warnings, workflow
 from .forms import (
     TEXT_OVERRIDES,
     CaseAdminForm,
@@ -138,14 +140,13 @@ class WarningFilter(admin.SimpleListFilter):
     parameter_name = "warning"
 
     def lookups(self, request, model_admin):
-        return [("any", _("任一警告")), *((key, label) for key, (label, _q) in curation.WARNINGS.items())]
+        # the flags (待复核, 疑似重复, 非案例) have filters of their own beside this one
+        return [(warnings.ANY, _("任一警告")), *((w.key, w.label) for w in warnings.GAPS)]
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value == "any":
-            return curation.with_any_warning(queryset)
-        if value in curation.WARNINGS:
-            return curation.with_warning(queryset, value)
+        if value == warnings.ANY or value in warnings.WARNINGS:
+            return queryset.with_warning(value)
         return queryset
 
 
@@ -158,7 +159,7 @@ class DuplicateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(models.Q(duplicate_of__isnull=False) | models.Q(duplicates__isnull=False)).distinct()
+            return queryset.with_warning("duplicate")
         if self.value() == "merged":
             return queryset.exclude(other_sources=[])
         return queryset
@@ -259,25 +260,19 @@ class CaseAdmin(SimpleHistoryAdmin):
         return type(form.__name__, (form,), {"user": request.user})
 
     def save_model(self, request, obj, form, change):
-        if not change:
+        if change:
+            obj.record_correction(form.changed_data)
+        else:
             # A case typed in by hand has no report file; give it a content hash no report can have.
             obj.content_hash = f"manual:{uuid.uuid4().hex}"
-        if change:
-            # A curator's change is recorded so that re-ingesting the report leaves it alone.
-            obj.mark_curated(*[f for f in form.changed_data if f in Case.CURATABLE_FIELDS])
-            if "needs_review" in form.changed_data and not obj.needs_review:
-                obj.review_conflicts = {}  # the curator has looked at the conflicts and cleared the flag
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
-        # Both inlines (mechanisms, figures) are curatable: a row the curator touched is kept on re-ingest.
+        # A row the curator added or changed is theirs; deleting one hands them the whole list.
         for obj in formset.save(commit=False):  # only the new and the changed rows
-            obj.curated = True
-            obj.save()
+            obj.record_correction()
         if formset.deleted_objects:
-            # A row the curator deleted must not come back on re-ingest: the whole list is theirs now.
-            form.instance.mark_curated(formset.model._meta.model_name + "s")
-            Case.objects.filter(pk=form.instance.pk).update(curated_fields=form.instance.curated_fields)
+            form.instance.take_over(formset.model._meta.model_name + "s")
         for obj in formset.deleted_objects:
             obj.delete()
         formset.save_m2m()
@@ -310,46 +305,15 @@ class CaseAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("复核冲突"))
     def review_conflicts_display(self, obj):
-        if not obj.review_conflicts:
-            return "—"
-        rows = [(field, c.get("curated", ""), c.get("extracted", "")) for field, c in obj.review_conflicts.items()]
-        return format_html(
-            '<table class="rv-conflicts"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
-            "<tbody>{}</tbody></table>",
-            _("字段"), _("人工值"), _("新抽取值"),
-            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
-        )
+        return review.conflicts_html(obj)
 
     @admin.display(description=_("其他来源"))
     def other_sources_display(self, obj):
-        if not obj.other_sources:
-            return "—"
-        rows = [
-            (s.get("source") or "—", s.get("title", ""), s.get("source_file", ""), s.get("published_on") or "")
-            for s in obj.other_sources
-        ]
-        return format_html(
-            "<ul>{}</ul>", format_html_join("", "<li>{}:{}({},{})</li>", rows)
-        )
-
-    def _warnings(self, obj) -> list[str]:
-        warnings = curation.case_warnings(obj)
-        if obj.kind == Case.Kind.NON_CASE:
-            note = _("非案例(论文、评论、讲话或范文):导入时不发布,也不抽取机制;如判断有误,请把“类型”改为“案例”。")
-            warnings.insert(0, str(note))
-        return warnings
+        return merge.sources_html(obj)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
-            context.update(
-                review_body=curation.highlighted_body(obj),
-                review_metrics=list(obj.metrics.select_related("mechanism")),
-                review_mechanisms=list(obj.mechanisms.all()),
-                review_warnings=self._warnings(obj),
-                review_repairs=curation.repairs_html(obj),
-                duplicate_candidates=curation.duplicate_candidates(obj),
-                can_merge=self.has_delete_permission(request),
-            )
+            context.update(review.aids(obj), can_merge=self.has_delete_permission(request))
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     # ---- workflow actions
@@ -408,16 +372,9 @@ class CaseAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("合并疑似重复案例(保留原案例及两个来源)"), permissions=["delete"])
     def merge_duplicates(self, request, queryset):
-        merged = 0
-        for case in queryset.select_related("duplicate_of"):
-            if case.duplicate_of_id is None:
-                self.message_user(request, _("%(t)s:没有疑似重复的案例,未合并。") % {"t": case.title}, messages.WARNING)
-                continue
-            if not Case.objects.filter(pk=case.pk).exists():
-                continue  # already merged away earlier in this same action
-            keep = case.duplicate_of
-            curation.merge_duplicate(keep, case, request.user)
-            merged += 1
+        merged, alone = merge.merge_into_originals(queryset.select_related("duplicate_of"), request.user)
+        for case in alone:
+            self.message_user(request, _("%(t)s:没有疑似重复的案例,未合并。") % {"t": case.title}, messages.WARNING)
         if merged:
             self.message_user(request, _("已合并 %(n)d 个重复案例。") % {"n": merged}, messages.SUCCESS)
 
@@ -429,9 +386,9 @@ class CaseAdmin(SimpleHistoryAdmin):
         drop = get_object_or_404(Case, pk=key_or_404(Case, unquote(other_id)))
         if not (self.has_delete_permission(request, drop) and self.has_change_permission(request, keep)):
             raise PermissionDenied
-        if drop.duplicate_of_id != keep.pk and keep.duplicate_of_id != drop.pk:
+        if not merge.are_candidates(keep, drop):
             raise Http404("not a candidate duplicate pair")
-        curation.merge_duplicate(keep, drop, request.user)
+        merge.merge_duplicate(keep, drop, request.user)
         self.message_user(request, _("已合并,保留本案例及两个来源。"), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:cases_case_change", args=[keep.pk]))
 
@@ -439,33 +396,14 @@ class CaseAdmin(SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         key_or_404(Case, unquote(object_id))
-        context = {"related_history": self._related_history(unquote(object_id)), **(extra_context or {})}
+        context = {"related_history": history.row_changes(unquote(object_id)), **(extra_context or {})}
         return super().history_view(request, object_id, extra_context=context)
-
-    def _related_history(self, case_id, limit=300):
-        """Changes of the case's mechanisms and figures, newest first: who, when, field, old → new."""
-        rows = []
-        for model, kind in ((Mechanism, _("机制")), (Metric, _("指标"))):
-            records = list(
-                model.history.filter(case_id=case_id).select_related("history_user").order_by("history_date", "history_id")
-            )
-            previous = {}
-            for record in records:
-                before = previous.get(record.id)
-                if before is not None and record.history_type == "~":
-                    changes = [(c.field, c.old, c.new) for c in record.diff_against(before).changes]
-                else:
-                    changes = []
-                previous[record.id] = record
-                rows.append({"record": record, "kind": kind, "changes": changes})
-        rows.sort(key=lambda r: r["record"].history_date, reverse=True)
-        return rows[:limit]
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """Restore the case, with its mechanisms and figures, as it was at one history record.
 
         Replaces django-simple-history's revert form, which restores the case row only (not its
-        inlines); ``curation.restore_version`` brings back the version's values and nothing else.
+        inlines); ``history.restore_version`` brings back the version's values and nothing else.
         """
         case = get_object_or_404(Case, pk=key_or_404(Case, unquote(object_id)))
         history_id = key_or_404(Case.history.model, unquote(version_id))
@@ -476,14 +414,14 @@ class CaseAdmin(SimpleHistoryAdmin):
         if request.method == "POST":
             if not can_restore:
                 raise PermissionDenied
-            curation.restore_version(case, record, request.user)
+            history.restore_version(case, record, request.user)
             self.message_user(
                 request, _("已恢复到 %(when)s 的版本。") % {"when": timezone.localtime(record.history_date)}, messages.SUCCESS
             )
             return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
         differences = [
             (Case._meta.get_field(name).verbose_name, now, then)
-            for name, now, then in curation.version_differences(case, record)
+            for name, now, then in history.version_differences(case, record)
         ]
         context = {
             **self.admin_site.each_context(request),
@@ -491,8 +429,8 @@ class CaseAdmin(SimpleHistoryAdmin):
             "original": case,
             "record": record,
             "differences": differences,
-            "mechanisms": curation.snapshot(Mechanism, case, record),
-            "metrics": curation.snapshot(Metric, case, record),
+            "mechanisms": history.snapshot(Mechanism, case, record),
+            "metrics": history.snapshot(Metric, case, record),
             "can_restore": can_restore,
             "title": _("恢复历史版本:%(t)s") % {"t": case.title},
         }

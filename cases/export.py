@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
-from .models import Case, Mechanism, Metric
+from .models import Case, Mechanism, Metric, sentence_bounds
 
 CSV_FIELDS = [
     "source_file", "slug", "title", "province", "city", "district", "published_on", "source", "author_org",
@@ -119,7 +119,7 @@ def figures_to_csv(cases: Iterable[Case]) -> str:
         district = case.district
         mechanisms = {m.pk: m.heading for m in case.mechanisms.all()}
         for metric in case.metrics.all():
-            left, right = sentence_of(case.body, metric)
+            left, right = sentence_bounds(case.body, metric.start, metric.end)
             writer.writerow({
                 "case": case.title, "slug": case.slug,
                 "province": case.province.name if case.province_id else "",
@@ -131,9 +131,3 @@ def figures_to_csv(cases: Iterable[Case]) -> str:
                 "sentence": case.body[left:right].strip(),
             })
     return out.getvalue()
-
-
-def sentence_of(body: str, metric: Metric) -> tuple[int, int]:
-    from .models import sentence_bounds
-
-    return sentence_bounds(body, metric.start, metric.end)

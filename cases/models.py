@@ -7,6 +7,7 @@ one) and its named queries live on a custom QuerySet, e.g.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchVectorField
@@ -71,10 +72,6 @@ class Place(models.Model):
             node = node.parent
         return list(reversed(chain))
 
-    @property
-    def province(self) -> Place:
-        return self.lineage()[0]
-
 
 class Practice(models.Model):
     """A named practice from the curated taxonomy (网格化管理, 双报到 …) with the synonyms that find it."""
@@ -121,8 +118,11 @@ class CaseQuerySet(models.QuerySet):
     def with_metric_count(self):
         return self.annotate(metric_count=Count("metrics", distinct=True))
 
-    def needing_review(self):
-        return self.filter(needs_review=True)
+    def with_warning(self, key: str):
+        """Cases a curator is warned of: ``key`` names one of ``cases.warnings.WARNINGS``, or "any" gap."""
+        from .warnings import condition
+
+        return self.filter(condition(key))
 
 
 class Case(models.Model):
@@ -271,6 +271,42 @@ class Case(models.Model):
             if name not in self.curated_fields:
                 self.curated_fields.append(name)
 
+    def record_correction(self, changed: Iterable[str]) -> None:
+        """A curator saved the case with these fields changed (a form's ``changed_data``); the caller saves.
+
+        The curatable ones become the curator's: re-ingest leaves them alone. Clearing 待复核 by hand
+        means the curator has looked at the conflicts, so they go with the flag.
+        """
+        changed = list(changed)
+        self.mark_curated(*[name for name in changed if name in self.CURATABLE_FIELDS])
+        if "needs_review" in changed and not self.needs_review:
+            self.clear_review()
+
+    def clear_review(self) -> None:
+        """The conflicts are settled: no 待复核 flag, no conflicts kept (the caller saves)."""
+        self.needs_review = False
+        self.review_conflicts = {}
+
+    def take_over(self, rows: str) -> None:
+        """The curator deleted one of the case's ``rows`` (a name of ``CURATED_LISTS``): the whole list is theirs.
+
+        A deleted row must not come back on re-ingest, so re-ingest leaves the list as it is. Written
+        at once, with that column alone: the case row itself was saved before its rows.
+        """
+        if rows not in self.CURATED_LISTS:
+            raise ValueError(f"not a list of rows a curator can take over: {rows!r}")
+        self.mark_curated(rows)
+        type(self).objects.filter(pk=self.pk).update(curated_fields=self.curated_fields)
+
+
+class CuratedRow:
+    """A mechanism or a figure, which a curator can correct row by row."""
+
+    def record_correction(self) -> None:
+        """A curator added or changed this row: it is theirs, and re-ingest keeps it as it is."""
+        self.curated = True
+        self.save()
+
 
 class MergedReport(models.Model):
     """A report merged into another case as its duplicate: re-ingesting its bytes finds that case."""
@@ -287,7 +323,7 @@ class MergedReport(models.Model):
         return self.source_file
 
 
-class Mechanism(models.Model):
+class Mechanism(CuratedRow, models.Model):
     """A named practice of the report (下好“一盘棋”…), possibly nested under another."""
 
     case = models.ForeignKey(Case, verbose_name=_("案例"), on_delete=models.CASCADE, related_name="mechanisms")
@@ -300,7 +336,6 @@ class Mechanism(models.Model):
     body = models.TextField(_("内容"), blank=True)
     start = models.PositiveIntegerField(_("起始位置"), null=True, blank=True)
     end = models.PositiveIntegerField(_("结束位置"), null=True, blank=True)
-    practices = models.ManyToManyField(Practice, verbose_name=_("实践"), blank=True, related_name="mechanisms")
     curated = models.BooleanField(_("人工修订"), default=False)
 
     history = HistoricalRecords()
@@ -324,7 +359,7 @@ class Mechanism(models.Model):
         return f"m{self.order}"
 
 
-class Metric(models.Model):
+class Metric(CuratedRow, models.Model):
     """A figure the report gives: value in base units, unit, qualifier and the span it came from."""
 
     case = models.ForeignKey(Case, verbose_name=_("案例"), on_delete=models.CASCADE, related_name="metrics")

@@ -6,7 +6,7 @@ The order of the stages, and why:
 2. repair: pinyin annotations and GBK text read one byte out of step. It works on
    the exact decoded characters, so it must come before any conversion;
 3. normalise: OpenCC traditional → simplified and one punctuation convention. It
-   runs before clean (DESIGN.md lists it after) so that the chrome and metadata
+   runs before clean so that the chrome and metadata
    patterns of clean and extract are written once, in simplified script;
 4. clean: each line's role from the line-role model (``roles.py``), then page chrome, captions
    and a repeated article set apart (a ``Layout``);

@@ -1,4 +1,4 @@
-"""The curation helpers on their own: warnings, highlighting, merge, restore, safe unpacking of uploads."""
+"""The curator's tools on their own: warnings, highlighting, merge, restore, safe unpacking of uploads."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from cases import curation
+from cases import curation, history, merge, review, warnings
 from cases.models import Case, Mechanism, Metric
 from tests.test_admin import BODY, add_figure, make_case, make_user
 
@@ -17,25 +17,101 @@ from tests.test_admin import BODY, add_figure, make_case, make_user
 class TestWarnings:
     def test_a_clean_case_has_none(self):
         case = make_case()
-        assert curation.case_warnings(case) == []
-        assert not curation.with_any_warning(Case.objects.all()).exists()
+        assert warnings.in_words(case) == []
+        assert not Case.objects.with_warning(warnings.ANY).exists()
 
     def test_each_warning_in_words_and_as_a_query(self):
         case = make_case(place=None, mechanisms=False)
         case.metrics.filter(text="120个").update(unit="")
         case.metrics.filter(text="超过3000名").update(start=0, end=6)
-        words = curation.case_warnings(case)
+        words = warnings.in_words(case)
         assert words == ["未识别地区", "没有机制", "指标缺少单位:120个", "指标原文与正文不符:超过3000名"]
-        for key in curation.WARNINGS:
-            assert list(curation.with_warning(Case.objects.all(), key)) == [case], key
+        for warning in warnings.GAPS:
+            assert list(Case.objects.with_warning(warning.key)) == [case], warning.key
 
     def test_span_check_counts_characters_not_bytes(self):
         # Every character before the figure is 3 bytes in UTF-8: a byte-based SUBSTR would miss it.
         case = make_case()
-        assert not curation.with_warning(Case.objects.all(), "span_mismatch").exists()
+        assert not Case.objects.with_warning("span_mismatch").exists()
         case.body = "新" + case.body  # the figures' spans now point one character too early
         case.save()
-        assert list(curation.with_warning(Case.objects.all(), "span_mismatch")) == [case]
+        assert list(Case.objects.with_warning("span_mismatch")) == [case]
+
+
+    def test_the_change_page_and_the_filters_read_one_table(self):
+        # Every warning, flags included, holds for exactly the cases its filter finds, and the
+        # change page lists it for those cases and no other.
+        clean = make_case(title="无警告")
+        flagged = {
+            "non_case": make_case(kind=Case.Kind.NON_CASE, mechanisms=False),
+            "needs_review": make_case(needs_review=True),
+            "no_place": make_case(place=None),
+            "no_mechanisms": make_case(mechanisms=False),
+        }
+        original = make_case()
+        flagged["duplicate"] = make_case(duplicate_of=original)
+        flagged["metric_without_unit"] = make_case()
+        flagged["metric_without_unit"].metrics.filter(text="120个").update(unit="")
+        flagged["span_mismatch"] = make_case()
+        flagged["span_mismatch"].metrics.filter(text="120个").update(start=0, end=4)
+        assert set(flagged) == set(warnings.WARNINGS)
+        for key, case in flagged.items():
+            expected = {case.pk, original.pk} if key == "duplicate" else {case.pk}  # a duplicate both ways
+            assert set(Case.objects.with_warning(key).values_list("pk", flat=True)) == expected, key
+            assert [w.key for w, _figures in warnings.found(case)] == [key], key
+        assert warnings.found(clean) == []
+        assert warnings.in_words(flagged["span_mismatch"]) == ["指标原文与正文不符:120个"]
+        assert warnings.in_words(flagged["non_case"])[0].startswith("非案例(论文、评论、讲话或范文)")
+        gaps = {flagged[w.key].pk for w in warnings.GAPS}
+        assert set(Case.objects.with_warning(warnings.ANY).values_list("pk", flat=True)) == gaps
+
+    def test_an_unknown_warning_is_refused(self):
+        with pytest.raises(KeyError):
+            Case.objects.with_warning("nonsense")
+
+    def test_the_review_list_leaves_out_what_has_its_own_box(self):
+        case = make_case(place=None, needs_review=True)
+        make_case(duplicate_of=case)
+        assert review.aids(case)["review_warnings"] == ["未识别地区"]
+
+
+@pytest.mark.django_db
+class TestCorrections:
+    """What counts as curated: the models' own rules, which the admin calls."""
+
+    def test_only_curatable_fields_are_recorded(self):
+        case = make_case()
+        case.record_correction(["title", "slug", "status", "place", "title"])
+        assert case.curated_fields == ["title", "place"]
+
+    def test_clearing_the_review_flag_by_hand_drops_the_conflicts(self):
+        case = make_case(needs_review=True, review_conflicts={"title": {"curated": "甲", "extracted": "乙"}})
+        case.record_correction(["title"])
+        assert case.needs_review and case.review_conflicts  # the flag was not touched: conflicts stay
+        case.needs_review = False
+        case.record_correction(["needs_review"])
+        assert case.review_conflicts == {}
+        case.save()
+        case.refresh_from_db()
+        assert (case.needs_review, case.review_conflicts, case.curated_fields) == (False, {}, ["title"])
+
+    def test_a_corrected_row_is_saved_as_curated(self):
+        case = make_case()
+        metric, mechanism = case.metrics.get(text="120个"), case.mechanisms.get()
+        metric.value = Decimal("121")
+        for row in (metric, mechanism):
+            row.record_correction()
+            row.refresh_from_db()
+            assert row.curated
+        assert metric.value == Decimal("121")
+
+    def test_taking_over_a_list_is_written_at_once(self):
+        case = make_case()
+        case.take_over("metrics")
+        case.take_over("metrics")
+        assert Case.objects.get(pk=case.pk).curated_fields == ["metrics"]
+        with pytest.raises(ValueError):
+            case.take_over("title")
 
 
 @pytest.mark.django_db
@@ -43,7 +119,7 @@ class TestHighlighting:
     def test_figure_sentence_and_span_are_marked_and_text_is_escaped(self):
         case = make_case(body="<b>标题</b>\n共有党员3000名。其他。", figures=False, mechanisms=False)
         add_figure(case, "3000名", Decimal("3000"), "名")
-        html = str(curation.highlighted_body(case))
+        html = str(review.highlighted_body(case))
         assert "&lt;b&gt;标题&lt;/b&gt;" in html and "<b>" not in html
         assert '<mark class="rv-sentence">共有党员</mark>' in html
         assert '<mark class="rv-figure rv-sentence">3000名</mark>' in html
@@ -51,7 +127,7 @@ class TestHighlighting:
 
     def test_mechanism_heading_sentence_is_marked(self):
         case = make_case(figures=False)
-        html = str(curation.highlighted_body(case))
+        html = str(review.highlighted_body(case))
         mechanism = case.mechanisms.get()
         assert f'id="rv-mech-{mechanism.pk}"' in html
         assert '<mark class="rv-mechanism">下好“一盘棋”,建立新机制。</mark>' in html
@@ -59,7 +135,7 @@ class TestHighlighting:
     def test_a_span_outside_the_body_is_skipped_not_an_error(self):
         case = make_case(figures=False, mechanisms=False)
         Metric.objects.create(case=case, value=1, text="x", start=len(BODY) + 5, end=len(BODY) + 6)
-        assert str(curation.highlighted_body(case)).endswith("建立新机制。")
+        assert str(review.highlighted_body(case)).endswith("建立新机制。")
 
 
 @pytest.mark.django_db
@@ -72,7 +148,7 @@ class TestMerge:
         drop = make_case(source="辽宁日报", duplicate_of=keep)
         third = make_case(duplicate_of=drop)
         drop.practices.add(Practice.objects.get(name="网格化管理"))
-        merged = curation.merge_duplicate(keep, drop, user)
+        merged = merge.merge_duplicate(keep, drop, user)
         assert not Case.objects.filter(pk=drop.pk).exists()
         assert [s["source"] for s in merged.other_sources] == ["辽宁日报"]
         assert merged.other_sources[0]["content_hash"] == drop.content_hash
@@ -83,15 +159,15 @@ class TestMerge:
 
     def test_sources_merged_earlier_travel_along(self):
         a, b, c = make_case(source="甲"), make_case(source="乙"), make_case(source="丙")
-        curation.merge_duplicate(b, c)
-        curation.merge_duplicate(a, b)
+        merge.merge_duplicate(b, c)
+        merge.merge_duplicate(a, b)
         a.refresh_from_db()
         assert [s["source"] for s in a.other_sources] == ["丙", "乙"]
 
     def test_a_case_cannot_be_merged_into_itself(self):
         case = make_case()
         with pytest.raises(ValueError):
-            curation.merge_duplicate(case, case)
+            merge.merge_duplicate(case, case)
 
 
 @pytest.mark.django_db
@@ -104,7 +180,7 @@ class TestRestore:
         case.metrics.get(text="120个").delete()
         case.mechanisms.get().delete()
         Mechanism.objects.create(case=case, heading="新机制")
-        curation.restore_version(case, version)
+        history.restore_version(case, version)
         case.refresh_from_db()
         assert case.title == "原标题" and case.curated_fields == []  # the version's own, not the title as a correction
         assert list(case.mechanisms.values_list("heading", flat=True)) == ["下好“一盘棋”"]
@@ -124,7 +200,7 @@ class TestRestore:
         changed.save()
         case.mechanisms.update(curated=False)
         mark = Metric.history.order_by("-history_id").first().history_id
-        curation.restore_version(case, version)
+        history.restore_version(case, version)
         case.refresh_from_db()
         assert (case.title, case.needs_review, case.review_conflicts) == ("原标题", False, {})
         changed.refresh_from_db()
@@ -142,7 +218,7 @@ class TestRestore:
         version = case.history.latest()
         case.needs_review, case.review_conflicts, case.title = False, {}, "新标题"
         case.save()
-        curation.restore_version(case, version)
+        history.restore_version(case, version)
         case.refresh_from_db()
         assert case.needs_review and case.review_conflicts == {"title": {"curated": "甲", "extracted": "乙"}}
 
@@ -154,7 +230,7 @@ class TestRestore:
         version = case.history.latest()
         text = seed_bytes().decode("utf-8")
         ingest_bytes(SEED.name, text.replace("党建融合体等59个", "党建融合体等61个", 1).encode("utf-8"))
-        curation.restore_version(case, version)
+        history.restore_version(case, version)
         assert case.metrics.filter(text="59个").exists()
         assert not case.metrics.filter(curated=True).exists()
         again = ingest_bytes(SEED.name, text.replace("党建融合体等59个", "党建融合体等62个", 1).encode("utf-8"))
@@ -167,8 +243,8 @@ class TestRestore:
         case.title = "第二版"
         case.save()
         add_figure(case, "100余个", Decimal("100"), "个")  # belongs to the second version
-        assert sorted(m.text for m in curation.snapshot(Metric, case, first)) == ["120个", "超过3000名"]
-        assert len(curation.snapshot(Metric, case, case.history.latest())) == 3
+        assert sorted(m.text for m in history.snapshot(Metric, case, first)) == ["120个", "超过3000名"]
+        assert len(history.snapshot(Metric, case, case.history.latest())) == 3
 
 
 class TestExpandUpload:

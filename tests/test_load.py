@@ -124,7 +124,7 @@ def test_a_list_the_curator_took_over_is_left_as_it_is():
 def test_a_report_merged_into_another_case_stays_merged():
     kept = ingest_bytes(SEED.name, seed_bytes()).case
     text = seed_bytes().decode("utf-8").replace("来源: 大连日报", "来源: 另一家网站").encode("utf-8")
-    from cases.curation import merge_duplicate
+    from cases.merge import merge_duplicate
 
     merge_duplicate(kept, ingest_bytes("copy.txt", text).case)
     again = ingest_bytes("copy.txt", text)

@@ -2,11 +2,10 @@
 
 jieba's ``extract_tags`` would cut the body a second time (~11 ms per 10 KB), so the
 score is computed here from the tokens and jieba's own IDF table (the one
-``jieba.analyse.default_tfidf`` uses). Importing ``jieba.analyse`` parses that
-270,000-line file into a dict on every start (0.3–0.9 s), and even a marshal copy
-of the dict takes 0.15–0.3 s to load, most of the start-up budget. So the table
-is copied once into an SQLite file beside jieba's own cache, and each report
-looks up only its own few hundred distinct words (~1 ms).
+``jieba.analyse.default_tfidf`` uses). Loaded whole, that 270,000-line table would
+be most of a run's start-up (0.3–0.9 s), so it is copied once into an SQLite file
+beside jieba's own cache, and each report looks up only its own few hundred
+distinct words (~1 ms).
 """
 
 from __future__ import annotations

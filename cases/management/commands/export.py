@@ -1,4 +1,4 @@
-"""manage.py export --format json|csv [--output FILE]: every case, in the shape DESIGN.md gives."""
+"""manage.py export --format json|csv [--output FILE]: every case, in the shape the README's Commands table gives."""
 
 from __future__ import annotations
 
