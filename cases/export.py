@@ -1,6 +1,8 @@
 """One shape for every export of cases (manage.py export, the public list, the admin action).
 
 The JSON shape is DESIGN.md's "Interfaces" section; CSV flattens the same fields, lists joined by "; ".
+The public list's exports are ``csv_response`` (the whole filtered list, streamed in batches) and
+``json_page`` (one page of it, with links to the next and previous pages).
 """
 
 from __future__ import annotations
@@ -10,9 +12,14 @@ import io
 import json
 from collections.abc import Iterable
 from decimal import Decimal
+from itertools import islice
 
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import StreamingHttpResponse
 
+from . import search
+from .facets import query_string
 from .models import Case, Mechanism, Metric, sentence_bounds
 
 CSV_FIELDS = [
@@ -21,6 +28,10 @@ CSV_FIELDS = [
 ]
 FIGURE_CSV_FIELDS = ["case", "slug", "province", "city", "district", "subject", "value", "unit", "qualifier",
                      "display", "mechanism", "sentence"]
+EXPORT_BATCH = 200
+# /cases.json is paged: a case carries its whole body (~14 KB), so an unpaged list of 100,000 cases
+# would be over a gigabyte in one response. ``?page_size=`` may ask for fewer.
+JSON_PAGE_SIZE = 50
 
 
 # A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV Injection"):
@@ -131,3 +142,59 @@ def figures_to_csv(cases: Iterable[Case]) -> str:
                 "sentence": case.body[left:right].strip(),
             })
     return out.getvalue()
+
+
+def csv_response(queryset, fmt: str) -> StreamingHttpResponse:
+    """Stream the whole list (there may be thousands) as CSV (``fmt`` "csv") or its figures ("figures"),
+    in batches of EXPORT_BATCH cases, each batch in a few queries."""
+    cases = export_queryset(queryset).iterator(chunk_size=EXPORT_BATCH)
+
+    def batches():
+        while batch := list(islice(cases, EXPORT_BATCH)):
+            yield batch
+
+    render = figures_to_csv if fmt == "figures" else to_csv
+
+    def rows():
+        yield "\ufeff"  # a BOM, so that Excel opens the Chinese text as UTF-8
+        for index, batch in enumerate(batches()):
+            text = render(batch)
+            yield text if index == 0 else text.split("\n", 1)[1]  # the header once
+
+    name = "figures.csv" if fmt == "figures" else "cases.csv"
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def json_page(request, queryset, very_common: bool = False) -> dict:
+    """One page of the list as JSON: ``count`` (all the list's cases), ``next``/``previous`` links
+    (None at the ends) and ``results`` in the export's shape, at most JSON_PAGE_SIZE a page.
+
+    A page number that is not a number, or past the end, gives the nearest page (as the list does).
+    ``very_common``: a search past SEARCH_CAP matches, whose page is found by walking the date index.
+    """
+    try:
+        size = min(max(int(request.GET.get("page_size", JSON_PAGE_SIZE)), 1), JSON_PAGE_SIZE)
+    except ValueError:
+        size = JSON_PAGE_SIZE
+    paginator = Paginator(export_queryset(queryset), size)
+    page = paginator.get_page(request.GET.get("page"))
+    if very_common:
+        with search.date_walk(queryset.db):
+            cases = list(page.object_list)
+    else:
+        cases = list(page.object_list)
+
+    def link(number: int) -> str:
+        return request.build_absolute_uri(request.path + query_string(request.GET, page=str(number)))
+
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "page_size": size,
+        "next": link(page.next_page_number()) if page.has_next() else None,
+        "previous": link(page.previous_page_number()) if page.has_previous() else None,
+        "results": [case_to_dict(case) for case in cases],
+    }

@@ -1,4 +1,4 @@
-"""The case list's filters (django-filter), their sort order and their facet counts.
+"""The case list's filters (django-filter), their sort order and the sets their facets count (``facets.py``).
 
 Every state lives in the query string: ``q``, ``province`` and ``city`` (administrative codes,
 stable across reloads of the gazetteer), ``practice`` (slugs, several at once, any of them),
@@ -8,27 +8,20 @@ stable across reloads of the gazetteer), ``practice`` (slugs, several at once, a
 from __future__ import annotations
 
 import datetime
-import hashlib
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import Exists, F, OuterRef
-from django.db.models.functions import ExtractYear
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from . import search
+from .facets import FACET_PARAMS, FACETS, count_sets
 from .models import Case, Metric, Place, Practice
 
 MIN_YEAR, MAX_YEAR = 1949, 2100
 NEWEST = F("published_on").desc(nulls_last=True)
-FACETS = ("province", "city", "practice", "year")
-# The filters each facet ignores when counting its own options ("with the other active filters").
-FACET_PARAMS = {"province": ("province",), "city": ("city",), "practice": ("practice",),
-                "year": ("year_from", "year_to")}
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -83,7 +76,7 @@ class CaseFilter(django_filters.FilterSet):
         return search.parse(value) if value else None
 
     def filter_q(self, queryset, name, value):
-        return search.matching(queryset, self.parsed_query)
+        return queryset.search(self.parsed_query)
 
     def filter_city(self, queryset, name, value):
         # A city includes its districts; a district code narrows to the district.
@@ -124,7 +117,7 @@ class CaseFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         key = self.sort_key
         if key == self.Sort.RELEVANCE:
-            return search.ranked(queryset, self.parsed_query, very_common=self.very_common)
+            return queryset.by_relevance(self.parsed_query, very_common=self.very_common)
         # Undated cases last either way (PostgreSQL would put NULLs first in a descending sort).
         if key == self.Sort.OLDEST:
             return queryset.order_by(F("published_on").asc(nulls_last=True), "pk")
@@ -157,7 +150,7 @@ class CaseFilter(django_filters.FilterSet):
 
         Facets whose own filter is not active count the same set as the list, so every distinct
         set is matched once (a search once, not six times) by one statement per set; see
-        ``count_sets``. Results are cached briefly (``FacetCache``): paging, re-sorting and the
+        ``facets.count_sets``. Results are cached briefly (``FacetCache``): paging, re-sorting and the
         bare home page then cost no count at all.
         """
         by_set: dict[tuple, list[str | None]] = {}
@@ -184,104 +177,3 @@ class CaseFilter(django_filters.FilterSet):
     def facet_counts(self) -> dict[str, dict | None]:
         """{facet: {option key: count}}; None for a facet whose set has more than SEARCH_CAP cases."""
         return {facet: self.counts[facet] for facet in FACETS}
-
-
-FACET_CACHE_SECONDS = 60
-
-
-# The parts of the counting statement; ``m`` is the set being counted.
-_COUNT_PARTS = {
-    "province": "SELECT 'province', province_id, COUNT(*) FROM m GROUP BY province_id",
-    "city": "SELECT 'city', city_id, COUNT(*) FROM m GROUP BY city_id",
-    "year": "SELECT 'year', year, COUNT(*) FROM m GROUP BY year",
-    "practice": "SELECT 'practice', p.practice_id, COUNT(*) FROM m JOIN {through} p ON p.case_id = m.id"
-                " GROUP BY p.practice_id",
-    "total": "SELECT 'total', NULL, COUNT(*) FROM m",
-}
-
-
-def count_sets(queryset, wanted: list[str], cap: int | None = None) -> dict:
-    """The ``wanted`` counts of ``queryset`` ("province", "city", "practice", "year": {key: n}; "total": n).
-
-    ``cap``: count at most that many cases (a search's). A set with more gets None for each
-    wanted count: its counts would cost a pass over every match (~3 µs a row, plus a join per
-    row for the practices), and counts of an arbitrary ``cap`` of them would be wrong. With the
-    LIMIT the scan stops after ``cap + 1`` rows, so a very common word costs no more than a
-    rare one.
-
-    All of them come from one statement whose CTE matches the set once (PostgreSQL materialises a
-    CTE read more than once, and inlines one read once), instead of once per count: for a
-    search, the full-text match and its heap visits are most of a list page's time. Only the
-    wanted parts are computed: a facet whose own filter is active counts a different set, alone.
-    Cached for FACET_CACHE_SECONDS under the statement's text and the generation (``FacetCache``).
-    """
-    result: dict = {kind: 0 if kind == "total" else {} for kind in wanted}
-    total = 0
-    base = queryset.order_by().annotate(facet_year=ExtractYear("published_on")).values_list(
-        "pk", "province_id", "city_id", "facet_year")
-    try:
-        sql, params = base.query.sql_with_params()
-    except EmptyResultSet:  # e.g. a query without a searchable term: nothing matches
-        return result
-    through = Case.practices.through._meta.db_table
-    # A capped count needs the set's size to know whether it passed the cap.
-    kinds = [*wanted, "total"] if cap is not None and "total" not in wanted else wanted
-    parts = " UNION ALL ".join(_COUNT_PARTS[kind].format(through=through) for kind in kinds)
-    if cap is not None:
-        sql, params = f"{sql} LIMIT %s", (*params, cap + 1)
-    statement = f"WITH m (id, province_id, city_id, year) AS ({sql}) {parts}"
-    key = FacetCache.key(statement, params)
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        for kind, value, n in cursor.fetchall():
-            if kind == "total":
-                total = n
-            else:
-                # EXTRACT gives a numeric on PostgreSQL: the year facet's keys are ints everywhere
-                result[kind][int(value) if value is not None else None] = n
-    if "total" in wanted:
-        result["total"] = total
-    if cap is not None and total > cap:
-        result = {kind: None for kind in wanted}
-    cache.set(key, result, FACET_CACHE_SECONDS)
-    return result
-
-
-class FacetCache:
-    """Keys for cached counts: a generation number that any change to a case moves on.
-
-    The counts are cached per process (LocMemCache by default). A save or delete of a case, or a
-    change of its practices, in this process bumps the generation, so the next page counts
-    afresh; a change made by another process (the loader, the admin in another worker) is seen
-    within FACET_CACHE_SECONDS, which bounds how stale a count can be.
-    """
-
-    GENERATION = "cases:facets:generation"
-
-    @classmethod
-    def key(cls, sql: str, params) -> str:
-        generation = cache.get_or_set(cls.GENERATION, 0, None)
-        digest = hashlib.sha1(f"{sql}\x00{params!r}".encode(), usedforsecurity=False).hexdigest()
-        return f"cases:facets:{generation}:{digest}"
-
-    @classmethod
-    def invalidate(cls, **kwargs) -> None:
-        try:
-            cache.incr(cls.GENERATION)
-        except ValueError:  # not set yet (or evicted): nothing cached under it can be reached either
-            cache.set(cls.GENERATION, 1, None)
-
-    @classmethod
-    def connect_signals(cls) -> None:
-        from django.db.models.signals import m2m_changed, post_delete, post_save
-
-        uid = "cases.filters.FacetCache"
-        post_save.connect(cls.invalidate, sender=Case, dispatch_uid=f"{uid}.save")
-        post_delete.connect(cls.invalidate, sender=Case, dispatch_uid=f"{uid}.delete")
-        m2m_changed.connect(cls.invalidate, sender=Case.practices.through, dispatch_uid=f"{uid}.practices")
-
-
-FacetCache.connect_signals()

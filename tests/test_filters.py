@@ -266,12 +266,12 @@ def test_the_cached_facet_block_is_dropped_when_a_case_changes(client, cases):
 
 def test_cached_counts_expire(client, cases, monkeypatch):
     """Another process's change (the loader) is not signalled here: the counts are short-lived."""
-    from cases import filters
+    from cases import facets
 
     calls = []
-    monkeypatch.setattr(filters.cache, "set", lambda key, value, timeout=None: calls.append((key, timeout)))
+    monkeypatch.setattr(facets.cache, "set", lambda key, value, timeout=None: calls.append((key, timeout)))
     client.get("/")
-    assert calls and all(timeout == filters.FACET_CACHE_SECONDS <= 300 for key, timeout in calls)
+    assert calls and all(timeout == facets.FACET_CACHE_SECONDS <= 300 for key, timeout in calls)
 
 
 def test_counts_when_nothing_can_match(client, cases):

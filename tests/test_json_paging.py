@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from cases.views import JSON_PAGE_SIZE
+from cases.export import JSON_PAGE_SIZE
 from tests.site_factories import make_case
 
 pytestmark = pytest.mark.django_db

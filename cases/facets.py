@@ -1,0 +1,279 @@
+"""The case list's facets: province, city, practice and year, each option with its count and toggle link.
+
+Three layers, each testable on its own (``tests/test_facets.py``):
+
+* pure functions from counts and choices to options (``province_options``, ``city_options``,
+  ``practice_options``, ``year_options``, ``query_string``): no database, literal examples;
+* ``count_sets``: every count of one set of cases in one statement, cached (``FacetCache``);
+* ``Facets``: a bound ``CaseFilter``'s facet groups (reads the places and practices to show),
+  and ``facet_block``, their rendered HTML, cached like the counts.
+
+An option is ``{"label", "count", "selected", "url", "value"}``; ``count`` is None when its set
+was too large to count (a very common word, see ``search.SEARCH_CAP``) or for a district.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models.functions import ExtractYear
+from django.template.loader import render_to_string
+from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .models import Case, Place, Practice
+
+FACETS = ("province", "city", "practice", "year")
+# The filters each facet ignores when counting its own options ("with the other active filters").
+FACET_PARAMS = {"province": ("province",), "city": ("city",), "practice": ("practice",),
+                "year": ("year_from", "year_to")}
+CITY_FACET_LIMIT = 15  # without a province, the busiest cities; the places page lists them all
+FACET_CACHE_SECONDS = 60
+
+
+# ------------------------------------------------------------------------------------------- options
+
+
+def query_string(params, **changes) -> str:
+    """The query string with some parameters set (a value), dropped (None) or replaced (a list); no page.
+
+    ``params`` is a QueryDict or a plain {key: [values]} (the facets pass one, built once: a
+    QueryDict copy per option was a noticeable share of a list page's time).
+    """
+    items = {k: list(v) for k, v in params.lists()} if hasattr(params, "lists") else dict(params)
+    items.pop("page", None)
+    for key, value in changes.items():
+        if value is None:
+            items.pop(key, None)
+        else:
+            items[key] = value if isinstance(value, list) else [value]
+    encoded = urlencode([(key, value) for key, values in items.items() for value in values])
+    return f"?{encoded}" if encoded else "?"
+
+
+def option(params, label, count, selected, link, value="") -> dict:
+    return {"label": label, "count": count, "selected": selected, "url": query_string(params, **link), "value": value}
+
+
+def count_of(counts: dict | None, key) -> int | None:
+    """An option's count, or None when its set was too large to count (``counts`` is None)."""
+    return None if counts is None else counts.get(key, 0)
+
+
+def province_options(provinces, counts: dict | None, chosen, params) -> list[dict]:
+    """Every province; choosing one drops the city, choosing it again drops it."""
+    return [
+        option(params, p.name, count_of(counts, p.pk), p == chosen,
+               {"province": None, "city": None} if p == chosen else {"province": p.code, "city": None}, p.code)
+        for p in provinces
+    ]
+
+
+def busiest(counts: dict, limit: int = CITY_FACET_LIMIT) -> list[int]:
+    """The keys with the most cases, most first (ties in the order of ``counts``); None is never one."""
+    return sorted((key for key in counts if key), key=lambda key: -counts[key])[:limit]
+
+
+def city_options(cities, counts: dict | None, chosen, params) -> list[dict]:
+    """The given cities (a chosen district first if it is not among them); a district has no count."""
+    cities = list(cities)
+    if chosen is not None and chosen.level == Place.Level.DISTRICT and chosen not in cities:
+        cities.insert(0, chosen)  # a district chosen from a case page's breadcrumb
+    return [
+        option(params, c.name, count_of(counts, c.pk) if c.level == Place.Level.CITY else None, c == chosen,
+               {"city": None} if c == chosen else {"city": c.code}, c.code)
+        for c in cities
+    ]
+
+
+def practice_options(practices, counts: dict | None, chosen, params) -> list[dict]:
+    """Every practice; a link adds the practice to the chosen ones, or removes it if chosen."""
+    chosen = set(chosen or [])
+    chosen_slugs = [p.slug for p in chosen]
+    options = []
+    for p in practices:
+        slugs = [s for s in chosen_slugs if s != p.slug] if p in chosen else [*chosen_slugs, p.slug]
+        options.append(option(params, p.name, count_of(counts, p.pk), p in chosen, {"practice": slugs}, p.slug))
+    return options
+
+
+def year_options(counts: dict | None, year_from: int | None, year_to: int | None, params) -> list[dict]:
+    """The years with cases, newest first, and a chosen year even without any; a link narrows to one year."""
+    known = counts or {}  # uncounted: only the chosen years are known to exist
+    years = sorted((y for y in known if y), reverse=True)
+    for y in (year_from, year_to):
+        if y and y not in years:
+            years.append(y)  # keep a chosen year visible even when it has no case
+    years.sort(reverse=True)
+    options = []
+    for year in years:
+        selected = year_from == year and year_to == year
+        link = {"year_from": None, "year_to": None} if selected else {"year_from": str(year), "year_to": str(year)}
+        options.append(option(params, str(year), count_of(counts, year), selected, link, str(year)))
+    return options
+
+
+# ------------------------------------------------------------------------------------------- groups
+
+
+class Facets:
+    """The facet groups of a bound ``CaseFilter``: its counts, its choices and the places and practices to show."""
+
+    def __init__(self, filterset):
+        self.params = {k: list(v) for k, v in filterset.data.lists()}
+        self.counts = filterset.facet_counts()
+        self.cleaned = filterset.form.cleaned_data
+
+    @cached_property
+    def groups(self) -> list[dict]:
+        return [
+            {"name": "province", "label": _("省份"), "options": self.provinces()},
+            {"name": "city", "label": _("城市"), "options": self.cities()},
+            {"name": "practice", "label": _("实践"), "options": self.practices()},
+            {"name": "year", "label": _("年份"), "options": self.years()},
+        ]
+
+    def provinces(self):
+        provinces = Place.objects.provinces().only("pk", "code", "name")
+        return province_options(provinces, self.counts["province"], self.cleaned.get("province"), self.params)
+
+    def cities(self):
+        chosen, province = self.cleaned.get("city"), self.cleaned.get("province")
+        counts = self.counts["city"] or {}  # uncounted: no busiest cities to show, only a chosen one
+        if province is not None:
+            cities = list(Place.objects.cities().filter(parent=province).only("pk", "code", "name", "level"))
+        else:
+            wanted = set(busiest(counts)) | ({chosen.pk} if chosen is not None and chosen.level == "city" else set())
+            cities = sorted(Place.objects.filter(pk__in=wanted).only("pk", "code", "name", "level"),
+                            key=lambda p: (-counts.get(p.pk, 0), p.code))
+        return city_options(cities, self.counts["city"], chosen, self.params)
+
+    def practices(self):
+        practices = Practice.objects.only("pk", "slug", "name")
+        return practice_options(practices, self.counts["practice"], self.cleaned.get("practice"), self.params)
+
+    def years(self):
+        return year_options(self.counts["year"], self.cleaned.get("year_from"), self.cleaned.get("year_to"),
+                            self.params)
+
+
+def facet_block(request, facets: Facets) -> str:
+    """The rendered facet groups, cached like their counts (FacetCache: 60 s, any change to a case resets).
+
+    Building and rendering ~100 toggle links is most of a list page's Python time (~25 ms), and
+    the block depends only on the query string (less the page) and the language: paging through
+    a list, or many readers on the same filters, render it once.
+    """
+    key = FacetCache.key("facet-block", (get_language(), query_string(request.GET)))
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("cases/_facets.html", {"facets": facets.groups}, request)
+        cache.set(key, html, FACET_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 (rendered by the template engine, escaped there)
+
+
+# ------------------------------------------------------------------------------------------- counts
+
+
+# The parts of the counting statement; ``m`` is the set being counted.
+_COUNT_PARTS = {
+    "province": "SELECT 'province', province_id, COUNT(*) FROM m GROUP BY province_id",
+    "city": "SELECT 'city', city_id, COUNT(*) FROM m GROUP BY city_id",
+    "year": "SELECT 'year', year, COUNT(*) FROM m GROUP BY year",
+    "practice": "SELECT 'practice', p.practice_id, COUNT(*) FROM m JOIN {through} p ON p.case_id = m.id"
+                " GROUP BY p.practice_id",
+    "total": "SELECT 'total', NULL, COUNT(*) FROM m",
+}
+
+
+def count_sets(queryset, wanted: list[str], cap: int | None = None) -> dict:
+    """The ``wanted`` counts of ``queryset`` ("province", "city", "practice", "year": {key: n}; "total": n).
+
+    ``cap``: count at most that many cases (a search's). A set with more gets None for each
+    wanted count: its counts would cost a pass over every match (~3 µs a row, plus a join per
+    row for the practices), and counts of an arbitrary ``cap`` of them would be wrong. With the
+    LIMIT the scan stops after ``cap + 1`` rows, so a very common word costs no more than a
+    rare one.
+
+    All of them come from one statement whose CTE matches the set once (PostgreSQL materialises a
+    CTE read more than once, and inlines one read once), instead of once per count: for a
+    search, the full-text match and its heap visits are most of a list page's time. Only the
+    wanted parts are computed: a facet whose own filter is active counts a different set, alone.
+    Cached for FACET_CACHE_SECONDS under the statement's text and the generation (``FacetCache``).
+    """
+    result: dict = {kind: 0 if kind == "total" else {} for kind in wanted}
+    total = 0
+    base = queryset.order_by().annotate(facet_year=ExtractYear("published_on")).values_list(
+        "pk", "province_id", "city_id", "facet_year")
+    try:
+        sql, params = base.query.sql_with_params()
+    except EmptyResultSet:  # e.g. a query without a searchable term: nothing matches
+        return result
+    through = Case.practices.through._meta.db_table
+    # A capped count needs the set's size to know whether it passed the cap.
+    kinds = [*wanted, "total"] if cap is not None and "total" not in wanted else wanted
+    parts = " UNION ALL ".join(_COUNT_PARTS[kind].format(through=through) for kind in kinds)
+    if cap is not None:
+        sql, params = f"{sql} LIMIT %s", (*params, cap + 1)
+    statement = f"WITH m (id, province_id, city_id, year) AS ({sql}) {parts}"
+    key = FacetCache.key(statement, params)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(statement, params)
+        for kind, value, n in cursor.fetchall():
+            if kind == "total":
+                total = n
+            else:
+                # EXTRACT gives a numeric on PostgreSQL: the year facet's keys are ints everywhere
+                result[kind][int(value) if value is not None else None] = n
+    if "total" in wanted:
+        result["total"] = total
+    if cap is not None and total > cap:
+        result = {kind: None for kind in wanted}
+    cache.set(key, result, FACET_CACHE_SECONDS)
+    return result
+
+
+class FacetCache:
+    """Keys for cached counts: a generation number that any change to a case moves on.
+
+    The counts are cached per process (LocMemCache by default). A save or delete of a case, or a
+    change of its practices, in this process bumps the generation, so the next page counts
+    afresh; a change made by another process (the loader, the admin in another worker) is seen
+    within FACET_CACHE_SECONDS, which bounds how stale a count can be.
+    """
+
+    GENERATION = "cases:facets:generation"
+
+    @classmethod
+    def key(cls, sql: str, params) -> str:
+        generation = cache.get_or_set(cls.GENERATION, 0, None)
+        digest = hashlib.sha1(f"{sql}\x00{params!r}".encode(), usedforsecurity=False).hexdigest()
+        return f"cases:facets:{generation}:{digest}"
+
+    @classmethod
+    def invalidate(cls, **kwargs) -> None:
+        try:
+            cache.incr(cls.GENERATION)
+        except ValueError:  # not set yet (or evicted): nothing cached under it can be reached either
+            cache.set(cls.GENERATION, 1, None)
+
+    @classmethod
+    def connect_signals(cls) -> None:
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        uid = "cases.facets.FacetCache"
+        post_save.connect(cls.invalidate, sender=Case, dispatch_uid=f"{uid}.save")
+        post_delete.connect(cls.invalidate, sender=Case, dispatch_uid=f"{uid}.delete")
+        m2m_changed.connect(cls.invalidate, sender=Case.practices.through, dispatch_uid=f"{uid}.practices")
+
+
+FacetCache.connect_signals()

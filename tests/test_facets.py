@@ -1,0 +1,84 @@
+"""Facets as pure functions: counts and choices in, options out, with literal examples (no database)."""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+
+from cases.facets import (
+    busiest,
+    city_options,
+    count_of,
+    practice_options,
+    province_options,
+    query_string,
+    year_options,
+)
+from cases.models import Place, Practice
+
+LIAONING = Place(pk=1, code="210000", name="辽宁省", level="province")
+JILIN = Place(pk=2, code="220000", name="吉林省", level="province")
+JINZHOU = Place(pk=11, code="210700", name="锦州市", level="city", parent_id=1)
+DALIAN = Place(pk=12, code="210200", name="大连市", level="city", parent_id=1)
+GUTA = Place(pk=111, code="210702", name="古塔区", level="district", parent_id=11)
+GRID = Practice(pk=5, slug="grid-management", name="网格化管理")
+LEAGUE = Practice(pk=6, slug="party-league", name="党建联盟")
+
+
+def test_query_string_sets_drops_and_replaces_and_never_keeps_the_page():
+    params = QueryDict("q=党建&province=210000&page=3&practice=a&practice=b")
+    assert query_string(params) == "?q=%E5%85%9A%E5%BB%BA&province=210000&practice=a&practice=b"
+    assert query_string(params, province=None, q=None) == "?practice=a&practice=b"
+    assert query_string(params, practice=["c"], q=None, province=None) == "?practice=c"
+    assert query_string({"sort": ["title"]}, sort="newest") == "?sort=newest"
+    assert query_string({}, page="2") == "?page=2"  # a page given as a change is kept
+    assert query_string({"page": ["2"]}) == "?"
+
+
+def test_count_of_an_uncounted_set_is_none():
+    assert count_of({7: 3}, 7) == 3
+    assert count_of({7: 3}, 8) == 0
+    assert count_of(None, 7) is None
+
+
+def test_province_options_toggle_and_drop_the_city():
+    options = province_options([LIAONING, JILIN], {1: 4}, LIAONING, {"province": ["210000"], "city": ["210700"]})
+    assert options == [
+        {"label": "辽宁省", "count": 4, "selected": True, "url": "?", "value": "210000"},
+        {"label": "吉林省", "count": 0, "selected": False, "url": "?province=220000", "value": "220000"},
+    ]
+
+
+def test_busiest_keeps_the_counts_order_on_ties_and_skips_unplaced():
+    assert busiest({None: 99, 11: 2, 12: 5, 13: 2}, limit=2) == [12, 11]
+    assert busiest({}, limit=2) == []
+
+
+def test_city_options_count_cities_not_districts_and_keep_a_chosen_district():
+    options = city_options([DALIAN, JINZHOU], {12: 3, 11: 1}, GUTA, {"city": ["210702"]})
+    assert [(o["label"], o["count"], o["selected"], o["url"]) for o in options] == [
+        ("古塔区", None, True, "?"),
+        ("大连市", 3, False, "?city=210200"),
+        ("锦州市", 1, False, "?city=210700"),
+    ]
+    assert city_options([JINZHOU], None, None, {})[0]["count"] is None  # a very common word's set
+
+
+def test_practice_options_add_to_or_remove_from_the_chosen():
+    options = practice_options([GRID, LEAGUE], {5: 2, 6: 1}, [GRID], {"practice": ["grid-management"]})
+    assert options == [
+        {"label": "网格化管理", "count": 2, "selected": True, "url": "?", "value": "grid-management"},
+        {"label": "党建联盟", "count": 1, "selected": False,
+         "url": "?practice=grid-management&practice=party-league", "value": "party-league"},
+    ]
+
+
+def test_year_options_newest_first_with_a_chosen_year_without_cases():
+    options = year_options({2019: 2, 2021: 1, None: 5}, 2015, 2015, {"year_from": ["2015"], "year_to": ["2015"]})
+    assert [(o["label"], o["count"], o["selected"], o["url"]) for o in options] == [
+        ("2021", 1, False, "?year_from=2021&year_to=2021"),
+        ("2019", 2, False, "?year_from=2019&year_to=2019"),
+        ("2015", 0, True, "?"),
+    ]
+    assert year_options(None, 2020, None, {}) == [
+        {"label": "2020", "count": None, "selected": False, "url": "?year_from=2020&year_to=2020", "value": "2020"},
+    ]
