@@ -32,3 +32,33 @@ DATELINE_RE = re.compile(
     r"(?:\d{1,2}月\d{1,2}日)?(?:讯|消息|电)(?![" + CJK + "])"
 )
 SELF_REFERENCE = ("本报", "本网", "本刊", "本台", "本站", "本社")
+
+# How a line is numbered, by style, tried in this order at the start of a line (1.1.1 before 1.1
+# before 1.; 第一 before 一、). Each pattern takes the number and the spaces after it, so that what
+# follows is the heading's text. The outline stages (roles' features, mechanisms' headings, clean's
+# heading test) all read this one table.
+_CN = "一二三四五六七八九十"
+NUMBERING: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("dotted3", re.compile(r"^\d{1,2}\s*[.．]\s*\d{1,2}\s*[.．]\s*\d{1,2}(?![\d.．%％])\s*")),
+    # 1.1 健全… but not 3.5个百分点 or 1.2万: a decimal figure is followed by its unit
+    ("dotted2", re.compile(rf"^\d{{1,2}}\s*[.．]\s*\d{{1,2}}(?![\d.．%％万亿千百个元名])(?=\s|[{CJK}])\s*")),
+    ("ordinal", re.compile(rf"^第[{_CN}\d]+(?:[，,、：:\s]|是|个|章|节|部分|条)\s*")),
+    ("enumeration", re.compile(rf"^[{_CN}]是\s*[，,：:]?\s*")),
+    ("cn", re.compile(rf"^[{_CN}]{{1,3}}\s*[、.．]\s*")),
+    ("cn_paren", re.compile(rf"^[(（〔【]\s*[{_CN}]{{1,3}}\s*[)）〕】]\s*[、.．]?\s*")),
+    ("arabic_paren", re.compile(r"^(?:[(（〔【]\s*\d{1,2}\s*[)）〕】]|\d{1,2}\s*[)）])\s*")),
+    ("arabic", re.compile(r"^\d{1,2}\s*[、.．](?!\d)\s*")),
+    ("circled", re.compile(r"^[①-⑳]\s*")),
+    ("bullet", re.compile(r"^(?:[•·●○◆◇■□▪▶►➤√*]|[-—](?![-—]))\s*")),  # not the —— of a kicker
+)
+# The styles that number a section heading (an ordinal, an enumeration and a bullet open list
+# entries or sentences as often as headings).
+HEADING_NUMBERING = tuple((s, p) for s, p in NUMBERING if s not in ("ordinal", "enumeration", "bullet"))
+
+
+def numbering(line: str) -> str:
+    """The numbering style a line opens with (``dotted3`` ``cn`` ``cn_paren`` … ``bullet``), or ''."""
+    for style, pattern in NUMBERING:
+        if pattern.match(line):
+            return style
+    return ""
