@@ -410,6 +410,15 @@ PAGE_CASES = [
         [(1, "“同心矩阵”凝聚统战合力", None)], id="file names and captions are not headings",
     ),
     pytest.param(
+        # a photo's caption the model set as a heading, above a subheading that ends on someone's words
+        PROSE + "\n文化体育管家服务队负责人王某某给居民示范气功动作\n创城复检获点赞 “居民的笑容藏不住”\n" + PROSE,
+        ["body", "h1", "h2", "body"], [], id="a long unbroken caption and a quoted sentence are not practices",
+    ),
+    pytest.param(
+        PROSE + "\n靠制度创新“疏通经络”\n" + PROSE, ["body", "h1", "body"], [(1, "靠制度创新“疏通经络”", None)],
+        id="a quoted name closing a heading is still a practice",
+    ),
+    pytest.param(
         PROSE + "\n• 研发项目协同管理系统\n" + PROSE, ["body", "h1", "body"], [], id="a bulleted entry is not a heading",
     ),
     pytest.param(

@@ -44,6 +44,7 @@ CLAUSE_SPLIT = re.compile(r"[,，\s]+")
 MAX_CLAUSE = 18  # a heading's clause is a short phrase; a caption or a prose sentence runs longer
 MAX_CLAUSES = 3
 MAX_PLAIN = 16  # a heading without a comma is one short phrase (基层治理网格化)
+MAX_ROLE_PLAIN = 20  # a heading the page sets apart may run longer than one in a paragraph, not longer than this
 MAX_NUMBERED = 60  # a numbered heading whose first sentence runs on is cut here
 
 # Prose, not a heading: narrative openers, enumerations inside a paragraph, labels and bylines.
@@ -229,6 +230,9 @@ def _role_heading(line: str, role: str) -> tuple[str, int, str] | None:
     if (len(norm(text)) < 2 or not CJK_RE.search(text) or CAPTION_SIGNAL_RE.search(stripped)
             or numbering(stripped) == "bullet"):
         return None
+    # one unbroken clause longer than a heading's phrase tells what someone in a photo does (某负责人给居民示范…)
+    if style == role and not CLAUSE_SPLIT.search(text) and len(norm(text)) > MAX_ROLE_PLAIN:
+        return None
     return style, offset, text[:MAX_NUMBERED].rstrip()
 
 
@@ -379,12 +383,21 @@ def keep_series(nodes: list[Node]) -> list[Node]:
 # A heading that is one quotation from end to end (“社区办得好，书记才选得上代表”) gives someone's words,
 # as feature stories title their parts; a practice may quote a name, never consist of one.
 QUOTATION_RE = re.compile(r"^[“「『\"][^“”「」『』\"]+[”」』\"]$")
+QUOTED_CLAUSE = 6  # a quoted last clause this long is a sentence someone said (…获点赞 “居民的笑容藏不住”), not a name
+
+
+def is_quotation(heading: str) -> bool:
+    """The heading is someone's words: one quotation, or a last clause that is a quoted sentence."""
+    parts = [p for p in CLAUSE_SPLIT.split(heading.strip()) if p]
+    return bool(parts) and (
+        bool(QUOTATION_RE.match(heading.strip())) or (QUOTATION_RE.match(parts[-1]) and len(norm(parts[-1])) >= QUOTED_CLAUSE)
+    )
 
 
 def section_kind(heading: str) -> str:
     """``group`` (二、主要做法), ``skip`` (背景, 成效, 问题和不足, 意见建议, a quotation…) or ``mechanism``."""
     text = norm(heading)
-    if QUOTATION_RE.match(heading.strip()):
+    if is_quotation(heading):
         return "skip"
     if CLAUSE_SPLIT.search(heading.strip()) or "," in heading:
         return "mechanism"
