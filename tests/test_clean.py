@@ -38,6 +38,7 @@ BODY = "全市共建立网格党支部七百余个，楼栋党小组两千二百
         ("文献标识码：A", "page-header"),
         # font size, print, share and QR-code lines
         ("【纠错】", "tools"),
+        ("无障碍 长者助手 我的收藏 收藏", "tools"),  # a government site's accessibility bar
         ("【字号 大 中 小】", "tools"),
         ("【字号：大 中 小】【打印】【关闭】", "tools"),
         ("打印", "tools"),

@@ -198,6 +198,22 @@ FORBIDDEN_CASES = [
 ]
 
 
+FORBIDDEN_CASES += [
+    pytest.param(
+        ["新华社北京12月10日电", "题：从“无人过问”到“有人来办”——某市改革纪实", "新华社记者张某、李某", LEAD, BODY], 1,
+        set(roles.ROLES) - {"title", "subtitle"}, id="题： names the headline",
+    ),
+    pytest.param(
+        ["新华社北京12月10日电", "题：从“无人过问”到“有人来办”——某市改革纪实", "新华社记者张某、李某", LEAD, BODY], 2,
+        {"title", "h1", "h2", "h3"}, id="a reporter line is never the headline",
+    ),
+    pytest.param(
+        ["- 社区党建工作高质量发展报告", "- 2024-12-23 17:53:27", "疫情下社区党建软硬件设施比较研究", LEAD, BODY], 0,
+        {"title"}, id="a bulleted entry is never the headline",
+    ),
+]
+
+
 @pytest.mark.parametrize(("page", "index", "never"), FORBIDDEN_CASES)
 def test_a_lines_form_rules_out_roles(page, index, never):
     got = roles.tagger().tag(page)
@@ -214,3 +230,10 @@ def test_a_page_without_a_likeliest_headline_takes_the_line_that_reads_like_one(
 def test_no_headline_is_made_up_from_a_section_number():
     got = roles.tagger().tag(["一、基本情况", LEAD, "一、基本情况", BODY])
     assert "title" not in got, got
+
+
+def test_a_page_keeps_one_headline_the_one_nearest_the_article():
+    page = ["某某街道办事处政府信息公开", "索引号：11440785007078812F/2021-00004", "发布机构：某某街道办事处",
+            "西门社区居民齐动手 美好家园“益”起建", "发布日期：2021-01-05", LEAD, BODY]
+    got = roles.tagger().tag(page)
+    assert got[3] == "title" and "title" not in got[:3], got  # a site's name sits higher up
