@@ -415,6 +415,11 @@ PAGE_CASES = [
         ["body", "h1", "h2", "body"], [], id="a long unbroken caption and a quoted sentence are not practices",
     ),
     pytest.param(
+        # a headline the model set as a heading: a place, a colon and what it did
+        PROSE + "\n某市：“美好社区 先锋行动”为超大城市基层治理蹚出新路\n" + PROSE, ["body", "h1", "body"], [],
+        id="a labelled headline is not a practice",
+    ),
+    pytest.param(
         PROSE + "\n靠制度创新“疏通经络”\n" + PROSE, ["body", "h1", "body"], [(1, "靠制度创新“疏通经络”", None)],
         id="a quoted name closing a heading is still a practice",
     ),

@@ -230,8 +230,11 @@ def _role_heading(line: str, role: str) -> tuple[str, int, str] | None:
     if (len(norm(text)) < 2 or not CJK_RE.search(text) or CAPTION_SIGNAL_RE.search(stripped)
             or numbering(stripped) == "bullet"):
         return None
-    # one unbroken clause longer than a heading's phrase tells what someone in a photo does (某负责人给居民示范…)
-    if style == role and not CLAUSE_SPLIT.search(text) and len(norm(text)) > MAX_ROLE_PLAIN:
+    # one unbroken clause longer than a heading's phrase tells what someone in a photo does (某负责人给居民示范…);
+    # a short label and a colon open a field (讲述人：…) or a headline (某市：…), not a practice
+    if style == role and (
+        (not CLAUSE_SPLIT.search(text) and len(norm(text)) > MAX_ROLE_PLAIN) or LABEL.match(text)
+    ):
         return None
     return style, offset, text[:MAX_NUMBERED].rstrip()
 
