@@ -34,7 +34,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from .report import MAX_EXAMPLES, Change, Layout
-from .vocabulary import CJK, CONTROL_CHARS, DATELINE_RE, ORG_SUFFIX_RE, ORG_SUFFIXES
+from .vocabulary import CJK, CONTROL_CHARS, DATELINE_RE, NUMBERING, ORG_SUFFIX_RE, ORG_SUFFIXES
 
 CJK_RE = re.compile(f"[{CJK}]")
 COLON = "[:：]"
@@ -68,7 +68,8 @@ TOOL_WORDS = (
     "字号", "字体", "默认", "放大", "缩小", "大", "中", "小", "打印本页", "打印", "关闭窗口", "关闭", "收藏本页", "收藏",
     "加入收藏", "分享到", "分享", "复制链接", "纠错", "返回顶部", "回到顶部", "返回", "顶部", "微信", "微博", "新浪微博",
     "腾讯微博", "QQ空间", "QQ", "朋友圈", "人人网", "豆瓣", "扫一扫", "二维码", "手机看", "手机版", "点赞", "在看", "评论",
-    "转发", "举报", "我要", "选择", "阅读模式", "听新闻", "语音播报",
+    "转发", "举报", "我要", "选择", "阅读模式", "听新闻", "语音播报", "无障碍", "长者助手", "长者模式", "关怀模式", "关怀版",
+    "我的收藏",
 )  # fmt: skip
 TOOL_WORDS_RE = re.compile("|".join(sorted(map(re.escape, TOOL_WORDS), key=len, reverse=True)))
 TOOL_LEAD_RE = re.compile(
@@ -140,10 +141,8 @@ TRAILING_BRACKET_RE = re.compile(f"^(?P<body>.*[。！？!?”’])\\s*(?P<tail>
 
 # ---- headings and captions ---------------------------------------------------------------------------
 
-NUMBERED_HEADING_RE = re.compile(
-    r"^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[、.．)）](?!\d)|"
-    r"第[一二三四五六七八九十\d]+[章节部分条是个]|[①-⑳]|[一二三四五六七八九十]是)"
-)
+# A line that opens with a section or list number (一、 （一） 1. 1.1 第一， 一是 ①), from the one numbering table.
+NUMBERED_HEADING_RE = re.compile("|".join(f"(?:{p.pattern})" for style, p in NUMBERING if style != "bullet"))
 # Verbs that open a practice heading (坚持…, 聚焦…, 打造…): a long line led by one is a heading.
 HEADING_VERB_RE = re.compile(
     r"^(?:坚持|聚焦|强化|推进|推动|健全|打造|构建|完善|创新|深化|突出|注重|加强|实施|建立|建强|建设|提升|"
@@ -151,6 +150,7 @@ HEADING_VERB_RE = re.compile(
     r"凝聚|整合|优化|压实|规范|培育|搭建|拓展|延伸|围绕|立足|着力|着眼|紧扣|聚力|赋能)"
 )
 CAPTION_SIGNAL_RE = re.compile(
+    r"^(?:资料(?:照片|图片?)|图片|配图|组图|视频截图|截图)$|"  # a picture's label standing for its caption
     r"^(?:图为|图[:：]|图片[:：]|图\d|上图|下图|左图|右图|▲|△|■)|(?:[（(](?:[^（）()]{0,10}摄|[^（）()]{0,10}供图|资料图|图片来源[^（）()]*)[)）]|"
     r"摄影?[:：]?\s*[{CJK}]{{2,4}}|供图)$".replace("{CJK}", CJK)
 )

@@ -85,6 +85,38 @@ RANGE_QUALIFIER = "不少于"
 def qualifier_words(position: str) -> tuple[str, ...]:
     """The words written at ``position``, longest first (不超过 is tried before 超)."""
     return tuple(sorted((q.word for q in QUALIFIERS if q.position == position), key=len, reverse=True))
+
+
 # Characters that are no text: C0 and C1 controls (ESC, BEL …; tab and line breaks are whitespace,
 # handled where lines are split) and the bidirectional overrides that reorder what a reader sees.
 CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+
+# How a line is numbered, by style, tried in this order at the start of a line (1.1.1 before 1.1
+# before 1.; 第一 before 一、). Each pattern takes the number and the spaces after it, so that what
+# follows is the heading's text. The outline stages (roles' features, mechanisms' headings, clean's
+# heading test) all read this one table.
+_CN = "一二三四五六七八九十"
+NUMBERING: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("dotted3", re.compile(r"^\d{1,2}\s*[.．]\s*\d{1,2}\s*[.．]\s*\d{1,2}(?![\d.．%％])\s*")),
+    # 1.1 健全… but not 3.5个百分点 or 1.2万: a decimal figure is followed by its unit
+    ("dotted2", re.compile(rf"^\d{{1,2}}\s*[.．]\s*\d{{1,2}}(?![\d.．%％万亿千百个元名])(?=\s|[{CJK}])\s*")),
+    ("ordinal", re.compile(rf"^第[{_CN}\d]+(?:[，,、：:\s]|是|个|章|节|部分|条)\s*")),
+    ("enumeration", re.compile(rf"^[{_CN}]是\s*[，,：:]?\s*")),
+    ("cn", re.compile(rf"^[{_CN}]{{1,3}}\s*[、.．]\s*")),
+    ("cn_paren", re.compile(rf"^[(（〔【]\s*[{_CN}]{{1,3}}\s*[)）〕】]\s*[、.．]?\s*")),
+    ("arabic_paren", re.compile(r"^(?:[(（〔【]\s*\d{1,2}\s*[)）〕】]|\d{1,2}\s*[)）])\s*")),
+    ("arabic", re.compile(r"^\d{1,2}\s*[、.．](?!\d)\s*")),
+    ("circled", re.compile(r"^[①-⑳]\s*")),
+    ("bullet", re.compile(r"^(?:[•·●○◆◇■□▪▶►➤√*]|[-—](?![-—]))\s*")),  # not the —— of a kicker
+)
+# The styles that number a section heading (an ordinal, an enumeration and a bullet open list
+# entries or sentences as often as headings).
+HEADING_NUMBERING = tuple((s, p) for s, p in NUMBERING if s not in ("ordinal", "enumeration", "bullet"))
+
+
+def numbering(line: str) -> str:
+    """The numbering style a line opens with (``dotted3`` ``cn`` ``cn_paren`` … ``bullet``), or ''."""
+    for style, pattern in NUMBERING:
+        if pattern.match(line):
+            return style
+    return ""

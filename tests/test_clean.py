@@ -38,6 +38,7 @@ BODY = "全市共建立网格党支部七百余个，楼栋党小组两千二百
         ("文献标识码：A", "page-header"),
         # font size, print, share and QR-code lines
         ("【纠错】", "tools"),
+        ("无障碍 长者助手 我的收藏 收藏", "tools"),  # a government site's accessibility bar
         ("【字号 大 中 小】", "tools"),
         ("【字号：大 中 小】【打印】【关闭】", "tools"),
         ("打印", "tools"),
@@ -157,6 +158,8 @@ def test_not_meta(line):
         ("二、x区党建引领基层创新治理工作主要做法", True),
         ("（三）坚持提升战斗力", True),
         ("3.完善基础保障机制", True),
+        ("1.1 健全街道党工委", True),  # numbering from the one table (ingest.vocabulary.NUMBERING)
+        ("第一，坚持党建引领", True),
         ("聚焦平台融通", True),
         ("坚持党建引领推动基层社会治理创新发展", True),
         # photo captions
@@ -179,6 +182,9 @@ def test_is_heading(line, heading):
         ("图为社区党员志愿者入户走访", True),
         ("社区党群服务中心一角（张三 摄）", True),
         ("▲ 党员志愿者在社区开展服务", True),
+        ("△花园议事亭一角", True),
+        ("资料照片", True),  # a picture's label standing where its caption would
+        ("资料图", True),
         ("“一核”引领，画好共建共治共享“同心圆”", False),
         ("一、背景", False),
         (LEAD, False),

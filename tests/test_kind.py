@@ -118,11 +118,10 @@ def test_a_case_through_the_pipeline_keeps_its_mechanisms():
 
 
 # Known misses with the shipped line-role model, kept visible rather than out of the table: the
-# two-line page's lines are all read as chrome and caption, and the essay's voice signals sit in
-# lines the model now files as meta. strict: each must be taken off this list once it passes.
+# essay's voice signals sit in lines the model now files as meta. strict: each must be taken off
+# this list once it passes.
 KNOWN_MISSES = {
     "jiceng-01.txt": "the submitted essay's signals fall in lines read as meta",
-    "pinyin-mirror-02.txt": "a two-line page read as all chrome and caption: rejected",
 }
 PAGES = [
     pytest.param(p, marks=pytest.mark.xfail(reason=KNOWN_MISSES[p.name], strict=True)) if p.name in KNOWN_MISSES else p

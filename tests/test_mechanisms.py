@@ -9,6 +9,7 @@ from ingest.extract.mechanisms import (
     extract_mechanisms,
     first_sentence,
     is_heading_phrase,
+    parallel,
     section_kind,
     slogan,
 )
@@ -371,3 +372,89 @@ def test_skipped_section_ends_the_previous_practice():
 )
 def test_mechanisms_from_line_roles(body, roles, expected):
     assert [(m.level, m.heading, m.parent) for m in extract_mechanisms(body, roles)] == expected
+
+
+# Headings of real pages nobody tuned for: (body, roles or None, expected outline).
+NARRATIVE = "西长安街街道紧挨核心区，早晚高峰堵车厉害。街道借助路口的智能相机实时分析人、车、路的数据，调整信号灯的配时。"
+PAGE_CASES = [
+    pytest.param(
+        # sentences that open paragraphs of a feature story, each of its own shape: prose, not a series
+        PROSE + "\n" + NARRATIVE + "\n遇到新问题，“吹哨报到”同样管用。胡同一下雨井口就堵、路面积水，街巷长吹哨后三天就修好了。\n"
+        "最难啃的“最后100米”，这里下的绣花功夫最足。新近出台的意见把小区治理列为重点，配套了专项经费。",
+        None, [], id="narrative lead-ins of different shapes are prose",
+    ),
+    pytest.param(
+        # a lead-in before the headings the page sets must not take them under it
+        "春风正劲好扬帆，路远更需快加鞭。五个社区全部建成后，街道在中心城区实现了社区全覆盖，居民办事更方便。\n"
+        "党建引领 同心共建社区\n抓好党建引领，是做好各项工作的前提，五个社区各自开展主题党日活动。\n"
+        "此前，在街道党工委的细致工作下，城区禁燃禁放和社区换届都顺利完成。今年街道推行党组织网格化。\n"
+        "服务为先 做好居民“管家”\n服务管理是社区工作的根基，各社区工作人员挨户走访、逐一登记。",
+        ["body", "h1", "body", "body", "h1", "body"],
+        [(1, "党建引领 同心共建社区", None), (1, "服务为先 做好居民“管家”", None)],
+        id="headings set by the page outrank stray lead-ins",
+    ),
+    pytest.param(
+        # a news subheading run into its paragraph: two phrases set apart by a space, alone on a truncated page
+        PROSE + "\n宣传“为基” 培育文明新风。街道用足网格化管理的长处，线上线下一起发力，把创建宣传铺得更开。",
+        ["body", "body"], [(1, "宣传“为基” 培育文明新风", None)], id="a spaced couplet lead-in alone is a heading",
+    ),
+    pytest.param(
+        # quotations that title the parts of a feature story are someone's words
+        PROSE + "\n“社区办得好，书记才选得上代表”\n" + PROSE + "\n“来到这里，是躲不开的缘分”\n" + PROSE,
+        ["body", "h1", "body", "h1", "body"], [], id="quotation headings are not practices",
+    ),
+    pytest.param(
+        # an image's file name, a marked caption and a picture label the model set as headings
+        PROSE + "\n640 (1).jpg\n“同心矩阵”凝聚统战合力\n" + PROSE + "\n△花园议事亭一角\n" + PROSE + "\n资料照片\n" + PROSE,
+        ["body", "h1", "h2", "body", "h1", "body", "h1", "body"],
+        [(1, "“同心矩阵”凝聚统战合力", None)], id="file names and captions are not headings",
+    ),
+    pytest.param(
+        # a photo's caption the model set as a heading, above a subheading that ends on someone's words
+        PROSE + "\n文化体育管家服务队负责人王某某给居民示范气功动作\n创城复检获点赞 “居民的笑容藏不住”\n" + PROSE,
+        ["body", "h1", "h2", "body"], [], id="a long unbroken caption and a quoted sentence are not practices",
+    ),
+    pytest.param(
+        # a headline the model set as a heading: a place, a colon and what it did
+        PROSE + "\n某市：“美好社区 先锋行动”为超大城市基层治理蹚出新路\n" + PROSE, ["body", "h1", "body"], [],
+        id="a labelled headline is not a practice",
+    ),
+    pytest.param(
+        PROSE + "\n靠制度创新“疏通经络”\n" + PROSE, ["body", "h1", "body"], [(1, "靠制度创新“疏通经络”", None)],
+        id="a quoted name closing a heading is still a practice",
+    ),
+    pytest.param(
+        PROSE + "\n• 研发项目协同管理系统\n" + PROSE, ["body", "h1", "body"], [], id="a bulleted entry is not a heading",
+    ),
+    pytest.param(
+        # a document preview that lost its line breaks: the section numbers run into the text
+        "某县以党建为引领建立联盟。一、主要做法(一)促治理资源由分散走向集聚,从“各自为战”转为“抱团作战”。"
+        "树牢融合意识,搭建三级治理架构。(二)促服务质效由低向高提升,从“管理者”转为“服务者”。实行群众点单。",
+        ["body"],
+        [(1, "促治理资源由分散走向集聚,从“各自为战”转为“抱团作战”", None),
+         (1, "促服务质效由低向高提升,从“管理者”转为“服务者”", None)],
+        id="section numbers run into one paragraph",
+    ),
+    pytest.param(
+        "某街道推行联席会议制度，详见附件（一）的说明。其余事项另行通知，由社区党委统一组织落实。",
+        ["body"], [], id="one bracketed number in prose is no section",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "roles", "expected"), PAGE_CASES)
+def test_mechanisms_of_real_page_shapes(body, roles, expected):
+    assert [(m.level, m.heading, m.parent) for m in extract_mechanisms(body, roles)] == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same_series"),
+    [
+        ("下好“一盘棋”,建立城市基层党建领导新机制", "聚到“一张桌”,构建城市区域化党建工作新格局", True),
+        ("聚焦组织共建,打造“党建融合体”", "聚焦平台融通,织密“党群一张网”", True),  # the same opening word
+        ("城里人的日子离不开小区", "小区党支部要建起来，先得有个活动的地方", False),
+        ("这样的动员能力，根子在制度创新", "最难啃的“最后100米”，这里下的绣花功夫最足", False),
+    ],
+)
+def test_parallel(a, b, same_series):
+    assert parallel(a, b) is same_series

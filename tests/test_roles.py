@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import roles
+from ingest import roles, vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 LEAD = "近年来，某市坚持以党建引领基层治理，深入推进城市基层党建工作，取得了明显成效，群众获得感不断增强。"
@@ -18,26 +18,32 @@ BODY = "全市共建立网格党支部七百余个，楼栋党小组两千二百
 @pytest.mark.parametrize(
     "line, style",
     [
-        ("一、背景", "一、"),
-        ("二、主要做法", "一、"),
-        ("（一）坚持提升组织力", "(一)"),
-        ("(三)强化保障", "(一)"),
-        ("1.完善基础保障机制", "1."),
-        ("（2）建立议事制度", "(1)"),
-        ("1.1 研究背景", "n.n"),
-        ("2.1.1 样本选择", "n.n.n"),
-        ("一是加强组织领导", "一是"),
-        ("第一，坚持党建引领", "第一"),
-        ("第二部分 主要做法", "第一"),
-        ("①健全组织体系", "①"),
+        ("一、背景", "cn"),
+        ("二、主要做法", "cn"),
+        ("（一）坚持提升组织力", "cn_paren"),
+        ("(三)强化保障", "cn_paren"),
+        ("1.完善基础保障机制", "arabic"),
+        ("（2）建立议事制度", "arabic_paren"),
+        ("2)建立议事制度", "arabic_paren"),
+        ("1.1 研究背景", "dotted2"),
+        ("2.1.1 样本选择", "dotted3"),
+        ("一是加强组织领导", "enumeration"),
+        ("第一，坚持党建引领", "ordinal"),
+        ("第二部分 主要做法", "ordinal"),
+        ("①健全组织体系", "circled"),
         ("• 相关新闻标题", "bullet"),
+        ("- 社区党建工作报告", "bullet"),
+        ("——记某社区迁入新址", ""),  # a kicker's dash, not a bullet
         ("3.9万名在职党员到社区报到", ""),  # a figure, not a section number
+        ("3.5个百分点的提升", ""),
+        ("第一书记张三走进小区", ""),  # 第一书记 is a title of office, not an ordinal
         ("2020年6月15日，某市召开推进会", ""),
         (LEAD, ""),
     ],
 )
 def test_numbering_style(line, style):
-    assert roles.numbering(line) == style
+    """One numbering table (ingest.vocabulary) for the line features, the headings and clean."""
+    assert vocabulary.numbering(line) == style
 
 
 @pytest.mark.parametrize(
@@ -60,6 +66,15 @@ def test_numbering_style(line, style):
         ("——基于某市的调查分析", {"kicker"}, set()),
         ("上一篇 2023年1月29日 上午11:58", {"chrome=prev-next", "date"}, set()),
         ("科研项目评审系统是促进科研进展的重要手段之一…", {"ellipsis-end"}, set()),
+        ("免费在线视频_高清影视大全_最新电影电视剧_综艺动漫", {"seo"}, {"title-label"}),
+        ("640 (1).jpg", {"image-file", "chrome=no-text"}, {"closes"}),
+        ("题：从“无人过问”到“有人来办”", {"title-label"}, {"label-colon"}),
+        ("讲述人：某社区党委书记", {"label-colon"}, {"title-label"}),
+        ("新华社北京12月10日电", {"dateline-alone"}, set()),
+        ("新华社北京12月10日电 近年来，某市推进改革。", set(), {"dateline-alone"}),
+        ("初心不改 奋力向前", {"spaced-phrases"}, {"quotation"}),
+        ("“社区办得好，书记才选得上代表”", {"quotation"}, {"spaced-phrases"}),
+        ("“一核”引领，画好共建共治共享“同心圆”", set(), {"quotation"}),
     ],
 )
 def test_line_features(line, present, absent):
@@ -76,7 +91,7 @@ def test_page_features_carry_position_neighbours_and_repeats():
     assert "first-headline" in rows[1] and "zone=first" in rows[2]
     assert "num-rank=0" in rows[3] and "num-rank=1" in rows[5]  # the first numbering style seen is the top level
     assert "repeat" in rows[6] and "repeat" not in rows[2]
-    assert "-1|num=一、" in rows[4] and "2|num=(一)" in rows[3]
+    assert "-1|num=cn" in rows[4] and "2|num=cn_paren" in rows[3]
 
 
 def test_no_feature_carries_the_words_of_a_line():
@@ -154,3 +169,71 @@ def test_train_command_runs(tmp_path):
     assert done.returncode == 0, done.stderr
     assert out.stat().st_size > 0 and "on 5 pages" in done.stdout
     assert roles.RoleTagger(out).tag(["一、背景", LEAD])
+
+
+# Roles a line's form rules out, whatever the model's likeliest labelling: (page, line index, roles it never gets).
+FORBIDDEN_CASES = [
+    pytest.param(
+        ["免费高清影视大全_最新电影在线看_热门剧集不卡播放", "某社区：党建引领 小区治理见实效", "2020-06-30 18:26:06 来源：新华网", LEAD, BODY],
+        0, {"title", "subtitle", "h1", "h2", "h3"}, id="a search-engine keyword line is never the headline",
+    ),
+    pytest.param(
+        ["首页 > 新闻中心", "初心不改 奋力向前", "——某街道某社区迁入新址记", "作者：某街道 发布时间：2018-01-02", LEAD, BODY],
+        2, {"title"}, id="a kicker is never the headline",
+    ),
+    pytest.param(
+        [LEAD, "640 (1).jpg", "“同心矩阵”凝聚统战合力", BODY], 1, {"title", "h1", "h2", "h3", "caption"},
+        id="an image's file name is never a heading",
+    ),
+    pytest.param(
+        [LEAD, "△花园议事亭一角", BODY, "资料照片", BODY], 1, {"h1", "h2", "h3"}, id="a marked caption is never a heading",
+    ),
+    pytest.param(
+        ["一、基本情况", LEAD, "二、主要做法", BODY], 0, {"chrome"}, id="a section number is never navigation",
+    ),
+    pytest.param(
+        [LEAD, BODY, "来源：网络整理 免责声明：本文仅限学习分享，如产生版权问题，请联系我们及时删除。"], 2,
+        {"body", "title", "h1", "h2", "h3"}, id="a mirror's note is never the report",
+    ),
+]
+
+
+FORBIDDEN_CASES += [
+    pytest.param(
+        ["新华社北京12月10日电", "题：从“无人过问”到“有人来办”——某市改革纪实", "新华社记者张某、李某", LEAD, BODY], 1,
+        set(roles.ROLES) - {"title", "subtitle"}, id="题： names the headline",
+    ),
+    pytest.param(
+        ["新华社北京12月10日电", "题：从“无人过问”到“有人来办”——某市改革纪实", "新华社记者张某、李某", LEAD, BODY], 2,
+        {"title", "h1", "h2", "h3"}, id="a reporter line is never the headline",
+    ),
+    pytest.param(
+        ["- 社区党建工作高质量发展报告", "- 2024-12-23 17:53:27", "疫情下社区党建软硬件设施比较研究", LEAD, BODY], 0,
+        {"title"}, id="a bulleted entry is never the headline",
+    ),
+]
+
+
+@pytest.mark.parametrize(("page", "index", "never"), FORBIDDEN_CASES)
+def test_a_lines_form_rules_out_roles(page, index, never):
+    got = roles.tagger().tag(page)
+    assert got[index].removesuffix("+") not in never, got
+
+
+def test_a_page_without_a_likeliest_headline_takes_the_line_that_reads_like_one():
+    page = ["首页 > 新闻中心 >> 镇街动态", "初心不改 奋力向前", "——某街道某社区迁入新址记", "作者：某街道 来源：某街道 发布时间：2018-01-02",
+            LEAD, BODY]
+    got = roles.tagger().tag(page)
+    assert got.count("title") == 1 and got[1] == "title", got
+
+
+def test_no_headline_is_made_up_from_a_section_number():
+    got = roles.tagger().tag(["一、基本情况", LEAD, "一、基本情况", BODY])
+    assert "title" not in got, got
+
+
+def test_a_page_keeps_one_headline_the_one_nearest_the_article():
+    page = ["某某街道办事处政府信息公开", "索引号：11440785007078812F/2021-00004", "发布机构：某某街道办事处",
+            "西门社区居民齐动手 美好家园“益”起建", "发布日期：2021-01-05", LEAD, BODY]
+    got = roles.tagger().tag(page)
+    assert got[3] == "title" and "title" not in got[:3], got  # a site's name sits higher up

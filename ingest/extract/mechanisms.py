@@ -23,20 +23,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..clean import CAPTION_SIGNAL_RE
 from ..report import MechanismData
+from ..vocabulary import HEADING_NUMBERING, numbering
 
 CN_DIGITS = "一二三四五六七八九十"
 
-# numbered heading styles, tried in this order at the start of a line
-NUMBERED: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("cn", re.compile(rf"^[{CN_DIGITS}]{{1,3}}\s*[、.．]\s*")),
-    ("cn_paren", re.compile(rf"^[(（]\s*[{CN_DIGITS}]{{1,3}}\s*[)）]\s*[、.．]?\s*")),
-    ("arabic_paren", re.compile(r"^(?:[(（]\s*\d{1,2}\s*[)）]|\d{1,2}\s*[)）])\s*")),
-    ("dotted3", re.compile(r"^\d{1,2}\s*[.．]\s*\d{1,2}\s*[.．]\s*\d{1,2}(?![\d.．])\s*")),
-    ("dotted2", re.compile(r"^\d{1,2}\s*[.．]\s*\d{1,2}(?![\d.．%万亿千百])\s*")),
-    ("arabic", re.compile(r"^\d{1,2}\s*[、.．](?!\d)\s*")),
-    ("circled", re.compile(r"^[①-⑳]\s*")),
-)
+NUMBERED = HEADING_NUMBERING  # numbered heading styles, tried in this order at the start of a line
 UNNUMBERED = ("line", "lead")
 # 一是…；二是…: an enumeration of practices inside a paragraph or as list items. Two in sequence
 # make a list; each entry runs to the end of its first sentence or clause group (。 or ；).
@@ -51,6 +44,7 @@ CLAUSE_SPLIT = re.compile(r"[,，\s]+")
 MAX_CLAUSE = 18  # a heading's clause is a short phrase; a caption or a prose sentence runs longer
 MAX_CLAUSES = 3
 MAX_PLAIN = 16  # a heading without a comma is one short phrase (基层治理网格化)
+MAX_ROLE_PLAIN = 20  # a heading the page sets apart may run longer than one in a paragraph, not longer than this
 MAX_NUMBERED = 60  # a numbered heading whose first sentence runs on is cut here
 
 # Prose, not a heading: narrative openers, enumerations inside a paragraph, labels and bylines.
@@ -201,7 +195,7 @@ def find_headings(body: str, roles: list[str] | None = None) -> list[Heading]:
             seen_prose = True
         start = pos + offset
         out.append(Heading(style, text, start, start + len(text), pos))
-    return sorted(out + enumerations(body), key=lambda h: h.start)
+    return _series_leads(sorted(out + enumerations(body) + run_in_numbered(body), key=lambda h: h.start))
 
 
 def _headings_by_role(found: list[tuple[int, str, tuple[str, int, str] | None]], roles: list[str]) -> list[Heading]:
@@ -216,7 +210,7 @@ def _headings_by_role(found: list[tuple[int, str, tuple[str, int, str] | None]],
         style, offset, text = hit
         out.append(Heading(style, text, pos + offset, pos + offset + len(text), pos))
     body = "\n".join(line for _pos, line, _hit in found)
-    return sorted(out + enumerations(body), key=lambda h: h.start)
+    return _series_leads(sorted(out + enumerations(body) + run_in_numbered(body), key=lambda h: h.start))
 
 
 # 1 组织体系: a bare number before a heading, as papers number their sections; trusted only on a
@@ -231,9 +225,77 @@ def _role_heading(line: str, role: str) -> tuple[str, int, str] | None:
     if m := BARE_NUMBER_RE.match(stripped):
         style, offset, stripped = "arabic_bare", offset + m.end(), stripped[m.end() :]
     text = first_sentence(stripped).rstrip(SENTENCE_END + "：:")
-    if len(norm(text)) < 2:
+    # a file name (640 (1).jpg), a marked caption (△…, 资料照片) or a bulleted list entry (• …) the page
+    # set apart is no heading
+    if (len(norm(text)) < 2 or not CJK_RE.search(text) or CAPTION_SIGNAL_RE.search(stripped)
+            or numbering(stripped) == "bullet"):
+        return None
+    # one unbroken clause longer than a heading's phrase tells what someone in a photo does (某负责人给居民示范…);
+    # a short label and a colon open a field (讲述人：…) or a headline (某市：…), not a practice
+    if style == role and (
+        (not CLAUSE_SPLIT.search(text) and len(norm(text)) > MAX_ROLE_PLAIN) or LABEL.match(text)
+    ):
         return None
     return style, offset, text[:MAX_NUMBERED].rstrip()
+
+
+CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+# Two short phrases set apart by a space, the form of a news subheading (宣传“为基” 培育文明新风): prose never
+# puts a space between Chinese words, so one such lead-in is a heading even without a sibling.
+SPACED_COUPLET_RE = re.compile(r"^[^\s,，、]{2,12} [^\s,，、]{2,12}$")
+
+
+def lead_shape(text: str) -> tuple[int, int, bool]:
+    """(clauses, length of the first clause, whether it quotes): the shape a series of slogan lead-ins shares."""
+    clauses = [c for c in CLAUSE_SPLIT.split(text) if norm(c)]
+    if not clauses:
+        return 0, 0, False
+    return len(clauses), len(norm(clauses[0])), bool(QUOTED.search(clauses[0]))
+
+
+def parallel(a: str, b: str) -> bool:
+    """Two headings of one series: the same opening word (聚焦…, 聚焦…), or the same number of clauses with
+    first clauses of one length, both quoting or neither (下好“一盘棋”,… / 聚到“一张桌”,…). Narrative sentences that open paragraphs
+    (这样的动员能力，根子在… / 城市治理的“最后一公里”在社区，…) differ in shape from one to the next."""
+    if norm(a)[:2] == norm(b)[:2]:
+        return True
+    (na, fa, qa), (nb, fb, qb) = lead_shape(a), lead_shape(b)
+    return na == nb and abs(fa - fb) <= 1 and qa == qb
+
+
+def _series_leads(headings: list[Heading]) -> list[Heading]:
+    """A sentence that opens a paragraph is a heading only in a series of its shape, or as a spaced couplet."""
+    leads = [h for h in headings if h.style == "lead"]
+    keep = {
+        id(h) for h in leads
+        if SPACED_COUPLET_RE.match(h.text) or any(o is not h and parallel(h.text, o.text) for o in leads)
+    }
+    return [h for h in headings if h.style != "lead" or id(h) in keep]
+
+
+# （一）…。（二）…: section numbers run into one paragraph (a document preview that lost its line breaks).
+RUN_IN_RE = re.compile(rf"[(（]\s*(?P<n>[{CN_DIGITS}])\s*[)）]")
+
+
+def run_in_numbered(body: str) -> list[Heading]:
+    """Headings numbered （一）（二）… inside a line, counted from 一, two or more in one line.
+
+    A number at the start of a line is read by ``classify``; these are the ones after it.
+    """
+    out: list[Heading] = []
+    for pos, line in lines(body):
+        run: list[Heading] = []
+        for m in RUN_IN_RE.finditer(line):
+            if m.start() == len(line) - len(line.lstrip()) or CN_DIGITS.index(m["n"]) != len(run):
+                continue
+            text = first_sentence(line[m.end() :])[:MAX_NUMBERED].rstrip()
+            if len(norm(text)) < 2:
+                continue
+            start = pos + m.end()
+            run.append(Heading("cn_paren", text, start, start + len(text), pos + m.start()))
+        if len(run) >= 2:
+            out.extend(run)
+    return out
 
 
 def enumerations(body: str) -> list[Heading]:
@@ -305,23 +367,41 @@ def outline(headings: list[Heading], body_len: int) -> list[Node]:
 
 
 def keep_series(nodes: list[Node]) -> list[Node]:
-    """An unnumbered heading alone in its style among its siblings is prose: its children take its place."""
+    """An unnumbered heading alone in its style among its siblings is prose (unless it has a news
+    subheading's spaced form): its children take its place."""
     counts: dict[str, int] = {}
     for n in nodes:
         counts[n.heading.style] = counts.get(n.heading.style, 0) + 1
     out: list[Node] = []
     for n in nodes:
         n.children = keep_series(n.children)
-        if n.heading.style in UNNUMBERED and counts[n.heading.style] < 2:
+        alone = counts[n.heading.style] < 2 and not SPACED_COUPLET_RE.match(n.heading.text)
+        if n.heading.style in UNNUMBERED and alone:
             out.extend(n.children)
         else:
             out.append(n)
     return out
 
 
+# A heading that is one quotation from end to end (“社区办得好，书记才选得上代表”) gives someone's words,
+# as feature stories title their parts; a practice may quote a name, never consist of one.
+QUOTATION_RE = re.compile(r"^[“「『\"][^“”「」『』\"]+[”」』\"]$")
+QUOTED_CLAUSE = 6  # a quoted last clause this long is a sentence someone said (…获点赞 “居民的笑容藏不住”), not a name
+
+
+def is_quotation(heading: str) -> bool:
+    """The heading is someone's words: one quotation, or a last clause that is a quoted sentence."""
+    parts = [p for p in CLAUSE_SPLIT.split(heading.strip()) if p]
+    return bool(parts) and (
+        bool(QUOTATION_RE.match(heading.strip())) or (QUOTATION_RE.match(parts[-1]) and len(norm(parts[-1])) >= QUOTED_CLAUSE)
+    )
+
+
 def section_kind(heading: str) -> str:
-    """``group`` (二、主要做法), ``skip`` (背景, 成效, 问题和不足, 意见建议…) or ``mechanism``."""
+    """``group`` (二、主要做法), ``skip`` (背景, 成效, 问题和不足, 意见建议, a quotation…) or ``mechanism``."""
     text = norm(heading)
+    if is_quotation(heading):
+        return "skip"
     if CLAUSE_SPLIT.search(heading.strip()) or "," in heading:
         return "mechanism"
     if text.endswith(GROUP_ENDINGS) or (len(text) <= SHORT_TITLE and any(w in text for w in GROUP_WORDS)):
