@@ -117,3 +117,36 @@ def test_search_tokens_from_the_pipelines_words_are_the_same(seed):
     """The loader indexes the body from the tokens the pipeline cut, instead of cutting it again."""
     text = seed.read_text(encoding="utf-8")
     assert segment.search_tokens_from_words(segment.cut(text)) == segment.search_tokens(text)
+
+
+def _bodies():
+    from ingest import pipeline
+
+    pages = sorted(Path(__file__).resolve().parent.parent.glob("corpus/pages/*/*.txt"))
+    seeds = sorted(Path(__file__).resolve().parent.parent.glob("seeds/*.txt"))
+    for page in [*seeds, *pages]:
+        try:
+            yield page.name, pipeline.process(page.read_bytes(), page.name).body
+        except Exception:  # a page the pipeline rejects has no body to cut
+            continue
+
+
+def test_rjieba_cuts_as_jieba_does_on_the_seeds_and_the_corpus():
+    differ = [name for name, body in _bodies() if segment.cut(body) != segment.jieba_cut(body)]
+    assert differ == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["党建-引领 X-Y 3.5% a+b c#d e_f 1,000", "2008年4-6月", "红色物业-小区党支部_a", "-", "_x_", ""],
+)
+def test_rjieba_cuts_marks_as_jieba_does(text):
+    assert segment.cut(text) == segment.jieba_cut(text)
+
+
+def test_a_practice_a_curator_removes_is_no_word_for_rjieba_either():
+    segment.use_practices([("红楼议事厅", [])])
+    assert "红楼议事厅" in segment.cut("社区红楼议事厅开门了")
+    segment.use_practices(segment.starting_taxonomy())
+    assert segment.cut("社区红楼议事厅开门了") == segment.jieba_cut("社区红楼议事厅开门了")
+    assert "红楼议事厅" not in segment.cut("社区红楼议事厅开门了")
