@@ -5,7 +5,7 @@
 Builds ``--reports`` reports by recombining seed paragraphs (half converted to
 traditional script with OpenCC s2t, every fifth written as GB18030 bytes, some
 with page chrome around them), migrates a new SQLite database, and ingests the
-folder through ``ingest.load.ingest_paths`` as ``manage.py ingest`` does. Prints:
+folder through ``cases.loading.ingest_paths`` as ``manage.py ingest`` does. Prints:
 
 - start-up: a fresh interpreter importing the pipeline and processing one report
   (dictionaries and converter loaded), in seconds;
@@ -144,7 +144,7 @@ def main() -> int:
     settings.DEBUG = False
 
     call_command("migrate", verbosity=0)
-    from ingest.load import ingest_paths
+    from cases.loading import ingest_paths
 
     started = time.perf_counter()
     statuses: dict[str, int] = {}

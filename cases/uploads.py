@@ -95,7 +95,7 @@ def result_row(name: str, status: str, reason: str = "", case=None) -> dict:
 
 def process(stored: list[StoredUpload], *, publish: bool, progress: Callable[[dict], None] | None = None) -> list[dict]:
     """Every report of the stored uploads through the loader; one result row each; refused uploads deleted."""
-    from ingest.load import ingest_bytes
+    from cases.loading import ingest_bytes
 
     results: list[dict] = []
 

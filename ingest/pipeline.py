@@ -14,7 +14,7 @@ The order of the stages, and why:
    extraction and the search index;
 6. extract: metadata, place, mechanisms, metrics, practices, keywords.
 
-``load.py`` (the one writer) turns the Report into database rows.
+``cases/loading.py`` (the one writer, in the app) turns the Report into database rows.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The data that flows through the pipeline, and the registry of what each stage changed.
 
-Plain Python: nothing in ingest/ but ``load.py`` imports Django.
+Plain Python: nothing in ingest/ imports Django (the writer is ``cases/loading.py``).
 
 Stages are small pure functions. A text fixer takes a string and returns a
 ``Fixed`` (the new text and a short list of what it changed); ``apply_fixers``

@@ -2,7 +2,7 @@
 
 This is the starting data: a migration loads it into the ``Practice`` table,
 where staff edit it in the admin; the pipeline tags cases from the table's
-current names and synonyms (``load.py`` passes them in), falling back to this
+current names and synonyms (``cases/loading.py`` passes them in), falling back to this
 list when run without a database.
 
 Each entry: (name, slug, synonyms, description). Synonyms are the other ways

@@ -15,8 +15,8 @@ from collections import Counter
 import pytest
 
 from cases.export import case_to_dict, export_queryset
+from cases.loading import ingest_paths
 from cases.models import Case
-from ingest.load import ingest_paths
 from tests.scoring import GOLD, f1, match_metrics, match_texts, ratio
 
 pytestmark = pytest.mark.django_db

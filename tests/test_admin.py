@@ -591,7 +591,7 @@ def changed_report(raw: bytes, *, figure: str | None = None) -> bytes:
 
 class TestSafeReingest:
     def test_corrections_made_in_the_admin_survive_reingest_and_conflicts_are_shown(self, as_editor):
-        from ingest.load import UPDATED, ingest_bytes
+        from cases.loading import UPDATED, ingest_bytes
 
         raw = SEED.read_bytes()
         case = ingest_bytes(SEED.name, raw).case

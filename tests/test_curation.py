@@ -223,7 +223,7 @@ class TestRestore:
         assert case.needs_review and case.review_conflicts == {"title": {"curated": "甲", "extracted": "乙"}}
 
     def test_a_later_reingest_still_updates_the_figures_after_a_restore(self):
-        from ingest.load import UPDATED, ingest_bytes
+        from cases.loading import UPDATED, ingest_bytes
         from tests.test_load import SEED, seed_bytes
 
         case = ingest_bytes(SEED.name, seed_bytes()).case

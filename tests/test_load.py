@@ -9,8 +9,8 @@ import pytest
 from django.db.models import Max
 
 from cases import search
+from cases.loading import CREATED, FAILED, UNCHANGED, UPDATED, ingest_bytes, ingest_paths
 from cases.models import Case, Mechanism, Metric, sentence_bounds
-from ingest.load import CREATED, FAILED, UNCHANGED, UPDATED, ingest_bytes, ingest_paths
 
 pytestmark = pytest.mark.django_db
 
@@ -338,7 +338,7 @@ def assert_nothing_written():
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_error_after_the_case_row_is_written_leaves_no_row_at_all():
-    from ingest.load import save_report
+    from cases.loading import save_report
 
     report, digest = bad_figure_report(seed_bytes())
     result = save_report(report, digest)
@@ -350,7 +350,7 @@ def test_an_error_after_the_case_row_is_written_leaves_no_row_at_all():
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_error_while_updating_leaves_the_case_as_it_was():
-    from ingest.load import save_report
+    from cases.loading import save_report
 
     case = ingest_bytes(SEED.name, seed_bytes()).case
     before = (rows(Metric, case), rows(Mechanism, case), Case.history.count(), Metric.history.count())
@@ -403,7 +403,7 @@ def test_moving_a_kept_figures_sentence_elsewhere_reanchors_it():
     ],
 )
 def test_body_map_finds_a_kept_span_in_the_new_body(old, new, before, text, now_before):
-    from ingest.load import BodyMap
+    from cases.loading import BodyMap
 
     assert old[len(before) :].startswith(text)
     span = BodyMap(old, new).find(len(before), len(before) + len(text), text)

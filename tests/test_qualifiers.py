@@ -105,7 +105,7 @@ def test_the_site_shows_the_figure_in_wan_and_exports_the_base_value(client):
 
 @pytest.mark.django_db
 def test_the_loader_stores_the_multiplier():
-    from ingest.load import ingest_bytes
+    from cases.loading import ingest_bytes
 
     text = ("锦州市推进城市绿化\n"
             "锦州市坚持党建引领,全市建成185处1101万平方米公园绿地,服务居民8.9万余人次。"

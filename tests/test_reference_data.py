@@ -102,7 +102,7 @@ REPORT = (
 
 
 def test_a_practice_a_curator_adds_is_one_word_in_the_next_ingest(starting_dictionary):
-    from ingest.load import ingest_bytes
+    from cases.loading import ingest_bytes
 
     term = "楼道议事角"
     assert term not in segment.cut(f"社区推行{term}工作法")  # jieba alone: 楼道|议事|角

@@ -154,7 +154,7 @@ def test_seed_roles_line_up_with_their_pages():
 
 
 def test_ingest_ignores_role_files():
-    from ingest.load import REPORT_SUFFIXES
+    from cases.loading import REPORT_SUFFIXES
 
     assert ".roles" not in REPORT_SUFFIXES and ".json" not in REPORT_SUFFIXES
 

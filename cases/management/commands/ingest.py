@@ -9,8 +9,8 @@ import unicodedata
 
 from django.core.management.base import BaseCommand
 
+from cases.loading import CREATED, FAILED, UNCHANGED, UPDATED, count_reports, ingest_paths
 from cases.models import Case
-from ingest.load import CREATED, FAILED, UNCHANGED, UPDATED, count_reports, ingest_paths
 
 
 class Command(BaseCommand):

@@ -37,13 +37,13 @@ from django.db import connection, transaction
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from cases import search
-from cases.models import SENTENCE_END, Case, Mechanism, MergedReport, Metric, Place, Practice, sentence_bounds
+from ingest import clean, sources
+from ingest.pipeline import MAX_REPORT_BYTES, content_hash, process, process_for_pool
+from ingest.report import Report, ReportRejected
+from ingest.sources import REPORT_SUFFIXES  # noqa: F401  (the suffixes a run collects, read by tests)
 
-from . import clean, sources
-from .pipeline import MAX_REPORT_BYTES, content_hash, process, process_for_pool
-from .report import Report, ReportRejected
-from .sources import REPORT_SUFFIXES  # noqa: F401  (the suffixes a run collects, read by tests)
+from . import search
+from .models import SENTENCE_END, Case, Mechanism, MergedReport, Metric, Place, Practice, sentence_bounds
 
 log = logging.getLogger(__name__)
 
