@@ -37,21 +37,33 @@ from django.db import connection, transaction
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ingest import clean, sources
+from ingest import clean, dedupe, sources
 from ingest.pipeline import MAX_REPORT_BYTES, content_hash, process, process_for_pool
 from ingest.report import Report, ReportRejected
 from ingest.sources import REPORT_SUFFIXES  # noqa: F401  (the suffixes a run collects, read by tests)
+from ingest.vocabulary import CJK
 
 from . import search
-from .models import SENTENCE_END, Case, Mechanism, MergedReport, Metric, Place, Practice, sentence_bounds
+from .models import (
+    SENTENCE_END,
+    Case,
+    DuplicateBand,
+    Mechanism,
+    MergedReport,
+    Metric,
+    Place,
+    Practice,
+    sentence_bounds,
+)
 
 log = logging.getLogger(__name__)
 
 CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
-DUPLICATE_MIN_RATIO = 0.9
-DUPLICATE_MAX_CANDIDATES = 50  # the most recent cases sharing a lead; a real archive has a handful
-_SENTENCE_SPLIT = re.compile(r"[。！？!?\n]")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Two bodies whose shingles are this similar (estimated Jaccard) are one report: a reprint with its
+# own opening, dateline or closing line is still above it, two reports of one campaign are well below.
+DUPLICATE_MIN_SIMILARITY = 0.7
+DUPLICATE_MAX_CANDIDATES = 50  # the most recent cases sharing a band; a real archive has a handful
+_CJK = re.compile(f"[{CJK}]")
 LEAD_CHARACTERS = 200
 # Two versions of one report open alike; another report of the same file name does not.
 LEAD_MIN_RATIO = 0.8
@@ -260,9 +272,12 @@ def save_report(report: Report, digest: str, *, publish: bool = False, source: s
                 case.status = Case.Status.PUBLISHED if publish and not withheld else Case.Status.DRAFT
             case.content_hash = digest
             case.lead_fingerprint = lead_fingerprint(case.body)
+            signature = dedupe.signature(case.body)
+            case.minhash = dedupe.to_bytes(signature)
             if created:
-                case.duplicate_of = find_duplicate(case)
+                case.duplicate_of = find_duplicate(case, signature)
             case.save()
+            save_bands(case, signature, created)
             conflicts.update(apply_practices(case, report, created))
             conflicts.update(sync_structure(case, report, old_body, created))
             if conflicts:
@@ -743,32 +758,33 @@ def _overlapping(rows, starts, start, end, taken=frozenset()):
     return None
 
 
-def find_duplicate(case: Case) -> Case | None:
-    """An existing case with the same lead whose body is near-identical: the same report from another outlet.
+def find_duplicate(case: Case, signature) -> Case | None:
+    """An existing case whose body is nearly this one: the same report from another outlet.
 
-    Many reports open alike (the same lead paragraph of a campaign), so candidates first pass a cheap
-    test, most of a sample of the new body's sentences found verbatim in theirs, before the costly
-    character-level comparison.
+    Candidates are the cases sharing an LSH band of the body's MinHash signature (ingest.dedupe), an
+    indexed lookup that finds a reprint however its opening differs; the most similar candidate
+    above DUPLICATE_MIN_SIMILARITY is the duplicate.
     """
-    if not case.lead_fingerprint:
-        return None
-    sample = sentence_sample(case.body)
     candidates = (
-        Case.objects.filter(lead_fingerprint=case.lead_fingerprint)
+        Case.objects.filter(duplicate_bands__key__in=dedupe.band_keys(signature))
         .exclude(source_file=case.source_file)
-        .only("pk", "title", "body")
+        .exclude(pk=case.pk)
+        .distinct()
+        .only("pk", "title", "minhash")
         .order_by("-pk")[:DUPLICATE_MAX_CANDIDATES]
     )
+    best, best_similarity = None, DUPLICATE_MIN_SIMILARITY
     for other in candidates:
-        if sample and sum(sentence in other.body for sentence in sample) < DUPLICATE_MIN_RATIO * len(sample):
+        if not other.minhash:
             continue
-        matcher = SequenceMatcher(None, other.body, case.body, autojunk=False)
-        if matcher.quick_ratio() >= DUPLICATE_MIN_RATIO and matcher.ratio() >= DUPLICATE_MIN_RATIO:
-            return other
-    return None
+        similarity = dedupe.similarity(signature, dedupe.from_bytes(bytes(other.minhash)))
+        if similarity >= best_similarity:
+            best, best_similarity = other, similarity
+    return best
 
 
-def sentence_sample(body: str, size: int = 12) -> list[str]:
-    """Up to ``size`` sentences spread over the body (long enough to be telling)."""
-    sentences = [s for s in _SENTENCE_SPLIT.split(body) if len(s) >= 12]
-    return sentences[:: max(1, len(sentences) // size)][:size]
+def save_bands(case: Case, signature, created: bool) -> None:
+    """The case's LSH bands, replacing those of its previous body."""
+    if not created:
+        DuplicateBand.objects.filter(case=case).delete()
+    DuplicateBand.objects.bulk_create(DuplicateBand(case=case, key=key) for key in dedupe.band_keys(signature))

@@ -265,6 +265,8 @@ class Case(models.Model):
     )
     # sha1 of the first 200 Chinese characters of the body: the same report from two outlets shares it.
     lead_fingerprint = models.CharField(_("开头指纹"), max_length=40, blank=True, db_index=True, editable=False)
+    # the body's MinHash signature (ingest.dedupe): compared with a candidate duplicate's
+    minhash = models.BinaryField(_("文本签名"), blank=True, default=b"", editable=False)
     other_sources = models.JSONField(_("其他来源"), default=list, blank=True, help_text=_("合并重复案例时保留的来源"))
     curated_fields = models.JSONField(_("人工修订字段"), default=list, blank=True)
     needs_review = models.BooleanField(_("待复核"), default=False, db_index=True)
@@ -274,7 +276,9 @@ class Case(models.Model):
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_tokens", "search_vector", "rank_vector", "original_text"])
+    history = HistoricalRecords(
+        excluded_fields=["search_tokens", "search_vector", "rank_vector", "original_text", "minhash"]
+    )
     objects = CaseQuerySet.as_manager()
 
     class Meta:
@@ -384,6 +388,21 @@ class MergedReport(models.Model):
 
     def __str__(self):
         return self.source_file
+
+
+class DuplicateBand(models.Model):
+    """One LSH band of a case's MinHash signature (ingest.dedupe.band_keys): cases sharing a band are
+    candidate duplicates, found by an indexed lookup however their openings differ."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="duplicate_bands")
+    key = models.CharField(max_length=18, db_index=True)
+
+    class Meta:
+        verbose_name = _("重复检测分段")
+        verbose_name_plural = _("重复检测分段")
+
+    def __str__(self):
+        return self.key
 
 
 class Mechanism(CuratedRow, models.Model):

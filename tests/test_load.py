@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED = SEEDS / "004_c00685ac888a8406.txt"
+SEEDS_OTHER = SEEDS / "002_e3f147fd4aee9609.txt"
 
 
 def seed_bytes() -> bytes:
@@ -422,3 +423,23 @@ def test_two_admin_uploads_of_one_name_with_different_reports_are_two_cases(clie
         response = client.post(reverse("admin:cases_case_upload"), {"files": [SimpleUploadedFile("index.txt", raw)]})
         assert [r["status"] for r in response.context["results"]] == [CREATED]
     assert Case.objects.filter(source_file="index.txt").count() == 2
+
+
+def test_a_reprint_with_its_own_opening_is_a_candidate_duplicate():
+    original = ingest_bytes(SEED.name, seed_bytes()).case
+    text = seed_bytes().decode("utf-8")
+    lines = text.split("\n")
+    # another outlet: its own opening paragraph in place of the article's first, its own closing line
+    first = next(n for n, line in enumerate(lines) if len(line) > 60)
+    lines[first] = "编者按：下面这篇报道介绍了一地以党建引领基层治理的做法，值得各地借鉴，特此转载，供读者参考。"
+    reprint = "\n".join([*lines, "（责任编辑：某某）"])
+    copy = ingest_bytes("reprint-elsewhere.txt", reprint.encode("utf-8"))
+    assert copy.status == CREATED
+    assert copy.case.duplicate_of_id == original.pk
+
+
+def test_another_report_of_the_same_campaign_is_no_duplicate():
+    original = ingest_bytes(SEED.name, seed_bytes()).case
+    other = ingest_bytes(SEEDS_OTHER.name, SEEDS_OTHER.read_bytes()).case
+    assert other.duplicate_of_id is None
+    assert original.duplicate_bands.count() == other.duplicate_bands.count() == 32

@@ -1,7 +1,8 @@
 """manage.py reindex [--batch N] [--rank-only]: recompute the search index of every case.
 
-Needed after a change to what is indexed, e.g. to fill ``rank_vector`` (migration 0006) in a
-database loaded before it existed. Each batch is one transaction, so an interrupted run keeps
+Needed after a change to what is indexed, e.g. to fill ``rank_vector`` (migration 0006) or the
+duplicate-detection signatures and bands (migration 0013) in a database loaded before they
+existed. Each batch is one transaction, so an interrupted run keeps
 what it did and can simply be run again.
 
 ``--rank-only`` (PostgreSQL): fill ``rank_vector`` from the stored ``search_vector`` in SQL,
@@ -19,7 +20,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from cases import search
+from cases.loading import save_bands
 from cases.models import Case
+from ingest import dedupe
 
 
 class Command(BaseCommand):
@@ -49,6 +52,9 @@ class Command(BaseCommand):
                     # select_for_update: a case edited meanwhile is indexed as saved, not half-way.
                     for case in Case.objects.filter(pk__in=chunk).select_for_update().order_by("pk"):
                         search.index_case(case)
+                        signature = dedupe.signature(case.body)
+                        Case.objects.filter(pk=case.pk).update(minhash=dedupe.to_bytes(signature))
+                        save_bands(case, signature, created=False)
             done += len(chunk)
             elapsed = time.monotonic() - started
             self.stdout.write(f"{done}/{total} 个案例已索引({elapsed:.0f} 秒)")
