@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -761,23 +762,23 @@ def _overlapping(rows, starts, start, end, taken=frozenset()):
 def find_duplicate(case: Case, signature) -> Case | None:
     """An existing case whose body is nearly this one: the same report from another outlet.
 
-    Candidates are the cases sharing an LSH band of the body's MinHash signature (ingest.dedupe), an
-    indexed lookup that finds a reprint however its opening differs; the most similar candidate
-    above DUPLICATE_MIN_SIMILARITY is the duplicate.
+    Candidates are the cases sharing at least MIN_SHARED_BANDS LSH bands of the body's MinHash
+    signature (ingest.dedupe), found by an indexed lookup however a reprint's opening differs, most
+    shared first; the most similar candidate above DUPLICATE_MIN_SIMILARITY is the duplicate.
     """
-    candidates = (
-        Case.objects.filter(duplicate_bands__key__in=dedupe.band_keys(signature))
-        .exclude(source_file=case.source_file)
-        .exclude(pk=case.pk)
-        .distinct()
-        .only("pk", "title", "minhash")
-        .order_by("-pk")[:DUPLICATE_MAX_CANDIDATES]
+    shared = (
+        DuplicateBand.objects.filter(key__in=dedupe.band_keys(signature))
+        .exclude(case_id=case.pk)
+        .values("case_id")
+        .annotate(bands=Count("pk"))
+        .filter(bands__gte=dedupe.MIN_SHARED_BANDS)
+        .order_by("-bands", "-case_id")
+        .values_list("case_id", flat=True)[:DUPLICATE_MAX_CANDIDATES]
     )
+    candidates = Case.objects.filter(pk__in=list(shared)).exclude(source_file=case.source_file).only("pk", "title", "minhash")
     best, best_similarity = None, DUPLICATE_MIN_SIMILARITY
-    for other in candidates:
-        if not other.minhash:
-            continue
-        similarity = dedupe.similarity(signature, dedupe.from_bytes(bytes(other.minhash)))
+    for other in sorted(candidates, key=lambda c: -c.pk):
+        similarity = dedupe.similarity_to_stored(signature, bytes(other.minhash)) if other.minhash else 0.0
         if similarity >= best_similarity:
             best, best_similarity = other, similarity
     return best

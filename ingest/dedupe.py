@@ -22,6 +22,7 @@ from .vocabulary import CJK
 NUM_PERM = 128  # hash functions in a signature
 BANDS, ROWS = 32, 4  # BANDS × ROWS = NUM_PERM; a pair of Jaccard similarity s shares a band with
 # probability 1 − (1 − s⁴)³²: 0.9998 at s = 0.7, 0.87 at 0.5, 0.23 at 0.3, 0.03 at 0.2
+MIN_SHARED_BANDS = 2  # a candidate shares this many bands: ~7.7 expected at s = 0.7, 0.3 at s = 0.3
 SHINGLE = 5  # characters in a shingle: long enough that unrelated Chinese prose rarely shares one
 SEED = 1  # the hash functions' seed: fixed, since signatures are stored and compared across runs
 SCHEME = "affine32"  # datasketch's hashing scheme, named so that stored signatures stay comparable
@@ -74,3 +75,14 @@ def from_bytes(data: bytes):
 def similarity(a, b) -> float:
     """The estimated Jaccard similarity of the two bodies' shingle sets."""
     return float(a.jaccard(b))
+
+
+def similarity_to_stored(sig, data: bytes) -> float:
+    """``similarity`` to a stored signature (``to_bytes``), without building a MinHash for it: the
+    share of hash values the two signatures have in common, which is what ``MinHash.jaccard`` is."""
+    import numpy as np
+
+    stored = np.frombuffer(data, dtype=sig.hashvalues.dtype)
+    if stored.shape != sig.hashvalues.shape:
+        return 0.0
+    return float(np.count_nonzero(stored == sig.hashvalues)) / NUM_PERM

@@ -57,3 +57,10 @@ def test_a_stored_signature_compares_as_the_original():
     back = dedupe.from_bytes(dedupe.to_bytes(sig))
     assert dedupe.band_keys(back) == dedupe.band_keys(sig)
     assert dedupe.similarity(back, dedupe.signature(OTHER)) == dedupe.similarity(sig, dedupe.signature(OTHER))
+
+
+def test_similarity_to_a_stored_signature_is_the_estimated_jaccard():
+    a, b = dedupe.signature(REPORT), dedupe.signature(OTHER)
+    assert dedupe.similarity_to_stored(a, dedupe.to_bytes(b)) == dedupe.similarity(a, b)
+    assert dedupe.similarity_to_stored(a, dedupe.to_bytes(a)) == 1.0
+    assert dedupe.similarity_to_stored(a, b"") == 0.0
