@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from .report import Change, ReportRejected
+from .vocabulary import CJK
 
 
 @dataclass
@@ -91,7 +92,7 @@ _HTML_SNIFF = re.compile(
     rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta\s|<p[\s>]|<div[\s>]", re.I
 )
 _ANY_TAG = re.compile(rb"<(?:[a-z][a-z0-9]*)(?:\s[^>]*)?/?>", re.I)
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(f"[{CJK}]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 # a character beyond ASCII that is not a space (re's \s in a str pattern is str.isspace())
 _WIDE = re.compile(r"[^\x00-\x7f\s]")
@@ -272,8 +273,8 @@ _DATE_VALUE = re.compile(r"\d{4}\s*(?:年|[-/.])\s*\d{1,2}\s*(?:月|[-/.])\s*\d{
 # 来源：网络整理 names no publisher: the site's own name says more
 _AGGREGATOR = re.compile(r"^(?:网络|互联网|网友|本站|转载|综合|整理)")
 # a page title ends with the site's name after one of these: 标题_网站名, 标题 - 网站名, 标题--网站名
-_TITLE_SEPARATOR = re.compile(r"\s*(?:_|\||｜|--|\s[-–—]\s)\s*|(?<=[\u4e00-\u9fff”」》）])-(?=[\u4e00-\u9fff])")
-_PERSON = re.compile(r"^[\u4e00-\u9fffA-Za-z·• 、]{2,30}$")  # names: no colon, bracket or 编辑： key
+_TITLE_SEPARATOR = re.compile(rf"\s*(?:_|\||｜|--|\s[-–—]\s)\s*|(?<=[{CJK}”」》）])-(?=[{CJK}])")
+_PERSON = re.compile(rf"^[{CJK}A-Za-z·• 、]{{2,30}}$")  # names: no colon, bracket or 编辑： key
 META_LINE_MAX = 160  # a meta line is short; a longer block holding 来源： is an article or a list
 SKIPPED_TAGS = ("script", "style", "noscript", "template", "title", "head", "textarea", "select", "option")
 

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from . import pinyin
+from .vocabulary import CJK
 
-CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CN_PUNCT = "，。、：；？！“”‘’（）《》〈〉「」『』【】〔〕…—·　"
 # ASCII marks that may stand for full-width ones in the damaged stream
 # what a decoder prints for a byte it cannot pair: the orphan lead of a character whose trail is lost

@@ -25,8 +25,9 @@ from collections import Counter
 from functools import cache, lru_cache
 
 from .report import Change, Fixed, apply_fixers, fixer
+from .vocabulary import CJK
 
-CJK_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_RANGES = CJK  # the name other stages import from here
 CJK_RE = re.compile(f"[{CJK_RANGES}]")
 
 # Punctuation that belongs to Chinese text: a neighbour of this kind makes ASCII ,:;()!? Chinese too.

@@ -16,6 +16,8 @@ import re
 import unicodedata
 from functools import cache
 
+from .vocabulary import CJK
+
 # Every Mandarin syllable without tone (ü written v), from pypinyin's character table.
 SYLLABLES = frozenset(
     """a ai an ang ao ba bai ban bang bao bei ben beng bi bian biang biao bie bin bing bo bong bu ca cai
@@ -40,7 +42,6 @@ SYLLABLES = frozenset(
 
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 LETTERS = "a-zA-Zü" + TONED + TONED.upper()
-CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 
 # A bracketed run of pinyin letters after a CJK character; ``is_syllable`` then decides.
 # ``?``/U+FFFD count as characters: a character the decoder lost keeps its annotation.

@@ -213,7 +213,9 @@ FAR_FEATURES = ("chrome=", "meta=", "heading", "closes", "len=", "num=", "relate
 def page_features(lines: Sequence[str]) -> list[list[str]]:
     """Features of every line of a page: its own, its position, and its neighbours' (±1, ±2)."""
     count = len(lines)
-    own = [line_features(line) for line in lines]
+    # a long page repeats lines (menus, list entries, a pasted copy): each distinct line is read once
+    forms: dict[str, list[str]] = {}
+    own = [list(forms[line] if line in forms else forms.setdefault(line, line_features(line))) for line in lines]
     long_ones = [i for i, line in enumerate(lines) if _long_paragraph(line)]
     first_long = long_ones[0] if long_ones else count
     last_long = long_ones[-1] if long_ones else -1

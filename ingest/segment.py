@@ -39,12 +39,13 @@ import jieba
 import rjieba
 
 from . import gazetteer, taxonomy
+from .vocabulary import CJK
 
 DOMAIN_TERMS = Path(__file__).with_name("data") / "domain_terms.txt"
 MIN_FREQ = 5  # a floor above the bare minimum, so a domain word also holds against its neighbours in context
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_KEEP = re.compile(r"[\w\u3400-\u9fff]")  # a search token must hold a letter, digit or CJK character
+_CJK = re.compile(f"[{CJK}]")
+_KEEP = re.compile(f"[\\w{CJK}]")  # a search token must hold a letter, digit or CJK character
 _lock = threading.Lock()
 _ready = False
 # The practice words this process added to jieba (not jieba's own, not the fixed domain words), and

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+from ingest.vocabulary import CJK
+
 _CJK_RUN = re.compile(f"[{CJK}]+")
 # A term is a run of CJK characters or a run of other letters and digits (never punctuation).
 _TERM = re.compile(f"[{CJK}]+|[^\\W_{CJK}]+")

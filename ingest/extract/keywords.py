@@ -20,6 +20,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from ..vocabulary import CJK
+
 TOP_K = 10
 
 # Words of the report genre that every case uses: they say nothing about this case.
@@ -34,7 +36,7 @@ STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 # numbers and counts: 2019, 3.5%, 三个, 余个 (the tail of "700余个"), 万人
 _NUMBERISH = re.compile(r"^[\d.,%x×+\-—~～/]+$|^[\d一二三四五六七八九十百千万亿两几余多近约]+[个名家户次项条人处支座件年月日号万亿]*$", re.I)
-_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")  # pinyin left by a damaged file (ng, sh) is not a keyword
+_HAS_CJK = re.compile(rf"[{CJK}]")  # pinyin left by a damaged file (ng, sh) is not a keyword
 
 _lock = threading.Lock()
 _db: sqlite3.Connection | None = None

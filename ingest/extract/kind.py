@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from ..report import Layout
+from ..vocabulary import CJK
 
 CASE, NON_CASE = "case", "non-case"
 THRESHOLD = 3.0
@@ -58,7 +59,7 @@ SIGNALS = (
     Signal("paper:english", 3.0, "text", _re(r"^\s*(?:Abstract|ABSTRACT|Key\s?words|KEYWORDS|Keywords)\b")),
     Signal("paper:issue", 1.5, "title", _re(r"(?:19|20)\d{2}\s*年\s*(?:第\s*)?\d{1,2}\s*期|第\s*\d+\s*卷")),
     # note markers after a sentence: 〔1〕 [2] ［3］ ①, several of them
-    Signal("paper:notes", 1.0, "text", _re(r"[\u4e00-\u9fff。，”][〔\[［]\d{1,2}[〕\]］]|[\u4e00-\u9fff。，”][①②③④⑤⑥]"), cap=2),
+    Signal("paper:notes", 1.0, "text", _re(rf"[{CJK}。，”][〔\[［]\d{{1,2}}[〕\]］]|[{CJK}。，”][①②③④⑤⑥]"), cap=2),
     Signal("paper:voice", 1.0, "text", _re(r"本文|笔者|文章(?:以|从|认为|指出|通过)|本研究"), cap=2),
     # analytical headings: the parts of an argument, not the things a place did
     Signal("analysis:problems", 1.0, "headings", _re(r"问题|困境|不足|短板|原因|对策|建议|现状"), cap=2),
@@ -96,8 +97,8 @@ SIGNALS = (
     Signal("template:material", 1.0, "top", _re(r"交流材料|经验材料|汇报材料|发言材料|工作总结|述职|调研报告|调查与思考")),
     # a case's narrative
     Signal("case:place-did", -2.0, "text",
-           _re(r"(?:近年来|近些年|今年以来|去年以来|近期|日前|近日|目前)[，,]?\s*[\u4e00-\u9fff]{0,10}?"
-               r"(?:省|市|区|县|街道|镇|乡|社区|村)[\u4e00-\u9fff]{0,6}?(?:以|把|坚持|聚焦|围绕|探索|创新|推行|推进|建立|开展|积极|深入|大力)"),
+           _re(rf"(?:近年来|近些年|今年以来|去年以来|近期|日前|近日|目前)[，,]?\s*[{CJK}]{{0,10}}?"
+               rf"(?:省|市|区|县|街道|镇|乡|社区|村)[{CJK}]{{0,6}}?(?:以|把|坚持|聚焦|围绕|探索|创新|推行|推进|建立|开展|积极|深入|大力)"),
            cap=2),
     Signal("case:dateline", -3.0, "lead", _re(r"本报讯|本报记者|记者\s*\S{2,4}\s*(?:报道|通讯员)|新华社.{0,10}电|通讯员|消息[)）]?$|^\S{2,10}网讯")),
     Signal("case:figures", -0.25, "text",
@@ -108,8 +109,8 @@ SIGNALS = (
     Signal("case:slogan-heading", -1.0, "headings", _re(r"“[^”]{1,6}”"), cap=3),
     # a title that opens on a place doing something: ——北京以党建引领…, 某某区：…
     Signal("case:place-title", -2.0, "headline",
-           _re(r"^[—\-\s“]*(?:[\u4e00-\u9fff]{1,10}(?:省|市|区|县|州|旗|街道|镇|乡|社区|村)[\u4e00-\u9fff]{0,6}?"
-               r"(?:[:：]|以(?!来)|用|把|让|推行|探索|打造|构建)|[\u4e00-\u9fff]{2,8}[:：]|[\u4e00-\u9fff]{2,3}(?:以(?!来)|用|把))"
+           _re(rf"^[—\-\s“]*(?:[{CJK}]{{1,10}}(?:省|市|区|县|州|旗|街道|镇|乡|社区|村)[{CJK}]{{0,6}}?"
+               rf"(?:[:：]|以(?!来)|用|把|让|推行|探索|打造|构建)|[{CJK}]{{2,8}}[:：]|[{CJK}]{{2,3}}(?:以(?!来)|用|把))"
                r"(?![^：:]{0,30}(?:逻辑|路径|研究|机制与))")),
 )
 

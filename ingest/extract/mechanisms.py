@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from ..clean import CAPTION_SIGNAL_RE
 from ..report import MechanismData
-from ..vocabulary import HEADING_NUMBERING, numbering
+from ..vocabulary import CJK, HEADING_NUMBERING, numbering
 
 CN_DIGITS = "一二三四五六七八九十"
 
@@ -137,7 +137,7 @@ def numbered_heading(line: str) -> tuple[str, int, str] | None:
         if m:
             rest = stripped[m.end() :]
             text = first_sentence(rest)[:MAX_NUMBERED].rstrip()
-            if len(norm(text)) >= 2 and re.search(r"[\u4e00-\u9fff]", text):
+            if len(norm(text)) >= 2 and re.search(rf"[{CJK}]", text):
                 return style, lead + m.end(), text
             return None
     return None
@@ -215,7 +215,7 @@ def _headings_by_role(found: list[tuple[int, str, tuple[str, int, str] | None]],
 
 # 1 组织体系: a bare number before a heading, as papers number their sections; trusted only on a
 # line the page sets as a heading (in a paragraph, 3 个社区 is a figure).
-BARE_NUMBER_RE = re.compile(r"^\d{1,2}\s+(?=[\u4e00-\u9fff])")
+BARE_NUMBER_RE = re.compile(rf"^\d{{1,2}}\s+(?=[{CJK}])")
 
 
 def _role_heading(line: str, role: str) -> tuple[str, int, str] | None:
@@ -239,7 +239,7 @@ def _role_heading(line: str, role: str) -> tuple[str, int, str] | None:
     return style, offset, text[:MAX_NUMBERED].rstrip()
 
 
-CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+CJK_RE = re.compile(rf"[{CJK}]")
 # Two short phrases set apart by a space, the form of a news subheading (宣传“为基” 培育文明新风): prose never
 # puts a space between Chinese words, so one such lead-in is a heading even without a sibling.
 SPACED_COUPLET_RE = re.compile(r"^[^\s,，、]{2,12} [^\s,，、]{2,12}$")

@@ -40,6 +40,7 @@ from ..vocabulary import (
     AFTER_NUMBER,
     AFTER_UNIT,
     BEFORE_NUMBER,
+    CJK,
     QUALIFIERS,
     RANGE_QUALIFIER,
     qualifier_words,
@@ -100,8 +101,8 @@ ORDINAL_IN_WORDS = frozenset(("届",))
 BARE_MAGNITUDES = {"百": 100, "千": 1000, "万": 10_000, "百万": 1_000_000, "千万": 10_000_000, "亿": 100_000_000}
 
 _STOP = frozenset(",，。;；:：!！?？、()（）“”\"《》〈〉「」【】[]\n\r\t …")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_LISTED_NOUN = re.compile(r"[\u4e00-\u9fff]{0,8}、")  # 三个镇、五个街道: the noun, then the list mark
+_CJK = re.compile(rf"[{CJK}]")
+_LISTED_NOUN = re.compile(rf"[{CJK}]{{0,8}}、")  # 三个镇、五个街道: the noun, then the list mark
 
 UNIT_FROM_SUBJECT = (("人口", "人"),)
 
