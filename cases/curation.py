@@ -20,9 +20,12 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
+from ingest import sources
+
 # --------------------------------------------------------------------------- uploads
 
-REPORT_SUFFIXES = {".txt", ".htm", ".html", ""}
+# the suffixes a run reads (ingest.sources), and a file with none: an upload names what it is
+REPORT_SUFFIXES = {*sources.REPORT_SUFFIXES, ""}
 
 
 @dataclass(frozen=True)

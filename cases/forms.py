@@ -6,6 +6,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from ingest import sources
+
 from . import workflow
 from .models import Case, Mechanism, Metric
 
@@ -129,7 +131,8 @@ class MultipleFileField(forms.FileField):
     """Django's documented pattern for an <input type=file multiple>: clean each file, return a list."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".txt,.htm,.html,.zip"}))
+        accept = ",".join([*sorted(sources.REPORT_SUFFIXES), ".zip"])
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):

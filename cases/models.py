@@ -19,7 +19,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ingest.vocabulary import AFTER_NUMBER, AFTER_UNIT, BEFORE_NUMBER, MAGNITUDES, QUALIFIER_POSITION
+from ingest.vocabulary import (
+    AFTER_NUMBER,
+    AFTER_UNIT,
+    BEFORE_NUMBER,
+    MAGNITUDES,
+    QUALIFIER_POSITION,
+    SENTENCE_ENDS,
+)
 
 
 class PlaceQuerySet(models.QuerySet):
@@ -526,7 +533,7 @@ def _plain_number(value: Decimal, grouped: bool = False) -> str:
     number = f"{value:,f}" if grouped else f"{value:f}"
     return number.rstrip("0").rstrip(".") if "." in number else number
 
-SENTENCE_END = "。！？!?；;\n"
+SENTENCE_END = SENTENCE_ENDS + "\n"  # a line break ends one too
 
 
 def sentence_bounds(body: str, start: int, end: int) -> tuple[int, int]:

@@ -34,7 +34,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from .report import MAX_EXAMPLES, Change, Layout
-from .vocabulary import CJK, CONTROL_CHARS, DATELINE_RE, NUMBERING, ORG_SUFFIX_RE, ORG_SUFFIXES
+from .vocabulary import CJK, CONTROL_CHARS, DATELINE_RE, NUMBERING, ORG_SUFFIX_RE, ORG_SUFFIXES, SENTENCE_ENDS
 
 CJK_RE = re.compile(f"[{CJK}]")
 COLON = "[:：]"
@@ -43,7 +43,7 @@ CLOSE = "[）)】\\]〕]"
 
 # A line "closes" when its last mark (closing quotes and brackets aside) ends a sentence or a clause
 # that leads into a list (主要是三个方面：).
-SENTENCE_END = "。！？；：…!?;:"
+SENTENCE_END = SENTENCE_ENDS + "：…:"
 TRAILING_CLOSERS = "”’」』）)》】 "
 
 DATE_RE = re.compile(

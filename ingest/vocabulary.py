@@ -39,6 +39,12 @@ DATELINE_RE = re.compile(
     f"^(?P<publisher>[{CJK}]{{1,12}}(?:{PUBLISHER_ENDINGS}))(?:[（(][^（）()]{{1,12}}[）)])?(?:[{CJK}]{{0,8}}?)"
     r"(?:\d{1,2}月\d{1,2}日)?(?:讯|消息|电)(?![" + CJK + "])"
 )
+# What ends a sentence (。！？), and a clause that stands as one (；): where a figure's sentence, a
+# heading's first sentence and a sentence in the body end. Every stage that cuts sentences builds
+# on these, adding only what its own question needs (a line "closes" also on ：…).
+FULL_STOPS = "。！？!?"
+CLAUSE_STOPS = "；;"
+SENTENCE_ENDS = FULL_STOPS + CLAUSE_STOPS
 SELF_REFERENCE = ("本报", "本网", "本刊", "本台", "本站", "本社")
 
 # Multipliers a report writes after Arabic digits (2.1万, 3千). In base units they are multiplied out;

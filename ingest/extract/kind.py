@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from ..report import Layout
-from ..vocabulary import CJK
+from ..vocabulary import CJK, SENTENCE_ENDS
 
 CASE, NON_CASE = "case", "non-case"
 THRESHOLD = 3.0
@@ -162,7 +162,7 @@ def explain(layout: Layout, named_place: bool | None = None) -> list[Fired]:
     return fired
 
 
-_SENTENCE = re.compile(r"[^。！？；!?;\n]{9,}")
+_SENTENCE = re.compile(f"[^{SENTENCE_ENDS}\\n]{{9,}}")
 # what a commentary, paper or speech tells its reader to do, rather than what a place did
 _PRESCRIPTIVE = re.compile(r"必须|(?<![需主重只])要(?!求|素|点|害|闻|案)|应当|应该|唯有|只有.{0,20}才|务必|切实|不断|进一步|坚持")
 _WE = re.compile(r"我们|我国|我党")

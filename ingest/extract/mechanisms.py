@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from ..clean import CAPTION_SIGNAL_RE
 from ..report import MechanismData
-from ..vocabulary import CJK, HEADING_NUMBERING, numbering
+from ..vocabulary import CJK, HEADING_NUMBERING, SENTENCE_ENDS, numbering
 
 CN_DIGITS = "一二三四五六七八九十"
 
@@ -39,7 +39,7 @@ ENUMERATION = "enumeration"  # the style of its entries
 # Roles the clean stage gives heading lines (see ingest/roles.py): the page's own outline levels.
 HEADING_ROLES = ("h1", "h2", "h3")
 
-SENTENCE_END = "。！？!?；;"
+SENTENCE_END = SENTENCE_ENDS
 CLAUSE_SPLIT = re.compile(r"[,，\s]+")
 MAX_CLAUSE = 18  # a heading's clause is a short phrase; a caption or a prose sentence runs longer
 MAX_CLAUSES = 3

@@ -18,13 +18,13 @@ from itertools import pairwise
 
 from ..clean import DATE_RE, ORG_SUFFIXES, cjk_count, closes, is_heading
 from ..report import Layout
-from ..vocabulary import CJK, DATELINE_RE, ORG_NAME_RE, PUBLISHER_ENDINGS, SELF_REFERENCE
+from ..vocabulary import CJK, DATELINE_RE, FULL_STOPS, ORG_NAME_RE, PUBLISHER_ENDINGS, SELF_REFERENCE
 
 MAX_TITLE = 40
 MAX_SUMMARY = 120
 
 # A sentence ends at 。！？ or at an ellipsis (……), with the closing quotes that follow it.
-SENTENCE_RE = re.compile(r"[^。！？!?…]*[。！？!?…]+[”’」』）]*|[^。！？!?…]+$")
+SENTENCE_RE = re.compile(f"[^{FULL_STOPS}…]*[{FULL_STOPS}…]+[”’」』）]*|[^{FULL_STOPS}…]+$")
 
 # Keys of the other fields that may share a meta line with the source (来源：人民网 作者：某某 时间：…).
 FIELD_KEYS = r"作者|编辑|责编|记者|通讯员|发布|时间|日期|浏览|点击|阅读|字号|免责|声明|版权|【|\[|\d{4}[年\-/.]"
