@@ -307,6 +307,8 @@ def test_find_date_beyond_the_meta_lines(meta, title, furniture, when):
 def test_find_source_reads_what_a_mislabelled_line_still_says():
     # a damaged tail is dropped, the name kept
     assert md.find_source(["2018年12月10日09:00 来源：某某网-某某日？?"]) == "某某网-某某日"
+    # furniture taken for the headline still names the publisher
+    assert md.find_source([], title="某某网首页|某某频道首页") == "某某网"
     # a dateline taken for the headline still names its agency
     assert md.find_source([], title="某某社北京12月10日电") == "某某社"
     # a copyright statement read as a paragraph still names the publisher…

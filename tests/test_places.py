@@ -104,6 +104,9 @@ def test_scan(text, names):
         # two districts named alike: a report about their city
         ({"title": "北京“吹哨报到”改革观察", "body": "丰台区的做法。" + LEAD * 2 + "丰台区和西城区。西城区也这样。"},
          ("北京市", "北京市", None)),
+        # an author's note run into the text: a birthplace and an employer, not the place written about
+        ({"body": "[作者简介]张某（1988— ），男，江西赣州人，某财经大学讲师。文章以上海市某街道为例，分析楼宇党建。" + LEAD},
+         ("上海市", "上海市", None)),
         # a paper's examples deep in its body are not where it is from
         ({"body": LEAD * 2 + "湖南长沙的做法。湖南湘潭的做法。", "body_beyond_lead": False}, None),
         ({"body": LEAD * 2 + "湖南长沙的做法。湖南湘潭的做法。"}, ("湖南省", None, None)),

@@ -231,7 +231,7 @@ def find_source(
             if source := _publisher(m["source"]):
                 return source
     for pattern in FURNITURE_PUBLISHER_RES:
-        for line in (*furniture, *elsewhere):
+        for line in (*furniture, *elsewhere, title):  # furniture read as the headline still says it
             m = pattern.search(line)
             if m and (source := _publisher(m["source"])):
                 return source

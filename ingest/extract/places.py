@@ -42,6 +42,7 @@ ACADEMIC_AFTER_RE = re.compile(f"[{CJK}]{{0,8}}?(?:{ACADEMIC_SUFFIXES})")
 ACADEMIC_NAME_RE = re.compile(f"(?:{ACADEMIC_SUFFIXES})")
 OFFICE_CHARS = set("委部局厅办府")
 LOCAL_NAME_RE = re.compile(f"(?:{LOCAL_NAME_ENDINGS})")
+AUTHOR_NOTE_RE = re.compile(r"[\[［【〔]?作者简介[\]］】〕]?[^。\n]*[。\n]?")
 
 
 @dataclass(frozen=True)
@@ -355,6 +356,9 @@ def find_place(
         weighted += [(m, w, True) for m in _collapse_chains(scan(text, where_it_is=True))]
     # in the lead a county-level city's short form may be a word (江山就是人民): it counts when the page
     # names its city or province too, anywhere, even in its furniture (网易江苏 > 正文)
+    # an author's note run into the text (［作者简介］张某，男，某省某市人，某大学讲师。) says where
+    # the author was born and works, not where the report is from
+    body = AUTHOR_NOTE_RE.sub("", body)
     body = body if body_beyond_lead else body[:LEAD_CHARS]
     lead = _collapse_chains(scan(body[:LEAD_CHARS], where_it_is=True))
     rest = _collapse_chains(scan(body[LEAD_CHARS:]))
