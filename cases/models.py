@@ -260,7 +260,6 @@ class Case(models.Model):
     content_hash = models.CharField(_("内容指纹"), max_length=64, unique=True)
     source_file = models.CharField(_("源文件"), max_length=255, db_index=True)
     # jieba search-mode tokens and character bigrams of title, headings and body, space-separated.
-    search_tokens = models.TextField(_("检索词"), blank=True, editable=False)
     # PostgreSQL only (a GIN index is made by migration 0003); on SQLite the FTS5 table cases_case_fts is used.
     search_vector = SearchVectorField(null=True, blank=True, editable=False)
     # PostgreSQL only: title (A) and mechanism headings (B) alone, a small vector with its own GIN index
@@ -284,7 +283,7 @@ class Case(models.Model):
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["search_tokens", "search_vector", "rank_vector", "original_text", "minhash"]
+        excluded_fields=["search_vector", "rank_vector", "original_text", "minhash"]
     )
     objects = CaseQuerySet.as_manager()
 

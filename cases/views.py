@@ -24,7 +24,7 @@ from .filters import CaseFilter
 from .models import Case, Mechanism, Metric, Place, Practice
 
 # Columns a list page never shows: loading them for 20 rows would move megabytes (the vector above all).
-LIST_DEFERRED = ("body", "original_text", "search_tokens", "search_vector", "rank_vector", "captions", "repairs",
+LIST_DEFERRED = ("body", "original_text", "search_vector", "rank_vector", "captions", "repairs",
                  "review_conflicts", "other_sources", "curated_fields")
 
 

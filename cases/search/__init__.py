@@ -54,7 +54,6 @@ def index_case(case, body_words: list[str] | None = None) -> None:
     headings = "\n".join(case.mechanisms.order_by("order").values_list("heading", flat=True))
     title, heads = " ".join(index_tokens(case.title)), " ".join(index_tokens(headings))
     body = " ".join(index_tokens(case.body, body_words))
-    case.search_tokens = " ".join(part for part in (title, heads, body) if part)
     alias = case._state.db or router.db_for_write(type(case), instance=case)
     backend(alias).write(case, title, heads, body)
 

@@ -35,7 +35,7 @@ class PostgreSQLBackend(SearchBackend):
         )
         vector = rank_vector + SearchVector(Value(body), config="simple", weight="C")
         type(case).objects.using(self.alias).filter(pk=case.pk).update(
-            search_tokens=case.search_tokens, search_vector=vector, rank_vector=rank_vector)
+            search_vector=vector, rank_vector=rank_vector)
 
     def matching(self, queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
         return queryset.filter(search_vector=tsquery(parsed))

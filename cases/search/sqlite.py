@@ -62,7 +62,6 @@ class SQLiteBackend(SearchBackend):
     vendor = "sqlite"
 
     def write(self, case, title: str, headings: str, body: str) -> None:
-        type(case).objects.using(self.alias).filter(pk=case.pk).update(search_tokens=case.search_tokens)
         with self.connection.cursor() as cursor:
             cursor.execute("DELETE FROM cases_case_fts WHERE rowid = %s", [case.pk])
             cursor.execute(
