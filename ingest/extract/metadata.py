@@ -244,6 +244,10 @@ def find_source(
         m = QUOTED_PUBLISHER_RE.search(line)
         if m and (source := _publisher(m["source"])):
             return source
+    for line in furniture:  # a labelled field the role model took for furniture (| 发布机构:某某街道 |)
+        m = SOURCE_RE.search(line)
+        if m and (source := _publisher(m["source"])):
+            return source
     for line in meta_lines:
         m = CONTRIBUTED_RE.match(line)
         if m and m["who"] != "供稿":
