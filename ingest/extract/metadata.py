@@ -244,6 +244,9 @@ def find_source(
         m = QUOTED_PUBLISHER_RE.search(line)
         if m and (source := _publisher(m["source"])):
             return source
+    for line, after in pairwise(furniture):  # a journal's name and volume lines taken for furniture
+        if VOLUME_LINE_RE.match(after) and (source := _publisher(line)):
+            return source
     for line in furniture:  # a labelled field the role model took for furniture (| 发布机构:某某街道 |)
         m = SOURCE_RE.search(line)
         if m and (source := _publisher(m["source"])):
