@@ -263,6 +263,7 @@ def test_find_date_prefers_publication_to_a_papers_received_date():
         ([], "", [], ["首页 | 关于我们 | 2020-09-29"], ""),
         ([], "", [], ["◆素材来源:某某日报"], "某某日报"),  # a labelled source the role model took for furniture
         ([], "", [], ["Advances in Something", "Vol. 11 No. 05 ( 2022 )"], "Advances in Something"),
+        ([], "", [], ["母体文献 某某支部生活"], "某某支部生活"),
         # the plainest wins: 来源 over a credit, a credit over the furniture
         (["来源：某甲网"], "", ["某乙晚报记者 张某"], ["版权归某丙报社所有"], "某甲网"),
         ([], "", ["某乙晚报记者 张某"], ["版权归某丙报社所有"], "某乙晚报"),

@@ -247,10 +247,12 @@ def find_source(
     for line, after in pairwise(furniture):  # a journal's name and volume lines taken for furniture
         if VOLUME_LINE_RE.match(after) and (source := _publisher(line)):
             return source
-    for line in furniture:  # a labelled field the role model took for furniture (| 发布机构:某某街道 |)
-        m = SOURCE_RE.search(line)
-        if m and (source := _publisher(m["source"])):
-            return source
+    # a labelled field the role model took for furniture (| 发布机构:某某街道 |, 母体文献 某某)
+    for pattern in (SOURCE_RE, PUBLICATION_RE, LABELLED_SOURCE_RE):
+        for line in furniture:
+            m = pattern.search(line)
+            if m and (source := _publisher(m["source"])):
+                return source
     for line in meta_lines:
         m = CONTRIBUTED_RE.match(line)
         if m and m["who"] != "供稿":
