@@ -282,6 +282,8 @@ def test_find_source_beyond_the_meta_lines(meta, title, credits, furniture, sour
         # a grassroots unit as the source wrote it; a department or a media centre published it
         (["来源：某某街道某某社区"], "社区开展活动。", "某某街道某某社区", "某某街道某某社区"),
         (["来源：某某省住房和城乡建设厅"], "厅里开展活动。", "某某省住房和城乡建设厅", ""),
+        # a field row read as the headline
+        (["| 索 引 号：1 |"], "街道开展活动。", "", ""),
         (["来源：某某区融媒体中心"], "区里开展活动。", "某某区融媒体中心", ""),
     ],
 )
@@ -323,3 +325,10 @@ def test_find_source_reads_what_a_mislabelled_line_still_says():
     assert md.find_source([], elsewhere=["版权归某某晚报社所有，未经授权不得转载。"]) == "某某晚报社"
     # …but a paper quoted in a paragraph is not the page's publisher
     assert md.find_source([], elsewhere=["《某某日报》头版报道了这一做法。"]) == ""
+
+
+def test_a_field_row_read_as_the_headline_still_names_source_and_unit():
+    layout = Layout(title="| 发布机构：某某区某某街道 | 关 键 词：工作信息 | |", paragraphs=["街道开展活动。"],
+                    paragraph_roles=["body"], meta_lines=[])
+    found = md.extract_metadata(layout)
+    assert (found.source, found.author_org) == ("某某区某某街道", "某某区某某街道")

@@ -199,7 +199,7 @@ def find_source(
     ``furniture``, the chrome and footer lines; its statements are plain enough to be read
     ``elsewhere`` too, wherever such a line landed); last a contributed-by byline (（当地供稿 张三）).
     """
-    for line in meta_lines:
+    for line in (*meta_lines, title):  # a field row read as the headline still labels its fields
         m = SOURCE_RE.search(line)
         if m and (source := _publisher(m["source"])):
             return source
@@ -393,7 +393,9 @@ def extract_metadata(layout: Layout) -> Metadata:
         layout.meta_lines, title=layout.title or "", credits=[*layout.bylines, *layout.captions, *opening, *closing],
         furniture=layout.dropped, elsewhere=[*layout.captions, *layout.paragraphs],
     )
-    author_org = find_author_org(layout.meta_lines, [*layout.bylines, *opening])
+    # a labelled field row read as the headline (| 发布机构：某某街道 |) still names the unit
+    labelled_title = [layout.title] if layout.title and AUTHOR_UNIT_RE.search(layout.title) else []
+    author_org = find_author_org([*layout.meta_lines, *labelled_title], [*layout.bylines, *opening])
     if not author_org and GRASSROOTS_UNIT_RE.search(source):
         author_org = source  # 来源：某某街道某某社区: the community published what it wrote
     return Metadata(
