@@ -308,6 +308,9 @@ def test_source_and_author_unit_of_a_layout(meta, first, source, unit):
         ([], "某某社区 党群服务中心揭牌", ["上一篇 2023-04-27"], None),
         # the meta lines come first
         (["2020-01-02"], "《某某访谈》 20181209", [], date(2020, 1, 2)),
+        # a programme's headline read as a meta line
+        (["《某某访谈》 20181209 街乡一“吹哨” 难事有人管"], "", [], date(2018, 12, 9)),
+        (["文献编号 zgly0000644956"], "", [], None),
     ],
 )
 def test_find_date_beyond_the_meta_lines(meta, title, furniture, when):
@@ -332,3 +335,10 @@ def test_a_field_row_read_as_the_headline_still_names_source_and_unit():
                     paragraph_roles=["body"], meta_lines=[])
     found = md.extract_metadata(layout)
     assert (found.source, found.author_org) == ("某某区某某街道", "某某区某某街道")
+
+
+def test_a_programme_headline_read_as_a_meta_line_gives_title_source_and_date():
+    layout = Layout(title=None, paragraphs=["街道办事处是区政府的派出机关，离群众最近。"], paragraph_roles=["body"],
+                    meta_lines=["《某某访谈》 20181209 街乡一“吹哨” 难事有人管"])
+    found = md.extract_metadata(layout)
+    assert (found.title, found.source, found.published_on) == ("街乡一“吹哨” 难事有人管", "某某访谈", date(2018, 12, 9))

@@ -51,9 +51,10 @@ QUOTED_PUBLISHER_RE = re.compile(f"[《【](?P<source>[{CJK}]{{2,16}}(?:{PUBLISH
 # A labelled source with a space for a colon, at the head of a catalogue's line: 母体文献 某某, 出处 《某某》.
 LABELLED_SOURCE_RE = re.compile(r"^(?:出处|母体文献|来源期刊|来源报纸|刊载于|来源)\s+《?(?P<source>[^\s《》]{2,30})》?")
 # A publisher named at the head of the headline: 【某某网】某某街道…, 《某某日报》头版关注…, or a programme with its air date: 《某某》 20181209 ….
+PROGRAMME_RE = re.compile(f"^《(?P<source>[{CJK}]{{2,12}})》\\s*(?:19|20)\\d{{6}}(?!\\d)\\s*(?P<rest>.*)$")
 TITLE_PUBLISHER_RES = (
     re.compile(f"^[【《](?P<source>[{CJK}]{{2,16}}(?:{PUBLISHER_ENDINGS}))[】》]"),
-    re.compile(f"^《(?P<source>[{CJK}]{{2,12}})》\\s*(?:19|20)\\d{{6}}(?!\\d)"),
+    PROGRAMME_RE,
 )
 # Who reported it, in a byline, a credit or a caption: 某某日报社全媒体记者 张三, 某某晚报通讯员,
 # （某某周刊采编 张三 摄影报道）. It opens the line or follows a bracket, a space or a stop.
@@ -160,7 +161,7 @@ def find_date(meta_lines: list[str], title: str = "", furniture: Sequence[str] =
             return found
     if secondary:
         return secondary
-    for m in COMPACT_DATE_RE.finditer(title):
+    for m in (m for text in (title, *meta_lines) for m in COMPACT_DATE_RE.finditer(text)):
         with contextlib.suppress(ValueError):
             return date(int(m["y"]), int(m["m"]), int(m["d"]))
     key = re.sub(r"\s+", "", title)[:TITLE_KEY_CHARS]
@@ -226,6 +227,10 @@ def find_source(
             return source
     for pattern in TITLE_PUBLISHER_RES:
         m = pattern.search(title or "")
+        if m and (source := _publisher(m["source"])):
+            return source
+    for line in meta_lines:  # a programme's headline read as a meta line (《某某》 20181209 …)
+        m = PROGRAMME_RE.match(line)
         if m and (source := _publisher(m["source"])):
             return source
     for line in (*meta_lines, *credits):
@@ -398,8 +403,10 @@ def extract_metadata(layout: Layout) -> Metadata:
     author_org = find_author_org([*layout.meta_lines, *labelled_title], [*layout.bylines, *opening])
     if not author_org and GRASSROOTS_UNIT_RE.search(source):
         author_org = source  # 来源：某某街道某某社区: the community published what it wrote
+    # a programme's headline read as a meta line (《某某》 20181209 街乡一“吹哨” 难事有人管) is the title
+    programme = next((m["rest"] for m in map(PROGRAMME_RE.match, layout.meta_lines) if m and m["rest"]), "")
     return Metadata(
-        title=layout.title or make_title(layout.paragraphs),
+        title=layout.title or programme or make_title(layout.paragraphs),
         published_on=find_date(layout.meta_lines, title=layout.title or "", furniture=layout.dropped),
         source=source,
         author_org=author_org,
