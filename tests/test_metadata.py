@@ -311,6 +311,9 @@ def test_source_and_author_unit_of_a_layout(meta, first, source, unit):
         # a programme's headline read as a meta line
         (["《某某访谈》 20181209 街乡一“吹哨” 难事有人管"], "", [], date(2018, 12, 9)),
         (["文献编号 zgly0000644956"], "", [], None),
+        # a citation line read as the headline
+        ([], "《某某日报》（2023年12月8日10版）", [], date(2023, 12, 8)),
+        ([], "2023年12月8日，某社区开展活动", [], None),  # a headline that tells a date is no citation
     ],
 )
 def test_find_date_beyond_the_meta_lines(meta, title, furniture, when):

@@ -108,6 +108,8 @@ PREAMBLE_RE = re.compile(
 FIELD_SEPARATOR_RE = re.compile(r"[；;]")
 # A date written as eight digits, standing alone: 20181209.
 COMPACT_DATE_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
+# A citation of where the report appeared: 《某某日报》（2023年12月8日10版）, 《某某》2019年第4期.
+CITATION_RE = re.compile(r"^《[^》]{2,20}》\s*[（(]?\s*(?:19|20)\d{2}\s*年")
 TITLE_KEY_CHARS = 8  # how much of the headline a furniture line must repeat to be about this article
 CN_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
 CN_DATE_RE = re.compile(r"(?P<y>[〇零一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?P<d>[一二三四五六七八九十]{1,3})日")
@@ -161,6 +163,8 @@ def find_date(meta_lines: list[str], title: str = "", furniture: Sequence[str] =
             return found
     if secondary:
         return secondary
+    if CITATION_RE.match(title) and (found := parse_date(title)):
+        return found  # a citation line read as the headline: 《某某日报》（2023年12月8日10版）
     for m in (m for text in (title, *meta_lines) for m in COMPACT_DATE_RE.finditer(text)):
         with contextlib.suppress(ValueError):
             return date(int(m["y"]), int(m["m"]), int(m["d"]))
