@@ -314,6 +314,7 @@ def test_source_and_author_unit_of_a_layout(meta, first, source, unit):
         # a citation line read as the headline
         ([], "《某某日报》（2023年12月8日10版）", [], date(2023, 12, 8)),
         ([], "2023年12月8日，某社区开展活动", [], None),  # a headline that tells a date is no citation
+        (["上一篇 2023-04-27", "下一篇：2023年5月1日"], "", [], None),  # other articles' dates
     ],
 )
 def test_find_date_beyond_the_meta_lines(meta, title, furniture, when):

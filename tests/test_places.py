@@ -107,6 +107,11 @@ def test_scan(text, names):
         # an author's note run into the text: a birthplace and an employer, not the place written about
         ({"body": "[作者简介]张某（1988— ），男，江西赣州人，某财经大学讲师。文章以上海市某街道为例，分析楼宇党建。" + LEAD},
          ("上海市", "上海市", None)),
+        # a county-level short form that is a common word is the word (合作, not 合作市)
+        ({"title": "政社合作视角下的基层治理——以温州市五马街道为例"}, ("浙江省", "温州市", None)),
+        # a headline comparing places of two provinces names no one place
+        ({"title": "疫情下社区党建比较研究——以广东省某社区和广西壮族自治区某社区为例", "body": "广东省某社区。" + LEAD}, None),
+        ({"title": "北京市朝阳区与海淀区的做法"}, ("北京市", "北京市", None)),
         # a paper's examples deep in its body are not where it is from
         ({"body": LEAD * 2 + "湖南长沙的做法。湖南湘潭的做法。", "body_beyond_lead": False}, None),
         ({"body": LEAD * 2 + "湖南长沙的做法。湖南湘潭的做法。"}, ("湖南省", None, None)),

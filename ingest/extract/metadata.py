@@ -108,6 +108,7 @@ PREAMBLE_RE = re.compile(
 FIELD_SEPARATOR_RE = re.compile(r"[；;]")
 # A date written as eight digits, standing alone: 20181209.
 COMPACT_DATE_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
+NAVIGATION_RE = re.compile(r"^\s*(?:上一篇|下一篇|上一条|下一条|上篇|下篇|相关阅读|相关文章|相关新闻|推荐阅读)")
 # A citation of where the report appeared: 《某某日报》（2023年12月8日10版）, 《某某》2019年第4期.
 CITATION_RE = re.compile(r"^《[^》]{2,20}》\s*[（(]?\s*(?:19|20)\d{2}\s*年")
 TITLE_KEY_CHARS = 8  # how much of the headline a furniture line must repeat to be about this article
@@ -155,6 +156,8 @@ def find_date(meta_lines: list[str], title: str = "", furniture: Sequence[str] =
     一 <the headline>…). Other furniture dates (上一篇 2023-04-27) belong to other articles.
     """
     secondary = None
+    # 上一篇 2023-04-27: a link to another article, with its date, is no date of this one
+    meta_lines = [line for line in meta_lines if not NAVIGATION_RE.match(line)]
     for part in (p for line in meta_lines for p in FIELD_SEPARATOR_RE.split(line)):
         found = parse_date(part)
         if found and SECONDARY_DATE_RE.search(part):

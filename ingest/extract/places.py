@@ -34,6 +34,7 @@ from ..vocabulary import ACADEMIC_SUFFIXES, CJK, LOCAL_NAME_ENDINGS
 W_TITLE, W_AUTHOR, W_META, W_LEAD, W_BODY = 3, 3, 2, 2, 1
 LEAD_CHARS = 200
 MIN_VOTES = 2  # a single passing mention in the body is not where the report is from
+COMMON_WORD_FREQ = 1000  # jieba's count above which a county-level city's short form reads as a word
 RIVAL_SHARE = 2  # another district of the city named half as much as the chosen one: no one district
 WORD_REACH = 4  # how far a dictionary word may reach past a short form (中山 + 装, 朝阳 + 产业)
 # A place inside an academic body's name (某某师范大学, 某省城市社区建设研究中心): a few characters,
@@ -179,7 +180,8 @@ def scan(text: str, freq: dict[str, int] | None = None, where_it_is: bool = Fals
                 if near:
                     hit = Mention(i, i + n, word, near)
                     break
-            if where_it_is and word in idx.county_city_short:
+            # …unless the short form is a common word (合作, 江山): then it is the word
+            if where_it_is and word in idx.county_city_short and freq.get(word, 0) < COMMON_WORD_FREQ:
                 hit = Mention(i, i + n, word, idx.county_city_short[word])
                 break
         if hit is None:
@@ -199,6 +201,16 @@ def scan(text: str, freq: dict[str, int] | None = None, where_it_is: bool = Fals
         out.append(hit)
         i = hit.end
     return out
+
+
+def _provinces_named(text: str) -> set[str]:
+    """The provinces that the text's unambiguous mentions lie in."""
+    named = set()
+    for m in scan(text, where_it_is=True):
+        single = m.candidates[0] if len(m.candidates) == 1 else _one_chain(m.candidates)
+        if single is not None:
+            named.add(_lineage_codes(single)[0])
+    return named
 
 
 def _collapse_chains(mentions: list[Mention]) -> list[Mention]:
@@ -346,6 +358,8 @@ def find_place(
     reports on its city, so a report that names only its streets and communities is still placed.
     """
     weighted: list[tuple[Mention, int, bool]] = []
+    if len(_provinces_named(title or "")) > 1:
+        return None  # 以广东省某社区和广西某社区为例: a headline that compares places names no one place
     # a university or research body is where the author works, not the place written about
     author_org = "" if author_org and ACADEMIC_NAME_RE.search(author_org) else author_org
     sources = [(title or "", W_TITLE), (author_org or "", W_AUTHOR), (publisher or "", W_META)]
