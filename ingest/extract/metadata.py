@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -207,68 +207,68 @@ def find_source(
     ``furniture``, the chrome and footer lines; its statements are plain enough to be read
     ``elsewhere`` too, wherever such a line landed); last a contributed-by byline (（当地供稿 张三）).
     """
-    for line in (*meta_lines, title):  # a field row read as the headline still labels its fields
-        m = SOURCE_RE.search(line)
-        if m and (source := _publisher(m["source"])):
-            return source
-    meta_patterns = ((PUBLICATION_RE, "source"), (LABELLED_SOURCE_RE, "source"), (ISSUE_RE, "source"),
-                     (DATELINE_RE, "publisher"))
-    for pattern, group in meta_patterns:
-        for line in (*meta_lines, title):  # a dateline read as the headline (新华社北京12月10日电) still names it
-            m = pattern.search(line)
-            if m and (source := _publisher(m[group])):
-                return source
-    for line in meta_lines:
-        if DATE_RE.search(line) and (source := _bare_publisher(line)):
-            return source
-    for line, after in pairwise(meta_lines):
-        if VOLUME_LINE_RE.match(after) and (source := _publisher(line)):
-            return source
+    return next((source for source in _sources(meta_lines, title, credits, furniture, elsewhere) if source), "")
+
+
+def _sources(
+    meta_lines: list[str], title: str, credits: Sequence[str], furniture: Sequence[str], elsewhere: Sequence[str]
+) -> Iterator[str]:
+    """find_source's candidates, plainest first ("" where a form is absent); lazily, so a later tier is read
+    only when every earlier one found nothing."""
+    head = (*meta_lines, title)  # a field row or a dateline read as the headline still names the publisher
+    yield _named(SOURCE_RE, head)
+    for pattern, group in ((PUBLICATION_RE, "source"), (LABELLED_SOURCE_RE, "source"), (ISSUE_RE, "source"),
+                           (DATELINE_RE, "publisher")):
+        yield _named(pattern, head, group)
+    yield _dated_publisher(meta_lines)
+    yield _journal_before_volume(meta_lines)
     for line in meta_lines:
         # 某某网 打印 纠错: the name among a toolbar's words (a line of one word is a dateline's business)
-        if len(WORD_SPLIT_RE.split(line.strip())) > 1 and (source := _bare_publisher(line, endings_only=True)):
-            return source
-    for line in meta_lines:
-        m = QUOTED_PUBLISHER_RE.search(line)
-        if m and (source := _publisher(m["source"])):
-            return source
+        if len(WORD_SPLIT_RE.split(line.strip())) > 1:
+            yield _bare_publisher(line, endings_only=True)
+    yield _named(QUOTED_PUBLISHER_RE, meta_lines)
     for pattern in TITLE_PUBLISHER_RES:
-        m = pattern.search(title or "")
-        if m and (source := _publisher(m["source"])):
-            return source
-    for line in meta_lines:  # a programme's headline read as a meta line (《某某》 20181209 …)
-        m = PROGRAMME_RE.match(line)
-        if m and (source := _publisher(m["source"])):
-            return source
+        yield _named(pattern, [title or ""])
+    yield _named(PROGRAMME_RE, meta_lines)  # a programme's headline read as a meta line (《某某》 20181209 …)
     for line in (*meta_lines, *credits):
         for m in CREDIT_RE.finditer(line):
-            if source := _publisher(m["source"]):
-                return source
+            yield _publisher(m["source"])
     for pattern in FURNITURE_PUBLISHER_RES:
-        for line in (*furniture, *elsewhere, title):  # furniture read as the headline still says it
-            m = pattern.search(line)
-            if m and (source := _publisher(m["source"])):
-                return source
-    for line in furniture:
-        if DATE_RE.search(line) and (source := _bare_publisher(line, endings_only=True)):
-            return source
-    for line in furniture:
-        m = QUOTED_PUBLISHER_RE.search(line)
-        if m and (source := _publisher(m["source"])):
-            return source
-    for line, after in pairwise(furniture):  # a journal's name and volume lines taken for furniture
-        if VOLUME_LINE_RE.match(after) and (source := _publisher(line)):
-            return source
+        yield _named(pattern, (*furniture, *elsewhere, title))  # furniture read as the headline still says it
+    yield _dated_publisher(furniture, endings_only=True)
+    yield _named(QUOTED_PUBLISHER_RE, furniture)
+    yield _journal_before_volume(furniture)  # a journal's name and volume lines taken for furniture
     # a labelled field the role model took for furniture (| 发布机构:某某街道 |, 母体文献 某某)
     for pattern in (SOURCE_RE, PUBLICATION_RE, LABELLED_SOURCE_RE):
-        for line in furniture:
-            m = pattern.search(line)
-            if m and (source := _publisher(m["source"])):
-                return source
+        yield _named(pattern, furniture)
     for line in meta_lines:
         m = CONTRIBUTED_RE.match(line)
         if m and m["who"] != "供稿":
-            return m["who"]
+            yield m["who"]
+
+
+def _named(pattern: re.Pattern, lines: Iterable[str], group: str = "source") -> str:
+    """The first publisher ``pattern`` finds in ``lines`` (its ``group``), or ""."""
+    for line in lines:
+        m = pattern.search(line)
+        if m and (source := _publisher(m[group])):
+            return source
+    return ""
+
+
+def _dated_publisher(lines: Iterable[str], endings_only: bool = False) -> str:
+    """The first publisher standing beside a date in ``lines`` (光明日报 2022-12-03 10:42), or ""."""
+    for line in lines:
+        if DATE_RE.search(line) and (source := _bare_publisher(line, endings_only)):
+            return source
+    return ""
+
+
+def _journal_before_volume(lines: Sequence[str]) -> str:
+    """A journal's name: the line before its volume line (Vol. 11 No. 05, 第11卷第5期), or ""."""
+    for line, after in pairwise(lines):
+        if VOLUME_LINE_RE.match(after) and (source := _publisher(line)):
+            return source
     return ""
 
 
