@@ -207,7 +207,7 @@ class MetricInline(admin.TabularInline):
 # --------------------------------------------------------------------------- cases
 
 PROVENANCE_FIELDS = [
-    "source_file", "content_hash", "encoding", "script", "repairs", "lead_fingerprint", "curated_fields",
+    "source_file", "content_hash", "encoding", "script", "repairs", "curated_fields",
     "created", "updated", "original_text",
 ]
 

@@ -16,7 +16,7 @@ from .models import Case, Mechanism, Metric
 RESTORABLE_FIELDS = [f for f in Case.CURATABLE_FIELDS if f != "practices"]  # practices have no history
 
 # What else a version records about its own fields: restored with them, so the case is as it was.
-RESTORED_STATE = ["curated_fields", "needs_review", "review_conflicts", "lead_fingerprint"]
+RESTORED_STATE = ["curated_fields", "needs_review", "review_conflicts"]
 
 
 def row_changes(case_id, limit: int = 300) -> list[dict]:

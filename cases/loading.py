@@ -22,7 +22,6 @@ advisory lock. Either way a second writer waits and then sees what the first wro
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from bisect import bisect_left, bisect_right
@@ -98,12 +97,6 @@ def lead_text(body: str) -> str:
         if len(lead) == LEAD_CHARACTERS:
             break
     return "".join(lead)
-
-
-def lead_fingerprint(body: str) -> str:
-    """The lead, hashed: the same article from two outlets shares it."""
-    lead = lead_text(body)
-    return hashlib.sha1(lead.encode("utf-8")).hexdigest() if lead else ""
 
 
 def same_report(lead: str, other_lead: str) -> bool:
@@ -272,7 +265,6 @@ def save_report(report: Report, digest: str, *, publish: bool = False, source: s
                 withheld = publish and case.kind == Case.Kind.NON_CASE
                 case.status = Case.Status.PUBLISHED if publish and not withheld else Case.Status.DRAFT
             case.content_hash = digest
-            case.lead_fingerprint = lead_fingerprint(case.body)
             signature = dedupe.signature(case.body)
             case.minhash = dedupe.to_bytes(signature)
             if created:

@@ -270,7 +270,6 @@ class Case(models.Model):
         related_name="duplicates",
     )
     # sha1 of the first 200 Chinese characters of the body: the same report from two outlets shares it.
-    lead_fingerprint = models.CharField(_("开头指纹"), max_length=40, blank=True, db_index=True, editable=False)
     # the body's MinHash signature (ingest.dedupe): compared with a candidate duplicate's
     minhash = models.BinaryField(_("文本签名"), blank=True, default=b"", editable=False)
     other_sources = models.JSONField(_("其他来源"), default=list, blank=True, help_text=_("合并重复案例时保留的来源"))

@@ -191,7 +191,7 @@ class TestPages:
         response = as_editor.get(change_url(case))
         assert response.status_code == 200
         form = response.context["adminform"].form
-        for name in ("source_file", "content_hash", "original_text", "repairs", "curated_fields", "lead_fingerprint"):
+        for name in ("source_file", "content_hash", "original_text", "repairs", "curated_fields", "minhash"):
             assert name not in form.fields
         assert {"title", "place", "practices", "status"} <= set(form.fields)
         assert [f.formset.model for f in response.context["inline_admin_formsets"]] == [Mechanism, Metric]
