@@ -203,6 +203,17 @@ def scan(text: str, freq: dict[str, int] | None = None, where_it_is: bool = Fals
     return out
 
 
+def _corroborated(lead: list[Mention], others: list[Mention], elsewhere: str) -> list[Mention]:
+    """The lead's mentions, less a county-level city's short form (it may be a word: 江山就是人民) whose
+    city or province the page names nowhere else, not even in its furniture (网易江苏 > 正文)."""
+    county = index().county_city_short
+    if not any(m.name in county for m in lead):
+        return lead  # nothing to corroborate, so the furniture is not scanned
+    found = [m for m in (*lead, *others, *scan(elsewhere)) if m.name not in county]
+    named = {code for m in found for d in m.candidates for code in _lineage_codes(d)}
+    return [m for m in lead if m.name not in county or any(named.intersection(_lineage_codes(d)[:-1]) for d in m.candidates)]
+
+
 def _provinces_named(text: str) -> set[str]:
     """The provinces that the text's unambiguous mentions lie in."""
     named = set()
@@ -368,21 +379,13 @@ def find_place(
     sources += [(line, W_META) for line in meta_lines or [] if not ACADEMIC_NAME_RE.search(line)]
     for text, w in sources:
         weighted += [(m, w, True) for m in _collapse_chains(scan(text, where_it_is=True))]
-    # in the lead a county-level city's short form may be a word (江山就是人民): it counts when the page
-    # names its city or province too, anywhere, even in its furniture (网易江苏 > 正文)
     # an author's note run into the text (［作者简介］张某，男，某省某市人，某大学讲师。) says where
     # the author was born and works, not where the report is from
     body = AUTHOR_NOTE_RE.sub("", body)
     body = body if body_beyond_lead else body[:LEAD_CHARS]
     lead = _collapse_chains(scan(body[:LEAD_CHARS], where_it_is=True))
     rest = _collapse_chains(scan(body[LEAD_CHARS:]))
-    county = index().county_city_short
-    others = [m for m in (*lead, *rest, *scan(elsewhere), *(m for m, _, _ in weighted)) if m.name not in county]
-    named = {code for m in others for d in m.candidates for code in _lineage_codes(d)}
-    weighted += [
-        (m, W_LEAD, True) for m in lead
-        if m.name not in county or any(named.intersection(_lineage_codes(d)[:-1]) for d in m.candidates)
-    ]
+    weighted += [(m, W_LEAD, True) for m in _corroborated(lead, [*rest, *(m for m, _, _ in weighted)], elsewhere)]
     weighted += [(m, W_BODY, False) for m in rest]
     votes, strong = vote(weighted)
     return resolve(votes, strong)
