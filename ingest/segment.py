@@ -59,7 +59,8 @@ _added: dict[str, int] = {}
 _rust = None
 # Marks jieba always cuts off on their own and rjieba keeps inside an ASCII run (X-Y, e_f).
 _CUT_AT = re.compile(r"([-_])")
-_rebuilt: list[str] = []  # words rjieba's own tokenizer holds and must not: cut with a fresh one
+# rjieba's own tokenizer holds a word that was removed since: cut with a fresh one from then on
+_forgot_a_word = False
 
 Taxonomy = Sequence[tuple[str, Sequence[str]]]  # (name, synonyms) pairs, as extract takes them
 
@@ -136,14 +137,14 @@ def use_practices(practices: Taxonomy) -> None:
 
 def _apply_practices(tok: jieba.Tokenizer, practices: Taxonomy, key: tuple) -> None:
     global _practices_in_use
-    global _rust
+    global _rust, _forgot_a_word
     wanted = [word for word in practice_words(practices) if word not in fixed_words()]
     for word in _practice_words - set(wanted):
         tok.del_word(word)
         _practice_words.discard(word)
         _added.pop(word, None)
         if _rust is not None:
-            _rebuilt.append(word)
+            _forgot_a_word = True
             _rust = None  # rjieba cannot forget a word: a fresh one is built from _added on the next cut
     for word in wanted:
         if word not in _practice_words and _add(tok, word):
@@ -186,7 +187,7 @@ def _rust_tokenizer():
         with _lock:
             if _rust is None:
                 # the first time, rjieba's own tokenizer; after a word was removed, a fresh one
-                rust = rjieba if not _rebuilt else rjieba.Jieba()
+                rust = rjieba.Jieba() if _forgot_a_word else rjieba
                 for word, freq in _added.items():
                     rust.add_word(word, freq, None)
                 _rust = rust
