@@ -241,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
             print(fmt(name, counts), flush=True)
             total.update(counts)
     print(fmt("totals", total))
+    # the table rounds to two places; the target is a threshold, so the exact count is printed too
+    print(f"fields right: {total['fields_ok']} of {total['fields_n']} ({scoring.ratio(total['fields_ok'], total['fields_n']):.4f})")
     print(f"({len(training)} labelled pages for training; {time.perf_counter() - started:.0f} s)")
     return 0
 

@@ -30,6 +30,9 @@ LOCAL_NAME_ENDINGS = "路|街|大街|大道|巷|社区|小区|新村|花园|广�
 # describe: 凉亭下面的党支部 is a headline, not an organisation.
 ORG_NAME_RE = re.compile(f"(?:(?!的)[{CJK}]){{2,28}}(?:{ORG_SUFFIXES})")
 
+# The label of a paper's author note ([作者简介], 【作者简介】, 作者简介：): who wrote it, where born, where employed.
+AUTHOR_NOTE_LABEL = r"[\[［【〔]?作者简介[\]］】〕]?"
+
 # What the name of a publisher ends in: 北京日报, 荆楚网, 中央广播电视总台, 新华社, 求是杂志, 某某客户端.
 PUBLISHER_ENDINGS = "日报|晚报|晨报|时报|周报|报|网|在线|新闻|电视台|广播电台|台|通讯社|社|杂志|期刊|刊|客户端|融媒体中心|发布"
 # A news dateline: the publisher, then perhaps a place and a date, then 讯 / 消息 / 电

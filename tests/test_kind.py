@@ -111,6 +111,14 @@ def test_a_paper_through_the_pipeline_is_a_non_case_without_mechanisms():
     assert report.extraction.mechanisms == []
 
 
+def test_a_papers_journal_does_not_place_it_but_a_local_paper_places_its_case():
+    # the journal is named for a province; the paper studies no place of its own
+    paper = process(PAPER.replace("党建研究 2021年第3期", "浙江党建研究 2021年第3期").encode("utf-8"), "paper.txt")
+    assert (paper.extraction.kind, paper.extraction.source, paper.extraction.province) == ("non-case", "浙江党建研究", None)
+    case = process(CASE.replace("青溪日报", "杭州日报").replace("青溪区", "某区").encode("utf-8"), "case.txt")
+    assert (case.extraction.kind, case.extraction.source, case.extraction.city) == ("case", "杭州日报", "杭州市")
+
+
 def test_a_case_through_the_pipeline_keeps_its_mechanisms():
     report = process(CASE.encode("utf-8"), "case.txt")
     assert report.extraction.kind == "case"

@@ -229,6 +229,34 @@ def test_find_author_org_in_bylines(meta, bylines, unit):
     assert md.find_author_org(meta, bylines) == unit
 
 
+@pytest.mark.parametrize(
+    "paragraphs, unit",
+    [
+        # a paper's author note the role model left in the text is still the note
+        (["[作者简介]张某（1988— ），男，某省某市人，某某财经大学人文学院讲师。"], "某某财经大学人文学院"),
+        (["【作者简介】张某，某某大学社会学院教授。"], "某某大学社会学院"),
+        # a paragraph that only mentions an author note is not one
+        (["本文的作者简介见某某大学网站。"], ""),
+        (["某某街道党工委开展活动。"], ""),  # a unit in the text did not write the report
+    ],
+)
+def test_find_author_org_reads_an_author_note_among_the_paragraphs(paragraphs, unit):
+    assert md.find_author_org([], [], paragraphs) == unit
+
+
+@pytest.mark.parametrize(
+    "title, unit",
+    [
+        ("某某省某某市某某区委组织部", "某某省某某市某某区委组织部"),  # the byline under the headline, read as it
+        ("某某社区：党建引领小区治理", ""),  # a headline
+        ("凉亭下面的党支部", ""),  # a headline that reads like a name
+    ],
+)
+def test_a_units_name_read_as_the_headline_still_names_the_unit(title, unit):
+    layout = Layout(title=title, paragraphs=["社区开展活动。"], paragraph_roles=["body"])
+    assert md.extract_metadata(layout).author_org == unit
+
+
 def test_find_date_prefers_publication_to_a_papers_received_date():
     assert md.find_date(["收稿日期:2022年3月31日", "发布日期:2022年5月13日"]) == date(2022, 5, 13)
     assert md.find_date(["收稿日期:2022年3月31日"]) == date(2022, 3, 31)
@@ -315,6 +343,9 @@ def test_source_and_author_unit_of_a_layout(meta, first, source, unit):
         ([], "《某某日报》（2023年12月8日10版）", [], date(2023, 12, 8)),
         ([], "2023年12月8日，某社区开展活动", [], None),  # a headline that tells a date is no citation
         (["上一篇 2023-04-27", "下一篇：2023年5月1日"], "", [], None),  # other articles' dates
+        # after a link to another article the page lists related ones: their dates are not this one's
+        (["上一篇 2023年1月29日", "某某百科 2024年7月31日"], "", [], None),
+        (["2023-01-02", "上一篇 2023年1月29日", "某某百科 2024年7月31日"], "", [], date(2023, 1, 2)),
     ],
 )
 def test_find_date_beyond_the_meta_lines(meta, title, furniture, when):

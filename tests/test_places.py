@@ -29,6 +29,8 @@ def place(title="", meta=(), body=LEAD, author="", publisher="", elsewhere="", b
         ("和平年代的奉献", []),
         ("弘扬延安精神", []),
         ("建成区和城区面积", []),  # 城区 is a district name and an ordinary word
+        ("老城区社区物业服务的现状", []),  # …and 老城区 "the old town" likewise
+        ("河南省洛阳市老城区", ["河南省", "洛阳市", "老城区"]),  # …but right after its city it is the district
         ("x区委组织部、xx市", []),  # redacted
         ("在上海、武汉举办培训班", ["上海", "武汉"]),
         ("住在临江大厦的居民", []),  # a building named after a city, not the city

@@ -37,8 +37,13 @@ def extract(report: Report, taxonomy: Taxonomy | None = None) -> Extraction:
     )
 
     def find_place(body_beyond_lead: bool = True) -> places.PlaceMatch | None:
+        publisher, meta_lines = out.source, layout.meta_lines
+        if not body_beyond_lead and publisher:
+            # a paper's journal (某省党史与党建 2024年3期) is where it was printed, not what it studies
+            meta_lines = [line for line in meta_lines if publisher not in line]
+            publisher = ""
         return places.find_place(
-            out.title or layout.title, layout.meta_lines, body, out.author_org, out.source,
+            out.title or layout.title, meta_lines, body, out.author_org, publisher,
             "\n".join(layout.dropped), body_beyond_lead=body_beyond_lead,
         )
 

@@ -14,11 +14,19 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import pairwise
+from itertools import pairwise, takewhile
 
 from ..clean import DATE_RE, ORG_SUFFIXES, cjk_count, closes, is_heading
 from ..report import Layout
-from ..vocabulary import CJK, DATELINE_RE, FULL_STOPS, ORG_NAME_RE, PUBLISHER_ENDINGS, SELF_REFERENCE
+from ..vocabulary import (
+    AUTHOR_NOTE_LABEL,
+    CJK,
+    DATELINE_RE,
+    FULL_STOPS,
+    ORG_NAME_RE,
+    PUBLISHER_ENDINGS,
+    SELF_REFERENCE,
+)
 
 MAX_TITLE = 40
 MAX_SUMMARY = 120
@@ -87,7 +95,7 @@ AUTHOR_UNIT_RE = re.compile(
 )
 # A paper's author note: [作者简介]张某（1988— ），男，某省某市人，某某大学某学院讲师 → the first
 # organisation it names (a birthplace is not one).
-AUTHOR_NOTE_RE = re.compile(r"作者简介\s*[]】:：]?\s*(?P<note>.+)")
+AUTHOR_NOTE_RE = re.compile(f"{AUTHOR_NOTE_LABEL}\\s*[:：]?\\s*(?P<note>.+)")
 # An organisation's name standing alone as a line, perhaps with its town after a comma (某某大学，天津).
 # A name does not describe: 凉亭下面的党支部 is a headline.
 ORG_LINE_RE = re.compile(f"^(?P<org>[^，。！？；：、“”的\\s（）()]{{4,30}}?(?:{ORG_SUFFIXES}))(?:[，,]\\s*[{CJK}]{{2,4}})?$")
@@ -156,8 +164,9 @@ def find_date(meta_lines: list[str], title: str = "", furniture: Sequence[str] =
     一 <the headline>…). Other furniture dates (上一篇 2023-04-27) belong to other articles.
     """
     secondary = None
-    # 上一篇 2023-04-27: a link to another article, with its date, is no date of this one
-    meta_lines = [line for line in meta_lines if not NAVIGATION_RE.match(line)]
+    # 上一篇 2023-04-27: a link to another article, with its date, is no date of this one; nor is
+    # any date after it (a related article's 某某百科 2024年7月31日): the article has ended
+    meta_lines = list(takewhile(lambda line: not NAVIGATION_RE.match(line), meta_lines))
     for part in (p for line in meta_lines for p in FIELD_SEPARATOR_RE.split(line)):
         found = parse_date(part)
         if found and SECONDARY_DATE_RE.search(part):
@@ -287,17 +296,20 @@ def _bare_publisher(line: str, endings_only: bool = False) -> str:
     return ""
 
 
-def find_author_org(meta_lines: list[str], bylines: list[str] | None = None) -> str:
-    """The unit that wrote the report: （作者单位：…） or 作者系…; an organisation's name standing alone
-    (the unit under the headline); else the first organisation named in a byline (（文字：某某街道 张三））."""
+def find_author_org(meta_lines: list[str], bylines: list[str] | None = None, paragraphs: Sequence[str] = ()) -> str:
+    """The unit that wrote the report: （作者单位：…） or 作者系…; a paper's author note, in the meta
+    lines or as a paragraph of its own; an organisation's name standing alone (the unit under the
+    headline); else the first organisation named in a byline (（文字：某某街道 张三））."""
     for line in meta_lines:
         m = AUTHOR_UNIT_RE.search(line)
         if m:
             org = ORG_NAME_RE.search(m["unit"])
             return org.group() if org else m["unit"].strip("◆◇●•■□▲△ ")
-    for line in meta_lines:
-        m = AUTHOR_NOTE_RE.search(line)
-        if m and (org := ORG_NAME_RE.search(m["note"])):
+    # a paragraph that opens with the label is the note whatever role the line was given
+    notes = [m for m in map(AUTHOR_NOTE_RE.search, meta_lines) if m]
+    notes += [m for p in paragraphs if (m := AUTHOR_NOTE_RE.match(p.lstrip()))]
+    for m in notes:
+        if org := ORG_NAME_RE.search(m["note"]):
             return org.group()
     for line in meta_lines:
         m = ORG_LINE_RE.match(line.lstrip("◆◇●•■□▲△ "))
@@ -405,9 +417,11 @@ def extract_metadata(layout: Layout) -> Metadata:
         layout.meta_lines, title=layout.title or "", credits=[*layout.bylines, *layout.captions, *opening, *closing],
         furniture=layout.dropped, elsewhere=[*layout.captions, *layout.paragraphs],
     )
-    # a labelled field row read as the headline (| 发布机构：某某街道 |) still names the unit
-    labelled_title = [layout.title] if layout.title and AUTHOR_UNIT_RE.search(layout.title) else []
-    author_org = find_author_org([*layout.meta_lines, *labelled_title], [*layout.bylines, *opening])
+    # a labelled field row read as the headline (| 发布机构：某某街道 |), or a unit's name standing
+    # alone there (某省某市某区委组织部, the byline under the real headline), still names the unit
+    title = layout.title or ""
+    labelled_title = [title] if AUTHOR_UNIT_RE.search(title) or ORG_LINE_RE.match(title) else []
+    author_org = find_author_org([*layout.meta_lines, *labelled_title], [*layout.bylines, *opening], layout.paragraphs)
     if not author_org and GRASSROOTS_UNIT_RE.search(source):
         author_org = source  # 来源：某某街道某某社区: the community published what it wrote
     # a programme's headline read as a meta line (《某某》 20181209 街乡一“吹哨” 难事有人管) is the title

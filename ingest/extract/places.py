@@ -29,7 +29,7 @@ from functools import cache
 
 from .. import gazetteer
 from ..gazetteer import CITY, DISTRICT, PROVINCE, Division
-from ..vocabulary import ACADEMIC_SUFFIXES, CJK, LOCAL_NAME_ENDINGS
+from ..vocabulary import ACADEMIC_SUFFIXES, AUTHOR_NOTE_LABEL, CJK, LOCAL_NAME_ENDINGS
 
 W_TITLE, W_AUTHOR, W_META, W_LEAD, W_BODY = 3, 3, 2, 2, 1
 LEAD_CHARS = 200
@@ -42,8 +42,11 @@ WORD_REACH = 4  # how far a dictionary word may reach past a short form (中山 
 ACADEMIC_AFTER_RE = re.compile(f"[{CJK}]{{0,8}}?(?:{ACADEMIC_SUFFIXES})")
 ACADEMIC_NAME_RE = re.compile(f"(?:{ACADEMIC_SUFFIXES})")
 OFFICE_CHARS = set("委部局厅办府")
+# Districts whose full name is also a common noun for a part of any town (老城区 "the old town",
+# 新城区 "the new town", 城东区 "the east of town"): like 城区, they count only right after their city.
+COMMON_NOUN_DISTRICTS = frozenset({"老城区", "新城区", "城东区", "城西区", "城南区", "城北区", "城中区", "市中区"})
 LOCAL_NAME_RE = re.compile(f"(?:{LOCAL_NAME_ENDINGS})")
-AUTHOR_NOTE_RE = re.compile(r"[\[［【〔]?作者简介[\]］】〕]?[^。\n]*[。\n]?")
+AUTHOR_NOTE_RE = re.compile(f"{AUTHOR_NOTE_LABEL}[^。\\n]*[。\\n]?")
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ def index() -> Index:
             short = d.short_name
             if d.name.endswith("市") and len(short) >= 2:
                 county_cities[short].append(d)
-            if len(d.name) <= 2:  # 城区, 郊区, 东区: ordinary words
+            if len(d.name) <= 2 or d.name in COMMON_NOUN_DISTRICTS:  # 城区, 郊区, 东区: ordinary words
                 after_city[d.name].append(d)
                 continue
             names[d.name].append(d)
