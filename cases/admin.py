@@ -38,7 +38,7 @@ from .forms import (
     MetricInlineFormSet,
     UploadForm,
 )
-from .models import Case, Mechanism, Metric, Place, Practice
+from .models import Case, Indicator, Mechanism, Metric, Place, Practice
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +130,52 @@ class PracticeAdmin(admin.ModelAdmin):
             queryset |= self.get_queryset(request).filter(pk__in=by_synonym)
             queryset = queryset.order_by(*(self.get_ordering(request) or ["name"]))  # "|" drops the order
         return queryset, may_have_duplicates
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    """Comparable indicators. Every change reassigns the figures, so the list is what the site shows at once;
+    the changelist lists the subjects no indicator fits yet, the most frequent first."""
+
+    list_display = ["name", "unit_family", "synonym_list", "figure_count"]
+    list_filter = ["unit_family"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    change_list_template = "admin/cases/indicator/change_list.html"
+    UNMATCHED_SHOWN = 50
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(figure_count=models.Count("metrics"))
+
+    @admin.display(description=_("同义词"))
+    def synonym_list(self, obj):
+        return "、".join(obj.synonyms)
+
+    @admin.display(description=_("数字数"), ordering="figure_count")
+    def figure_count(self, obj):
+        return obj.figure_count
+
+    def changelist_view(self, request, extra_context=None):
+        unmatched = Metric.objects.filter(case__status=Case.Status.PUBLISHED).unmatched_subjects()
+        extra_context = {**(extra_context or {}), "unmatched": unmatched[: self.UNMATCHED_SHOWN]}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._reassign(request)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._reassign(request)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self._reassign(request)
+
+    def _reassign(self, request):
+        changed = Metric.objects.assign_indicators()
+        self.message_user(request, ngettext("已按当前指标表重新归入 %(n)d 个数字。", "已按当前指标表重新归入 %(n)d 个数字。",
+                                            changed) % {"n": changed})
 
 
 # --------------------------------------------------------------------------- changelist filters

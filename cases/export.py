@@ -26,8 +26,8 @@ CSV_FIELDS = [
     "source_file", "slug", "title", "province", "city", "district", "published_on", "source", "author_org",
     "script", "kind", "status", "practices", "keywords", "mechanism_count", "metric_count", "url",
 ]
-FIGURE_CSV_FIELDS = ["case", "slug", "province", "city", "district", "subject", "value", "unit", "qualifier",
-                     "display", "mechanism", "sentence"]
+FIGURE_CSV_FIELDS = ["case", "slug", "province", "city", "district", "subject", "indicator", "value", "unit",
+                     "qualifier", "display", "mechanism", "sentence"]
 EXPORT_BATCH = 200
 # /cases.json is paged: a case carries its whole body (~14 KB), so an unpaged list of 100,000 cases
 # would be over a gigabyte in one response. ``?page_size=`` may ask for fewer.
@@ -61,7 +61,7 @@ def export_queryset(queryset):
     return queryset.select_related("place", "province", "city").prefetch_related(
         "practices",
         Prefetch("mechanisms", queryset=Mechanism.objects.select_related("parent").order_by("order")),
-        Prefetch("metrics", queryset=Metric.objects.order_by("order", "start")),
+        Prefetch("metrics", queryset=Metric.objects.select_related("indicator").order_by("order", "start")),
     )
 
 
@@ -95,7 +95,8 @@ def case_to_dict(case: Case) -> dict:
         ],
         "metrics": [
             {"value": number(m.value), "unit": m.unit, "qualifier": m.qualifier, "magnitude": m.magnitude,
-             "subject": m.subject, "text": m.text, "start": m.start, "end": m.end}
+             "subject": m.subject, "indicator": m.indicator.name if m.indicator_id else None,
+             "text": m.text, "start": m.start, "end": m.end}
             for m in case.metrics.all()
         ],
         "body": case.body,
@@ -136,7 +137,8 @@ def figures_to_csv(cases: Iterable[Case]) -> str:
                 "province": case.province.name if case.province_id else "",
                 "city": case.city.name if case.city_id else "",
                 "district": district.name if district else "",
-                "subject": metric.subject, "value": number(metric.value), "unit": metric.unit,
+                "subject": metric.subject, "indicator": metric.indicator.name if metric.indicator_id else "",
+                "value": number(metric.value), "unit": metric.unit,
                 "qualifier": metric.qualifier, "display": metric.display_value,
                 "mechanism": mechanisms.get(metric.mechanism_id, ""),
                 "sentence": case.body[left:right].strip(),

@@ -273,6 +273,7 @@ def save_report(report: Report, digest: str, *, publish: bool = False, source: s
             save_bands(case, signature, created)
             conflicts.update(apply_practices(case, report, created))
             conflicts.update(sync_structure(case, report, old_body, created))
+            Metric.objects.filter(case=case).assign_indicators()
             if conflicts:
                 case.needs_review = True
                 case.review_conflicts = {**case.review_conflicts, **conflicts}

@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ingest import indicators
+from ingest.indicators import IndicatorDef
 from ingest.vocabulary import (
     AFTER_NUMBER,
     AFTER_UNIT,
@@ -104,6 +106,45 @@ class Practice(models.Model):
     @property
     def all_names(self) -> list[str]:
         return [self.name, *[s for s in self.synonyms if s]]
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def definitions(self) -> list[IndicatorDef]:
+        """The indicators as the pipeline's assigner reads them (the name counts as a synonym)."""
+        return indicators.from_rows(list(self.values_list("name", "slug", "unit_family", "synonyms")))
+
+
+class Indicator(models.Model):
+    """A comparable quantity (在职党员报到人数, 红色物业覆盖率) that figures' free-text subjects are grouped under.
+
+    Curated data like the practices: the starting list comes from ``ingest.indicators``; staff edit
+    names, unit families and synonyms in the admin, and figures are assigned from the table as it is.
+    """
+
+    UNIT_FAMILY_CHOICES = [(family, indicators.FAMILY_LABELS[family]) for family in indicators.UNIT_FAMILIES]
+
+    name = models.CharField(_("名称"), max_length=64, unique=True)
+    slug = models.SlugField(_("标识"), max_length=64, unique=True, allow_unicode=True)
+    unit_family = models.CharField(_("计量单位"), max_length=8, choices=UNIT_FAMILY_CHOICES)
+    synonyms = models.JSONField(
+        _("同义词"), default=list, blank=True,
+        help_text=_("数字的对象以其中任一词结尾即归入此指标（如“到社区报到的在职党员”归入“在职党员”）。"),
+    )
+    description = models.TextField(_("说明"), blank=True)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("比较指标")
+        verbose_name_plural = _("比较指标")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def units(self) -> frozenset[str]:
+        return indicators.UNIT_FAMILIES.get(self.unit_family, frozenset())
 
 
 class CaseQuerySet(models.QuerySet):
@@ -446,6 +487,33 @@ class Mechanism(CuratedRow, models.Model):
         return f"m{self.order}"
 
 
+class MetricQuerySet(models.QuerySet):
+    def without_indicator(self):
+        return self.filter(indicator__isnull=True)
+
+    def unmatched_subjects(self):
+        """Subjects of figures no indicator fits, the most frequent first: where the indicator list should grow."""
+        return (
+            self.without_indicator().exclude(subject="").values("subject", "unit")
+            .annotate(figures=Count("id"), cases=Count("case", distinct=True)).order_by("-figures", "subject", "unit")
+        )
+
+    def assign_indicators(self, definitions: list[IndicatorDef] | None = None) -> int:
+        """Give every figure the indicator its subject and unit fit, as the indicator table stands now.
+
+        A figure a curator has edited keeps what the curator left. Returns how many figures changed."""
+        definitions = Indicator.objects.definitions() if definitions is None else definitions
+        ids = dict(Indicator.objects.values_list("slug", "id"))
+        changed = []
+        for metric in self.filter(curated=False).only("id", "subject", "unit", "indicator_id"):
+            wanted = ids.get(indicators.assign(metric.subject, metric.unit, definitions))
+            if metric.indicator_id != wanted:
+                metric.indicator_id = wanted
+                changed.append(metric)
+        self.model.objects.bulk_update(changed, ["indicator"], batch_size=500)
+        return len(changed)
+
+
 class Metric(CuratedRow, models.Model):
     """A figure the report gives: value in base units, unit, qualifier and the span it came from."""
 
@@ -455,6 +523,9 @@ class Metric(CuratedRow, models.Model):
         related_name="metrics",
     )
     subject = models.CharField(_("对象"), max_length=100, blank=True)
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("比较指标"), null=True, blank=True, on_delete=models.SET_NULL, related_name="metrics",
+    )
     value = models.DecimalField(_("数值"), max_digits=24, decimal_places=4)
     unit = models.CharField(_("单位"), max_length=20, blank=True)
     qualifier = models.CharField(_("限定词"), max_length=10, blank=True)
@@ -469,6 +540,8 @@ class Metric(CuratedRow, models.Model):
     curated = models.BooleanField(_("人工修订"), default=False)
 
     history = HistoricalRecords()
+
+    objects = MetricQuerySet.as_manager()
 
     class Meta:
         ordering = ["case", "order", "start"]

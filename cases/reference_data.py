@@ -1,5 +1,6 @@
 """Reference data in the database, from the one source the pipeline reads: the gazetteer's divisions
-(``ingest.gazetteer``) into ``Place`` and the starting taxonomy (``ingest.taxonomy``) into ``Practice``.
+(``ingest.gazetteer``) into ``Place``, the starting taxonomy (``ingest.taxonomy``) into ``Practice`` and the
+starting indicators (``ingest.indicators``) into ``Indicator``.
 
 ``load_reference_data`` is idempotent: run twice, it changes nothing the second time. It runs after
 every ``migrate`` (post_migrate, see apps.py) and from ``make run``, and by hand as
@@ -8,8 +9,8 @@ codes into the database instead of leaving the pipeline's places with no row to 
 
 Places follow the gazetteer: new divisions are added, renamed or regrouped ones updated, and one
 the gazetteer no longer lists is deleted unless a case still points to it (then it is kept and
-reported). Practices belong to the curators once loaded: a starting practice is added only when
-neither its slug nor its name is in the table, and an existing one is never changed.
+reported). Practices and indicators belong to the curators once loaded: a starting one is added only
+when neither its slug nor its name is in the table, and an existing one is never changed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from ingest import gazetteer, taxonomy
+from ingest import gazetteer, indicators, taxonomy
 
 LEVELS = (gazetteer.PROVINCE, gazetteer.CITY, gazetteer.DISTRICT)
 PLACE_FIELDS = ("name", "short_name", "level", "parent_id")
@@ -31,29 +32,37 @@ class Loaded:
     places_removed: int = 0
     places_kept: list[str] = field(default_factory=list)  # retired codes a case still points to
     practices_added: int = 0
+    indicators_added: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.places_added or self.places_updated or self.places_removed or self.practices_added)
+        return bool(self.places_added or self.places_updated or self.places_removed or self.practices_added
+                    or self.indicators_added)
 
     def summary(self) -> str:
         text = (f"地区:新增 {self.places_added},更新 {self.places_updated},删除 {self.places_removed};"
-                f"实践:新增 {self.practices_added}")
+                f"实践:新增 {self.practices_added};比较指标:新增 {self.indicators_added}")
         if self.places_kept:
             text += f"。已不在区划表中、但仍有案例引用而保留的地区:{'、'.join(self.places_kept)}"
         return text
 
 
-def load_reference_data(place_model=None, practice_model=None, case_model=None, using: str = "default") -> Loaded:
-    """Upsert the places and the starting practices. The models may be a migration state's."""
+def load_reference_data(
+    place_model=None, practice_model=None, case_model=None, using: str = "default", indicator_model=None
+) -> Loaded:
+    """Upsert the places, the starting practices and the starting indicators. The models may be a migration state's."""
     from . import models
 
+    if place_model is None:  # the live models; a migration state passes its own (perhaps without Indicator)
+        indicator_model = indicator_model or models.Indicator
     place_model = place_model or models.Place
     practice_model = practice_model or models.Practice
     case_model = case_model or models.Case
     loaded = Loaded()
     _load_places(place_model, case_model, using, loaded)
     _load_practices(practice_model, using, loaded)
+    if indicator_model is not None:
+        _load_indicators(indicator_model, using, loaded)
     return loaded
 
 
@@ -115,6 +124,16 @@ def _load_practices(Practice, using: str, loaded: Loaded) -> None:
     loaded.practices_added = len(new)
 
 
+def _load_indicators(Indicator, using: str, loaded: Loaded) -> None:
+    rows = Indicator.objects.using(using)
+    slugs = set(rows.values_list("slug", flat=True))
+    names = set(rows.values_list("name", flat=True))
+    new = [Indicator(name=i.name, slug=i.slug, unit_family=i.family, synonyms=list(i.synonyms))
+           for i in indicators.INDICATORS if i.slug not in slugs and i.name not in names]
+    rows.bulk_create(new)
+    loaded.indicators_added = len(new)
+
+
 def load_after_migrate(sender, app_config=None, verbosity=1, using="default", apps=None, **kwargs) -> None:
     """post_migrate: load the reference data into the state the migrations left (none when cases is unmigrated)."""
     if apps is None:
@@ -125,7 +144,11 @@ def load_after_migrate(sender, app_config=None, verbosity=1, using="default", ap
         return  # the cases app was migrated to zero
     from django.db import transaction
 
+    try:
+        indicator_model = apps.get_model("cases", "Indicator")
+    except LookupError:
+        indicator_model = None  # a migration state from before indicators
     with transaction.atomic(using=using):
-        loaded = load_reference_data(*models, using=using)
+        loaded = load_reference_data(*models, using=using, indicator_model=indicator_model)
     if verbosity >= 1 and loaded.changed:
         print(f"  参考数据 {loaded.summary()}")  # noqa: T201 (migrate's own output goes to stdout too)

@@ -9,8 +9,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from cases.models import Case, Place, Practice
-from ingest import gazetteer, segment
+from cases.models import Case, Indicator, Place, Practice
+from ingest import gazetteer, indicators, segment
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +25,14 @@ def snapshot():
     places = list(Place.objects.order_by("code").values_list("pk", "code", "name", "short_name", "level",
                                                               "parent__code"))
     practices = list(Practice.objects.order_by("slug").values_list("pk", "slug", "name", "synonyms", "description"))
-    return places, practices
+    kept = list(Indicator.objects.order_by("slug").values_list("pk", "slug", "name", "unit_family", "synonyms"))
+    return places, practices, kept
 
 
 def test_the_migrated_database_holds_every_division_and_the_starting_taxonomy():
     assert Place.objects.count() == len(gazetteer.divisions())
     assert Practice.objects.count() >= 30
+    assert sorted(Indicator.objects.values_list("slug", flat=True)) == sorted(i.slug for i in indicators.INDICATORS)
 
 
 def test_running_twice_gives_the_same_rows():
@@ -85,6 +87,17 @@ def test_curators_practices_are_never_changed_and_deleted_ones_only_come_back_on
     grid.refresh_from_db()
     assert (grid.synonyms, grid.description) == (["网格"], "改过的说明")
     assert Practice.objects.filter(slug="three-lists").exists()
+
+
+def test_curators_indicators_are_never_changed_and_deleted_ones_only_come_back_once_missing():
+    members = Indicator.objects.get(slug="party-members")
+    members.synonyms = ["党员"]
+    members.save()
+    Indicator.objects.filter(slug="grids").delete()
+    assert "比较指标:新增 1" in load()
+    members.refresh_from_db()
+    assert members.synonyms == ["党员"]
+    assert Indicator.objects.filter(slug="grids").exists()
 
 
 @pytest.fixture

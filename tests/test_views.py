@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from cases.models import Case
+from cases.models import Case, Metric
 from tests.site_factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -138,10 +138,11 @@ def test_exports_follow_the_filters(client, case):
     rows = list(csv.DictReader(io.StringIO(_content(client.get("/cases.csv?province=210000")))))
     assert [r["slug"] for r in rows] == [case.slug] and rows[0]["city"] == "锦州市"
     assert rows[0]["practices"] == "党建联盟; 网格化管理"
+    Metric.objects.assign_indicators()  # the loader's step; these cases were made without it
     data = json.loads(client.get("/?format=json&practice=grid-management").content)["results"]
     assert [d["slug"] for d in data] == [case.slug]
     assert data[0]["metrics"][0] == {"value": 1120, "unit": "个", "qualifier": "余", "magnitude": "",
-                                     "subject": "共建协议",
+                                     "subject": "共建协议", "indicator": "共建协议数",
                                      "text": "共建协议1120余个", "start": BODY.index("共建协议1120"),
                                      "end": BODY.index("共建协议1120") + len("共建协议1120余个")}
     all_cases = json.loads(client.get("/cases.json").content)["results"]

@@ -1,4 +1,4 @@
-"""manage.py load_reference_data: upsert the gazetteer's places and the starting practices (idempotent)."""
+"""manage.py load_reference_data: upsert the gazetteer's places, the starting practices and indicators (idempotent)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from cases.reference_data import load_reference_data
 
 
 class Command(BaseCommand):
-    help = "载入或更新参考数据:行政区划(地区)与初始实践分类。可重复运行,结果相同。"
+    help = "载入或更新参考数据:行政区划(地区)、初始实践分类与初始比较指标。可重复运行,结果相同。"
 
     def add_arguments(self, parser):
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="数据库别名(默认 default)")
