@@ -156,7 +156,7 @@ class IndicatorAdmin(admin.ModelAdmin):
         return obj.figure_count
 
     def changelist_view(self, request, extra_context=None):
-        unmatched = Metric.objects.filter(case__status=Case.Status.PUBLISHED).unmatched_subjects()
+        unmatched = Metric.objects.published().unmatched_subjects()
         extra_context = {**(extra_context or {}), "unmatched": unmatched[: self.UNMATCHED_SHOWN]}
         return super().changelist_view(request, extra_context=extra_context)
 

@@ -488,6 +488,10 @@ class Mechanism(CuratedRow, models.Model):
 
 
 class MetricQuerySet(models.QuerySet):
+    def published(self):
+        """Figures of published cases: the only ones the public site and the API show."""
+        return self.filter(case__status=Case.Status.PUBLISHED)
+
     def without_indicator(self):
         return self.filter(indicator__isnull=True)
 

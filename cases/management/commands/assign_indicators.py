@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from cases.models import Case, Metric
+from cases.models import Metric
 
 
 class Command(BaseCommand):
@@ -25,6 +25,6 @@ class Command(BaseCommand):
         without = Metric.objects.without_indicator().count()
         self.stdout.write(f"重新归入 {changed} 个数字；共 {total} 个数字，其中 {without} 个未归入指标。")
         if unmatched > 0:
-            rows = Metric.objects.filter(case__status=Case.Status.PUBLISHED).unmatched_subjects()[:unmatched]
+            rows = Metric.objects.published().unmatched_subjects()[:unmatched]
             for row in rows:
                 self.stdout.write(f"{row['figures']:>6}  {row['subject']}（{row['unit'] or '无单位'}），{row['cases']} 个案例")
