@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import figure_views, views
+from . import compare_views, figure_views, views
 
 app_name = "cases"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("cases.json", views.CaseListView.as_view(), {"format": "json"}, name="case-list-json"),
     path("figures.csv", views.CaseListView.as_view(), {"format": "figures"}, name="figure-list-csv"),
     path("figures/", figure_views.FigureListView.as_view(), name="figure-list"),
+    path("compare/", compare_views.CompareView.as_view(), name="compare"),
     path("cases/<uslug:slug>/", views.CaseDetailView.as_view(), name="case-detail"),
     path("practices/", views.PracticeListView.as_view(), name="practice-list"),
     path("practices/<uslug:slug>/", views.PracticeDetailView.as_view(), name="practice-detail"),

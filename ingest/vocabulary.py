@@ -87,6 +87,14 @@ QUALIFIERS: tuple[Qualifier, ...] = (
     Qualifier("以内", AFTER_UNIT),
 )  # fmt: skip
 QUALIFIER_POSITION: dict[str, str] = {q.word: q.position for q in QUALIFIERS}
+# What a qualified figure says of the true number: at least it (1,120余个 is a lower bound, drawn as
+# one), at most it (近2.1万名, 不超过3名), or about it (约, 左右). An unqualified figure is exact.
+LOWER_BOUND, UPPER_BOUND, APPROXIMATE = "lower", "upper", "approximate"
+QUALIFIER_BOUND: dict[str, str] = {
+    **dict.fromkeys(("不少于", "不低于", "超过", "高于", "多于", "至少", "逾", "超", "余", "多", "以上"), LOWER_BOUND),
+    **dict.fromkeys(("不超过", "不多于", "最多", "不足", "不到", "将近", "接近", "近", "以下", "以内"), UPPER_BOUND),
+    **dict.fromkeys(("大约", "约", "左右"), APPROXIMATE),
+}
 # A range (3至5名) is stored as its lower bound with this qualifier.
 RANGE_QUALIFIER = "不少于"
 

@@ -41,7 +41,7 @@ def archive():
 def rows(client, query: str) -> list[tuple[str, str]]:
     """(value as the text counts it, case slug) of every row of the page, in order."""
     html = client.get(f"/figures/{query}").content.decode()
-    return re.findall(r'<td class="num"><a href="/cases/([^/]+)/#f\d+"[^>]*>([^<]+)</a>', html)
+    return re.findall(r'<td class="num"[^>]*><a href="/cases/([^/]+)/#f\d+"[^>]*>([^<]+)</a>', html)
 
 
 @pytest.mark.parametrize(

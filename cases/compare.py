@@ -1,0 +1,94 @@
+"""Comparing places: one indicator across places, and several places side by side. No views here.
+
+``indicator_rows``: every published figure of an indicator as a row (place, value as the text counts
+it, what its qualifier says of the true number, year, case), largest first, with the bar length
+it is drawn with. ``pinned_places``: for places chosen by code, their practices, their cases' top
+mechanisms in parallel columns and their figures aligned by indicator.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from ingest.vocabulary import QUALIFIER_BOUND
+
+from .models import Case, Indicator, Mechanism, Metric, Place, Practice
+
+MAX_PINNED = 4  # columns side by side that still read on a laptop
+
+
+@dataclass
+class Row:
+    metric: Metric
+    place: Place | None
+    bound: str  # "" (exact), "lower", "upper" or "approximate"
+    percent: float = 0.0  # bar length, of the largest value shown
+
+
+def indicator_rows(indicator: Indicator, cases=None) -> list[Row]:
+    """The published figures of ``indicator`` (optionally within ``cases``), largest first."""
+    metrics = Metric.objects.published().filter(indicator=indicator).select_related(
+        "case__province", "case__city", "case__place").only(
+        "id", "value", "unit", "qualifier", "magnitude", "subject", "text", "start", "end", "case_id",
+        "case__slug", "case__title", "case__published_on", "case__province__code", "case__province__name",
+        "case__city__code", "case__city__name", "case__place__code", "case__place__name", "case__place__level",
+    ).order_by("-value", "case__published_on", "pk")
+    if cases is not None:
+        metrics = metrics.filter(case__in=cases)
+    rows = [Row(m, m.case.city or m.case.province, QUALIFIER_BOUND.get(m.qualifier, "")) for m in metrics]
+    largest = max((r.metric.value for r in rows), default=Decimal(0))
+    for row in rows:
+        row.percent = float(row.metric.value / largest * 100) if largest > 0 else 0.0
+    return rows
+
+
+@dataclass
+class PinnedPlace:
+    place: Place
+    cases: int = 0
+    practices: list[tuple[Practice, int]] = field(default_factory=list)
+    mechanisms: list[tuple[str, Case]] = field(default_factory=list)  # (heading, case)
+
+
+@dataclass
+class Pinned:
+    places: list[PinnedPlace]
+    # indicator → one cell per place: the figures of that place for the indicator, largest first
+    figures: list[tuple[Indicator, list[list[Metric]]]]
+
+
+MECHANISMS_SHOWN = 12
+
+
+def pinned_places(codes: list[str]) -> Pinned:
+    """The places named by ``codes`` (unknown codes are skipped, at most MAX_PINNED), compared."""
+    known = {p.code: p for p in Place.objects.filter(code__in=codes[:MAX_PINNED])}
+    places = [PinnedPlace(known[c]) for c in dict.fromkeys(codes[:MAX_PINNED]) if c in known]
+    by_place: dict[str, list[Metric]] = defaultdict(list)
+    for pinned in places:
+        cases = Case.objects.published().in_place(pinned.place)
+        pinned.cases = cases.count()
+        pinned.practices = [
+            (p, p.n) for p in Practice.objects.filter(cases__in=cases).annotate(n=Count("cases", filter=Q(
+                cases__in=cases))).order_by("-n", "name")
+        ]
+        headings = (Mechanism.objects.filter(case__in=cases, parent__isnull=True).select_related("case")
+                    .only("heading", "case__slug", "case__title").order_by("-case__published_on", "case_id", "order"))
+        pinned.mechanisms = [(m.heading, m.case) for m in headings[:MECHANISMS_SHOWN]]
+        by_place[pinned.place.code] = list(
+            Metric.objects.filter(case__in=cases, indicator__isnull=False).select_related("indicator", "case")
+            .only("id", "value", "unit", "qualifier", "magnitude", "indicator__name", "indicator__slug",
+                  "case__slug", "case__published_on").order_by("-value"))
+    indicators: Counter = Counter()
+    for metrics in by_place.values():
+        indicators.update({m.indicator for m in metrics})
+    aligned = []
+    # indicators several places report first: those are the comparisons
+    for indicator, _n in sorted(indicators.items(), key=lambda kv: (-kv[1], kv[0].name)):
+        cells = [[m for m in by_place[p.place.code] if m.indicator_id == indicator.pk] for p in places]
+        aligned.append((indicator, cells))
+    return Pinned(places, aligned)
