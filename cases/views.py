@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from . import export, search
+from . import export, practice_insights, search
 from .body_html import render_body
 from .facets import Facets, facet_block, query_string
 from .filters import CaseFilter
@@ -176,7 +176,11 @@ class PracticeDetailView(ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(practice=self.practice, **kwargs)
+        return super().get_context_data(
+            practice=self.practice, spread=practice_insights.spread(self.practice),
+            co_occurring=practice_insights.co_occurring(self.practice),
+            indicators=practice_insights.figures_by_indicator(self.practice), **kwargs,
+        )
 
 
 class PlaceListView(TemplateView):

@@ -1,0 +1,65 @@
+"""A practice's page: how it spread (cities by year, first reports marked), the practices reported with
+it, and its figures by indicator; drafts never count."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cases import practice_insights
+from cases.models import Case, Metric, Practice
+
+from .site_factories import make_case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def archive():
+    make_case("锦州一", "锦州市在职党员1,120余名到社区报到。", place_code="210700", published_on="2018-03-01",
+              practices=("双报到", "网格化管理"), metrics=(("在职党员1,120余名", "1120", "名", "余", "在职党员"),))
+    make_case("锦州二", "锦州市再推双报到。", place_code="210700", published_on="2019-03-01", practices=("双报到",))
+    make_case("宝鸡", "宝鸡市在职党员3,500名到社区报到。", place_code="610300", published_on="2019-05-01",
+              practices=("双报到", "网格化管理"), metrics=(("在职党员3,500名", "3500", "名", "", "在职党员"),))
+    make_case("贵阳", "贵阳市观山湖区推行双报到。", place_code="520115", published_on="2020-01-01",
+              practices=("双报到", "党建联盟"))
+    make_case("无日期", "某市推行双报到。", place_code="211100", practices=("双报到",))  # not on the timeline
+    make_case("草稿", "咸阳市推行双报到。", place_code="610400", published_on="2017-01-01",
+              practices=("双报到", "红色物业"), status=Case.Status.DRAFT)
+    Metric.objects.assign_indicators()
+    return Practice.objects.get(name="双报到")
+
+
+def test_spread_by_year_with_first_reports(archive):
+    timeline = [(e.year, [(c.name, n, first) for c, n, first in e.cities]) for e in practice_insights.spread(archive)]
+    assert timeline == [
+        (2018, [("锦州市", 1, True)]),
+        (2019, [("宝鸡市", 1, True), ("锦州市", 1, False)]),  # new cities first
+        (2020, [("贵阳市", 1, True)]),
+    ]
+
+
+def test_co_occurring_practices(archive):
+    assert [(p.name, n) for p, n in practice_insights.co_occurring(archive)] == [("网格化管理", 2), ("党建联盟", 1)]
+
+
+def test_figures_by_indicator(archive):
+    assert [(i.slug, n, cases) for i, n, cases in practice_insights.figures_by_indicator(archive)] == [
+        ("reporting-members", 2, 2)]
+
+
+def test_the_page_shows_them(client, archive):
+    html = client.get(archive.get_absolute_url()).content.decode()
+    years = re.findall(r'<span class="year-mark">(\d{4})</span>', html)
+    assert years == ["2018", "2019", "2020"]
+    assert re.search(r'<li class="first"><a href="/\?practice=dual-reporting&amp;city=210700&amp;year_from=2018&amp;'
+                     r'year_to=2018">锦州市</a> <strong>首次</strong>', html)
+    assert 'href="/?practice=dual-reporting&amp;practice=grid-management">2<' in html
+    assert 'href="/figures/?indicator=reporting-members&amp;practice=dual-reporting">在职党员报到人数<' in html
+    assert "红色物业" not in html and "2017" not in html  # the draft counts nowhere
+
+
+def test_an_unreported_practice_has_no_sections(client, archive):
+    html = client.get(Practice.objects.get(name="红色物业").get_absolute_url()).content.decode()
+    assert "各地报道时间线" not in html and "还没有这个实践的已发布案例" in html
