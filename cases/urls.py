@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import compare_views, figure_views, views
+from . import compare_views, figure_views, map_views, views
 
 app_name = "cases"
 
@@ -26,6 +26,8 @@ urlpatterns = [
     path("figures.csv", views.CaseListView.as_view(), {"format": "figures"}, name="figure-list-csv"),
     path("figures/", figure_views.FigureListView.as_view(), name="figure-list"),
     path("compare/", compare_views.CompareView.as_view(), name="compare"),
+    path("map/", map_views.MapView.as_view(), name="map"),
+    path("map/data.json", map_views.MapView.as_view(), {"format": "json"}, name="map-data"),
     path("cases/<uslug:slug>/", views.CaseDetailView.as_view(), name="case-detail"),
     path("practices/", views.PracticeListView.as_view(), name="practice-list"),
     path("practices/<uslug:slug>/", views.PracticeDetailView.as_view(), name="practice-detail"),

@@ -55,3 +55,23 @@ def test_the_explorers_facets_narrow_the_table(live_server, page, archive):
     assert page.locator(".figure-table td.num").all_inner_texts() == ["300个"]
     page.goto(live_server.url + "/api/")
     assert "GET /api/figures/" in page.locator("h2 code").all_inner_texts()  # (and /api/figures/{id}/)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_map_shades_provinces_with_cases_and_links_to_their_list(live_server, page, archive, width, tmp_path):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + "/map/")
+    shaded = page.locator("a.shape:not(.shade-0)")
+    assert sorted(shaded.evaluate_all("els => els.map(e => e.dataset.code)")) == ["210000", "610000"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(tmp_path / f"map-{width}.png"), full_page=True)
+    # a click where the shape is (the centre of its box may lie in a neighbour)
+    point = page.locator('a.shape[data-code="610000"] path').evaluate(
+        """path => { const svg = path.ownerSVGElement, box = path.getBBox();
+                    for (let fy = .5; fy < 1; fy += .05) for (let fx = .3; fx < .8; fx += .05) {
+                      const p = svg.createSVGPoint(); p.x = box.x + box.width * fx; p.y = box.y + box.height * fy;
+                      if (path.isPointInFill(p)) { const s = p.matrixTransform(svg.getScreenCTM()); return [s.x, s.y]; } }
+                    return null; }""")
+    page.mouse.click(*point)
+    page.wait_for_url("**/?province=610000")
+    assert page.locator("article.result h2 a").all_inner_texts() == ["宝鸡双报到"]
