@@ -21,12 +21,19 @@ from .models import Case, Indicator, Mechanism, Metric, Place, Practice
 MAX_PINNED = 4  # columns side by side that still read on a laptop
 
 
+# The bases a figure can be set against when its own case gives them: per community, per 10,000 residents.
+# A base is the largest figure of that indicator in the case (the total, not one district's part).
+BASES = (("communities", Decimal(1), "每个社区"), ("residents", Decimal(10000), "每万名居民"))
+NO_RATIO_FAMILIES = frozenset({"%"})  # a share is already a ratio
+
+
 @dataclass
 class Row:
     metric: Metric
     place: Place | None
     bound: str  # "" (exact), "lower", "upper" or "approximate"
     percent: float = 0.0  # bar length, of the largest value shown
+    ratios: dict[str, Decimal | None] = field(default_factory=dict)  # base label → value per base, None without one
 
 
 def indicator_rows(indicator: Indicator, cases=None) -> list[Row]:
@@ -43,7 +50,30 @@ def indicator_rows(indicator: Indicator, cases=None) -> list[Row]:
     largest = max((r.metric.value for r in rows), default=Decimal(0))
     for row in rows:
         row.percent = float(row.metric.value / largest * 100) if largest > 0 else 0.0
+    if indicator.unit_family not in NO_RATIO_FAMILIES:
+        add_ratios(rows, indicator)
     return rows
+
+
+def base_labels(indicator: Indicator) -> list[str]:
+    """The ratio columns a comparison of ``indicator`` shows (none for a share, none against itself)."""
+    if indicator.unit_family in NO_RATIO_FAMILIES:
+        return []
+    return [label for slug, _per, label in BASES if slug != indicator.slug]
+
+
+def add_ratios(rows: list[Row], indicator: Indicator) -> None:
+    """Each row's value per community and per 10,000 residents, where its own case gives the base."""
+    wanted = [(slug, per, label) for slug, per, label in BASES if slug != indicator.slug]
+    bases: dict[tuple[int, str], Decimal] = {}
+    figures = Metric.objects.filter(case_id__in={r.metric.case_id for r in rows},
+                                    indicator__slug__in=[slug for slug, _per, _label in wanted])
+    for case_id, slug, value in figures.values_list("case_id", "indicator__slug", "value"):
+        bases[case_id, slug] = max(bases.get((case_id, slug), Decimal(0)), value)
+    for row in rows:
+        for slug, per, label in wanted:
+            base = bases.get((row.metric.case_id, slug))
+            row.ratios[label] = (row.metric.value / base * per).quantize(Decimal("0.1")) if base else None
 
 
 @dataclass

@@ -34,7 +34,7 @@ class CompareView(TemplateView):
         pinned = compare.pinned_places(codes) if codes else None
         context.update(
             indicators=indicators, indicator=indicator, unknown_indicator=bool(slug) and indicator is None,
-            rows=rows, pinned=pinned, codes=codes,
+            rows=rows, pinned=pinned, codes=codes, ratio_labels=compare.base_labels(indicator) if indicator else [],
             unknown_places=len(codes) - (len(pinned.places) if pinned else 0) if codes else 0,
             too_many=len(codes) > compare.MAX_PINNED, max_pinned=compare.MAX_PINNED,
             pin_choices=Place.objects.filter(pk__in=Case.objects.published().exclude(city=None).values("city"))

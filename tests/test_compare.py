@@ -57,6 +57,21 @@ def test_one_indicator_across_places_sorted_with_its_bounds(client, archive):
     assert "9,999" not in html  # never a draft
 
 
+def test_ratios_where_the_case_gives_the_base(client, archive):
+    make_case("大连双报到", "大连市有社区400个，居民200万人，在职党员6,000名到社区报到。", place_code="210200",
+              published_on="2022-01-01",
+              metrics=(("社区400个", "400", "个", "", "社区"), ("居民200万人", "2000000", "人", "", "居民"),
+                       ("在职党员6,000名", "6000", "名", "", "在职党员")))
+    Metric.objects.assign_indicators()
+    html = client.get("/compare/?indicator=reporting-members").content.decode()
+    table = html[html.index('class="figure-table compare-table"'):]
+    assert re.findall(r'data-label="每个社区">([^<]+)<', table) == ["15.0名", "—", "—", "—"]
+    assert re.findall(r'data-label="每万名居民">([^<]+)<', table) == ["30.0名", "—", "—", "—"]
+    # a share is already a ratio; an indicator is no base of itself
+    assert "每个社区" not in client.get("/compare/?indicator=satisfaction").content.decode().split("<table")[-1]
+    assert 'data-label="每个社区"' not in client.get("/compare/?indicator=communities").content.decode()
+
+
 def test_a_bar_leads_to_the_filtered_figures(client, archive):
     html = client.get("/figures/?indicator=reporting-members&city=610300").content.decode()
     assert "3,500名" in html and "1,120余名" not in html
