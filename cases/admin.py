@@ -42,6 +42,11 @@ from .models import Case, Indicator, Mechanism, Metric, Place, Practice
 
 log = logging.getLogger(__name__)
 
+# The admin speaks the site's name, not Django's ("Django 站点管理员", "Django 管理").
+admin.site.site_header = _("城市基层党建案例库 · 管理")
+admin.site.site_title = _("案例库管理")
+admin.site.index_title = _("工作台")
+
 
 # --------------------------------------------------------------------------- robustness
 

@@ -178,6 +178,9 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# axes's own admin pages (attempts, failures, logs) are English and of no use to a curator; a locked-out
+# account is released with `manage.py axes_reset_username <name>` (see README, Curation).
+AXES_ENABLE_ADMIN = False
 
 # The admin's upload page, per request (after a zip is opened).
 ADMIN_UPLOAD_MAX_FILES = int(os.environ.get("ADMIN_UPLOAD_MAX_FILES", "50"))
