@@ -447,7 +447,8 @@ class CaseAdmin(SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         key_or_404(Case, unquote(object_id))
-        context = {"related_history": history.row_changes(unquote(object_id)), **(extra_context or {})}
+        context = {"related_history": history.row_changes(unquote(object_id)),
+                   "versions": history.case_versions(unquote(object_id)), **(extra_context or {})}
         return super().history_view(request, object_id, extra_context=context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -466,22 +467,21 @@ class CaseAdmin(SimpleHistoryAdmin):
             if not can_restore:
                 raise PermissionDenied
             history.restore_version(case, record, request.user)
-            self.message_user(
-                request, _("已恢复到 %(when)s 的版本。") % {"when": timezone.localtime(record.history_date)}, messages.SUCCESS
-            )
+            when = timezone.localtime(record.history_date).strftime("%Y年%-m月%-d日 %H:%M")
+            self.message_user(request, _("已恢复到 %(when)s 的版本。") % {"when": when}, messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
-        differences = [
-            (Case._meta.get_field(name).verbose_name, now, then)
-            for name, now, then in history.version_differences(case, record)
-        ]
+        differences = history.version_differences(case, record)
+        mechanisms, metrics = history.snapshot(Mechanism, case, record), history.snapshot(Metric, case, record)
         context = {
             **self.admin_site.each_context(request),
             "opts": Case._meta,
             "original": case,
             "record": record,
             "differences": differences,
-            "mechanisms": history.snapshot(Mechanism, case, record),
-            "metrics": history.snapshot(Metric, case, record),
+            "mechanisms": mechanisms,
+            "metrics": metrics,
+            "mechanism_differences": history.row_differences(list(case.mechanisms.all()), mechanisms),
+            "metric_differences": history.row_differences(list(case.metrics.all()), metrics),
             "can_restore": can_restore,
             "title": _("恢复历史版本:%(t)s") % {"t": case.title},
         }

@@ -544,7 +544,26 @@ class TestHistory:
         assert user.username in html
         assert "旧标题" in html and "新标题" in html
         assert 'id="related-history"' in html
-        assert "120.0000" in html and "125.0000" in html  # the figure's old and new value
+        # in words: Chinese labels, the figure's value as written, old → new
+        assert "<strong>标题</strong>：旧标题 → 新标题" in html
+        assert "<strong>数值</strong>：120 → 125" in html
+        assert "120.0000" not in html
+        # no bookkeeping, no Python reprs, no English
+        for absent in ("内容指纹", "content_hash", "[{'", "None", "Changes", "Changed by", "curated"):
+            assert absent not in html, absent
+
+    def test_restore_preview_shows_where_the_versions_differ(self, as_editor):
+        case = make_case(title="第一版")
+        first = case.history.earliest()
+        tail = "最后一段写了新的做法。"
+        post_change(as_editor, case, title="第二版", body=case.body + tail)
+        add_figure(case, "100余个", Decimal("100"), "个")
+        html = as_editor.get(reverse("admin:cases_case_simple_history", args=[case.pk, first.history_id])).content.decode()
+        # the body's difference is its changed end, not its unchanged opening
+        assert f"【{tail}】" in html
+        assert "第二版</td><td>第一版" in html
+        assert "删除：" in html and "100余个" in html  # the figure added since would go
+        assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2} 由", html)  # a date, not a raw timestamp
 
     def test_restore_an_earlier_version_with_its_figures(self, as_editor):
         case = make_case(title="第一版")
