@@ -34,6 +34,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed
 from django.utils import timezone
@@ -352,9 +353,28 @@ def unique_slug(source_name: str) -> str:
 
 
 def resolve_place(report: Report) -> Place | None:
+    """The report's place with its parents (saving the case fills in its province and city from them)."""
     code = report.extraction.place_code
-    # the parents come along: saving the case fills in its province and city from them
-    return Place.objects.select_related("parent__parent").filter(code=code).first() if code else None
+    if not code:
+        return None
+    # a division has at most two levels above it (province, city, district): one lookup for all three
+    names = [f.attname for f in Place._meta.concrete_fields]
+    table = Place._meta.db_table
+    columns = ", ".join(f"{alias}.{connection.ops.quote_name(name)}" for alias in "pab" for name in names)
+    rows = _lookup(
+        f"SELECT {columns} FROM {table} p LEFT JOIN {table} a ON a.id = p.parent_id "
+        f"LEFT JOIN {table} b ON b.id = a.parent_id WHERE p.code = %s",
+        [code],
+    )
+    if not rows:
+        return None
+    width = len(names)
+    chain = [Place.from_db(connection.alias, names, rows[0][n * width : (n + 1) * width]) for n in range(3)]
+    for child, parent in zip(chain, chain[1:], strict=False):
+        if child.parent_id is None:
+            break
+        child.parent = parent
+    return chain[0]
 
 
 def apply_fields(case: Case, report: Report) -> dict[str, dict]:
@@ -901,6 +921,8 @@ def create_with_history(objs: list) -> None:
     if not objs:
         return
     insert_rows(type(objs[0]), objs, return_ids=True)
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):  # as simple-history itself reads it
+        return
     history = _history_of(type(objs[0]))
     user = history.get_default_history_user(objs[0])
     db = transaction.get_connection()

@@ -11,7 +11,7 @@ from simple_history.utils import bulk_create_with_history
 
 from cases import search
 from cases.loading import CREATED, UNCHANGED, ahead_of_writer, create_with_history, ingest_bytes, ingest_paths
-from cases.models import Case, DuplicateBand, Mechanism, Metric, Practice
+from cases.models import Case, DuplicateBand, Mechanism, Metric, Place, Practice
 from ingest import dedupe
 from ingest.pipeline import process
 
@@ -40,6 +40,11 @@ def test_a_new_cases_rows_are_its_reports(seed):
     case = result.case
 
     extracted = report.extraction
+    case = Case.objects.get(pk=case.pk)
+    place = Place.objects.filter(code=extracted.place_code).first() if extracted.place_code else None
+    assert case.place == place
+    lineage = {p.level: p for p in place.lineage()} if place else {}
+    assert (case.province, case.city) == (lineage.get(Place.Level.PROVINCE), lineage.get(Place.Level.CITY))
     mechanisms = list(case.mechanisms.order_by("order"))
     assert [mechanism_key(m) for m in mechanisms] == [
         (
