@@ -29,15 +29,19 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import cache
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models.signals import m2m_changed
+from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
-from ingest import clean, dedupe, sources
+from ingest import clean, dedupe, indicators, sources
 from ingest.pipeline import MAX_REPORT_BYTES, content_hash, process, process_for_pool
 from ingest.report import Report, ReportRejected
 from ingest.sources import REPORT_SUFFIXES  # noqa: F401  (the suffixes a run collects, read by tests)
@@ -48,6 +52,7 @@ from .models import (
     SENTENCE_END,
     Case,
     DuplicateBand,
+    Indicator,
     Mechanism,
     MergedReport,
     Metric,
@@ -106,12 +111,24 @@ def same_report(lead: str, other_lead: str) -> bool:
     return bool(lead and other_lead) and SequenceMatcher(None, lead, other_lead, autojunk=False).ratio() >= LEAD_MIN_RATIO
 
 
+def _lookup(sql: str, params: Sequence) -> list[tuple]:
+    """The rows of one of the loader's lookups, asked once a report or once a file.
+
+    Written as SQL: compiling the ORM's query costs 10–20 times running it (a few hundred µs
+    against tens), which at seventy rows a report was most of the writer's time.
+    """
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def case_of_source(source: str, body: str) -> Case | None:
     """The case this report is a version of: the same source and the same report (its lead)."""
     lead = lead_text(body)
-    for case in Case.objects.select_for_update().filter(source_file=source).order_by("pk"):
-        if same_report(lead, lead_text(case.body)):
-            return case
+    table = Case._meta.db_table
+    for pk, other_body in _lookup(f"SELECT id, body FROM {table} WHERE source_file = %s ORDER BY id", [source]):
+        if same_report(lead, lead_text(other_body)):
+            return Case.objects.select_for_update().get(pk=pk)
     return None
 
 
@@ -119,10 +136,12 @@ def known_case(digest: str) -> Case | None:
     """The case these bytes already are: loaded before, or merged into another case as its duplicate."""
     # Asked for every file of a run and nearly always "none": one small query for the id (both
     # columns are unique-indexed), and the case itself only when there is one.
-    ids = Case.objects.filter(content_hash=digest).order_by().values_list("pk")
-    merged_into = MergedReport.objects.filter(content_hash=digest).order_by().values_list("case_id")
-    row = next(iter(ids.union(merged_into, all=True)[:1]), None)
-    return Case.objects.filter(pk=row[0]).first() if row else None
+    row = _lookup(
+        f"SELECT id FROM {Case._meta.db_table} WHERE content_hash = %s UNION ALL "
+        f"SELECT case_id FROM {MergedReport._meta.db_table} WHERE content_hash = %s LIMIT 1",
+        [digest, digest],
+    )
+    return Case.objects.filter(pk=row[0][0]).first() if row else None
 
 
 def current_taxonomy() -> list[tuple[str, list[str]]]:
@@ -209,33 +228,54 @@ def read_report(path: Path, name: str | None = None) -> tuple[bytes, LoadResult 
         return b"", LoadResult(name or display_name(path), FAILED, str(error))
 
 
-def _ingest_parallel(files: list[Path], *, publish: bool, jobs: int, taxonomy: Sequence) -> Iterator[LoadResult]:
+# Reports processed ahead of the writer, per worker: enough that no worker waits for the writer to
+# take a result, few enough that the writing process never holds more than a handful of reports
+# (each with its text, tokens and extraction: a few hundred KB).
+REPORTS_AHEAD_PER_WORKER = 2
+
+
+def _ingest_parallel(files: list[SourceFile], *, publish: bool, jobs: int, taxonomy: Sequence) -> Iterator[LoadResult]:
     """Decode-to-extract in ``jobs`` worker processes; this process alone writes to the database.
 
-    Unchanged and unreadable files are settled here first, so workers only see new work. Workers are
+    Unchanged and unreadable files are settled here, so workers only see new work. Workers are
     spawned, not forked: they import only the Django-free pipeline and never share this process's
-    database connection.
+    database connection. At most ``jobs × REPORTS_AHEAD_PER_WORKER`` files are handed out and not
+    yet written (``ahead_of_writer``), so the writer's memory does not grow with the archive when
+    the workers outpace it; results come in the order of the files.
     """
     import multiprocessing
 
-    pending: list[tuple[str, Sequence]] = []
-    names: list[str] = []
-    for path, name in files:
-        raw, failure = read_report(path, name)
+    def start(source: SourceFile):
+        """A result for a file settled here, or the worker's job processing it."""
+        raw, failure = read_report(source.path, source.name)
         if failure:
-            yield failure
-            continue
+            return failure
         existing = known_case(content_hash(raw))
         if existing is not None:
-            yield LoadResult(name, UNCHANGED, "", existing)
-            continue
-        pending.append((str(path), taxonomy))
-        names.append(name)
+            return LoadResult(source.name, UNCHANGED, "", existing)
+        # the worker reads the file itself: the bytes are not sent
+        return pool.apply_async(process_for_pool, ((str(source.path), taxonomy),))
+
     with multiprocessing.get_context("spawn").Pool(processes=jobs) as pool:
-        # imap keeps the order of the jobs, so each result is the report of the name beside it
-        results = pool.imap(process_for_pool, pending, chunksize=4)
-        for name, (_file, digest, report, reason) in zip(names, results, strict=True):
-            yield save_report(report, digest, publish=publish, source=name) if report else LoadResult(name, FAILED, reason)
+        for source, started in ahead_of_writer(files, start, jobs * REPORTS_AHEAD_PER_WORKER):
+            if isinstance(started, LoadResult):
+                yield started
+                continue
+            _file, digest, report, reason = started.get()
+            yield (save_report(report, digest, publish=publish, source=source.name) if report
+                   else LoadResult(source.name, FAILED, reason))
+
+
+def ahead_of_writer(items: Iterable, start, limit: int) -> Iterator[tuple]:
+    """Each item with what ``start(item)`` returned, in order; an item is started only when fewer
+    than ``limit`` started ones wait to be taken, so at most ``limit`` are in flight at any time."""
+    waiting: deque[tuple] = deque()
+    for item in items:
+        if len(waiting) >= limit:
+            yield waiting.popleft()
+        waiting.append((item, start(item)))
+    while waiting:
+        yield waiting.popleft()
 
 
 # ---------------------------------------------------------------- writing
@@ -272,14 +312,17 @@ def save_report(report: Report, digest: str, *, publish: bool = False, source: s
             case.save()
             save_bands(case, signature, created)
             conflicts.update(apply_practices(case, report, created))
-            conflicts.update(sync_structure(case, report, old_body, created))
-            Metric.objects.filter(case=case).assign_indicators()
+            made, structure_conflicts = sync_structure(case, report, old_body, created)
+            conflicts.update(structure_conflicts)
             if conflicts:
                 case.needs_review = True
                 case.review_conflicts = {**case.review_conflicts, **conflicts}
                 Case.objects.filter(pk=case.pk).update(needs_review=True, review_conflicts=case.review_conflicts)
-            # the pipeline's tokens are the body's unless a curator replaced the body
-            search.index_case(case, body_words=report.tokens if case.body == report.body else None)
+            # the pipeline's tokens are the body's unless a curator replaced the body; a new case's
+            # headings are the mechanisms just written, in their order
+            search.index_case(case, body_words=report.tokens if case.body == report.body else None,
+                              headings=[m.heading for m in sorted(made.values(), key=lambda m: m.order)]
+                              if created else None)
     except Exception as error:
         log.exception("could not save %s", source)
         return LoadResult(source, FAILED, f"写入数据库出错({type(error).__name__}: {error})")
@@ -305,15 +348,34 @@ def serialise_writers() -> None:
 def unique_slug(source_name: str) -> str:
     base = slugify(Path(source_name).stem, allow_unicode=True)[:80] or "case"
     slug, n = base, 2
-    while Case.objects.filter(slug=slug).exists():
+    while _lookup(f"SELECT 1 FROM {Case._meta.db_table} WHERE slug = %s", [slug]):
         slug, n = f"{base}-{n}", n + 1
     return slug
 
 
 def resolve_place(report: Report) -> Place | None:
+    """The report's place with its parents (saving the case fills in its province and city from them)."""
     code = report.extraction.place_code
-    # the parents come along: saving the case fills in its province and city from them
-    return Place.objects.select_related("parent__parent").filter(code=code).first() if code else None
+    if not code:
+        return None
+    # a division has at most two levels above it (province, city, district): one lookup for all three
+    names = [f.attname for f in Place._meta.concrete_fields]
+    table = Place._meta.db_table
+    columns = ", ".join(f"{alias}.{connection.ops.quote_name(name)}" for alias in "pab" for name in names)
+    rows = _lookup(
+        f"SELECT {columns} FROM {table} p LEFT JOIN {table} a ON a.id = p.parent_id "
+        f"LEFT JOIN {table} b ON b.id = a.parent_id WHERE p.code = %s",
+        [code],
+    )
+    if not rows:
+        return None
+    width = len(names)
+    chain = [Place.from_db(connection.alias, names, rows[0][n * width : (n + 1) * width]) for n in range(3)]
+    for child, parent in zip(chain, chain[1:], strict=False):
+        if child.parent_id is None:
+            break
+        child.parent = parent
+    return chain[0]
 
 
 def apply_fields(case: Case, report: Report) -> dict[str, dict]:
@@ -360,10 +422,13 @@ def _shown(value) -> str:
 
 def apply_practices(case: Case, report: Report, created: bool) -> dict[str, dict]:
     names = list(report.extraction.practices)
-    wanted = list(Practice.objects.filter(name__in=names)) if names else []
-    if created:
-        case.practices.add(*wanted)  # a new case has none to compare with
+    if created:  # a new case has none to compare with
+        if names:
+            ids = _lookup(f"SELECT id FROM {Practice._meta.db_table} WHERE name IN ({', '.join(['%s'] * len(names))})",
+                          names)
+            add_practices(case, {pk for (pk,) in ids})
         return {}
+    wanted = list(Practice.objects.filter(name__in=names)) if names else []
     if "practices" in case.curated_fields:
         current = sorted(case.practices.values_list("name", flat=True))
         if current != sorted(p.name for p in wanted):
@@ -517,19 +582,21 @@ def _assign(row, values: dict) -> bool:
     return changed
 
 
-def sync_structure(case: Case, report: Report, old_body: str, created: bool = False) -> dict[str, dict]:
-    """Bring the case's mechanisms and figures in line with the report; return the conflicts.
+def sync_structure(
+    case: Case, report: Report, old_body: str, created: bool = False
+) -> tuple[dict[int, Mechanism], dict[str, dict]]:
+    """Bring the case's mechanisms and figures in line with the report; return its mechanisms and the conflicts.
 
     Kept rows (curated ones, or a whole list the curator took over) follow their text into the new
     body; the pipeline's own rows are matched to the new extraction and updated in place.
     """
     if "body" in case.curated_fields and case.body != report.body:
         # The new spans point into a body the curator has replaced: leave the structure for review.
-        return {}
+        return {}, {}
     body_map = None if created or old_body == case.body else BodyMap(old_body, case.body)
     made, conflicts = sync_mechanisms(case, report, body_map, created)
     conflicts.update(sync_metrics(case, report, made, body_map, created))
-    return conflicts
+    return made, conflicts
 
 
 def _mapped_start(row, body_map: BodyMap | None) -> int | None:
@@ -616,7 +683,7 @@ def sync_mechanisms(
                     if _assign(row, values):
                         changed.append(row)
                 made[index] = row
-            bulk_create_with_history(new_rows, Mechanism)
+            create_with_history(new_rows)
     gone = {m.pk for m in free if m.pk not in used}
     for mechanism in kept:  # a kept child of a removed parent stays, at the top level
         if mechanism.parent_id in gone:
@@ -629,11 +696,23 @@ def sync_mechanisms(
     return made, conflicts
 
 
-METRIC_FIELDS = ["mechanism", "subject", "value", "unit", "qualifier", "magnitude", "text", "start", "end", "order"]
+METRIC_FIELDS = ["mechanism", "subject", "indicator", "value", "unit", "qualifier", "magnitude", "text", "start", "end",
+                 "order"]
 
 
 def _figure_key(text, value, unit, qualifier) -> tuple:
     return text, value.normalize(), unit, qualifier
+
+
+def indicator_assigner():
+    """subject, unit → the Indicator they fit (or None), from the indicator table as it is now (read once a report)."""
+    definitions = Indicator.objects.definitions()
+    by_slug = {i.slug: i for i in Indicator.objects.only("id", "slug")}
+
+    def indicator_of(subject: str, unit: str) -> Indicator | None:
+        return by_slug.get(indicators.assign(subject or "", unit or "", definitions))
+
+    return indicator_of
 
 
 def sync_metrics(
@@ -641,6 +720,7 @@ def sync_metrics(
 ) -> dict[str, dict]:
     """Figures for the pipeline's; a kept figure stays where its text now is, and a new value at its place is a conflict."""
     extracted = report.extraction.metrics
+    indicator_of = indicator_assigner() if extracted else None
     rows = [] if created else list(case.metrics.all())
     whole_list_kept = "metrics" in case.curated_fields
     kept = [m for m in rows if m.curated or whole_list_kept]
@@ -681,7 +761,8 @@ def sync_metrics(
             continue
         values = {
             "mechanism": made.get(data.mechanism) if data.mechanism is not None else None,
-            "subject": (data.subject or "")[:100], "value": data.value, "unit": (data.unit or "")[:20],
+            "subject": (data.subject or "")[:100], "indicator": indicator_of(data.subject, data.unit),
+            "value": data.value, "unit": (data.unit or "")[:20],
             "qualifier": (data.qualifier or "")[:10], "magnitude": data.magnitude, "text": data.text[:200],
             "start": data.start,
             "end": data.end, "order": order,
@@ -732,7 +813,7 @@ def sync_metrics(
             changed.append(metric)
     if changed:
         bulk_update_with_history(list({id(m): m for m in changed}.values()), Metric, METRIC_FIELDS)
-    bulk_create_with_history(new_rows, Metric)
+    create_with_history(new_rows)
     gone = [m.pk for m in free if m.pk not in used]
     if gone:
         Metric.objects.filter(pk__in=gone).delete()
@@ -759,26 +840,128 @@ def find_duplicate(case: Case, signature) -> Case | None:
     signature (ingest.dedupe), found by an indexed lookup however a reprint's opening differs, most
     shared first; the most similar candidate above DUPLICATE_MIN_SIMILARITY is the duplicate.
     """
-    shared = (
-        DuplicateBand.objects.filter(key__in=dedupe.band_keys(signature))
-        .exclude(case_id=case.pk)
-        .values("case_id")
-        .annotate(bands=Count("pk"))
-        .filter(bands__gte=dedupe.MIN_SHARED_BANDS)
-        .order_by("-bands", "-case_id")
-        .values_list("case_id", flat=True)[:DUPLICATE_MAX_CANDIDATES]
+    keys = dedupe.band_keys(signature)
+    shared = _lookup(
+        f"SELECT case_id FROM {DuplicateBand._meta.db_table} WHERE \"key\" IN ({', '.join(['%s'] * len(keys))})"
+        + (" AND case_id <> %s" if case.pk is not None else "")
+        + " GROUP BY case_id HAVING COUNT(*) >= %s ORDER BY COUNT(*) DESC, case_id DESC LIMIT %s",
+        [*keys, *([case.pk] if case.pk is not None else []), dedupe.MIN_SHARED_BANDS, DUPLICATE_MAX_CANDIDATES],
     )
-    candidates = Case.objects.filter(pk__in=list(shared)).exclude(source_file=case.source_file).only("pk", "title", "minhash")
+    if not shared:
+        return None
+    candidates = _lookup(
+        f"SELECT id, minhash FROM {Case._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(shared))})"
+        " AND source_file <> %s ORDER BY id DESC",
+        [*(pk for (pk,) in shared), case.source_file],
+    )
     best, best_similarity = None, DUPLICATE_MIN_SIMILARITY
-    for other in sorted(candidates, key=lambda c: -c.pk):
-        similarity = dedupe.similarity_to_stored(signature, bytes(other.minhash)) if other.minhash else 0.0
+    for pk, minhash in candidates:
+        similarity = dedupe.similarity_to_stored(signature, bytes(minhash)) if minhash else 0.0
         if similarity >= best_similarity:
-            best, best_similarity = other, similarity
-    return best
+            best, best_similarity = pk, similarity
+    return Case.objects.only("pk", "title", "minhash").get(pk=best) if best is not None else None
 
 
 def save_bands(case: Case, signature, created: bool) -> None:
     """The case's LSH bands, replacing those of its previous body."""
     if not created:
         DuplicateBand.objects.filter(case=case).delete()
-    DuplicateBand.objects.bulk_create(DuplicateBand(case=case, key=key) for key in dedupe.band_keys(signature))
+    insert_rows(DuplicateBand, [DuplicateBand(case=case, key=key) for key in dedupe.band_keys(signature)])
+
+
+# ---------------------------------------------------------------- new rows in few statements
+#
+# A report is one case row and some seventy small rows (bands, mechanisms, figures, their history,
+# practices). Django's bulk_create compiles every value of every row into one statement each time;
+# these write the same rows with a statement made once per model and the values prepared by each
+# field (``get_db_prep_save``, as the ORM does): the loader's own cost comes close to SQLite's.
+
+
+class _Insert(NamedTuple):
+    """An INSERT of one model's rows: its fields, and the statement's head and one row's placeholders."""
+
+    fields: list
+    head: str
+    row: str
+
+
+@cache
+def _insert_of(model, vendor: str) -> _Insert:
+    """Every concrete field but an automatic primary key, and the statement that writes them."""
+    quote = transaction.get_connection().ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.db_returning)]
+    columns = ", ".join(quote(f.column) for f in fields)
+    return _Insert(fields, f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ",
+                   "(" + ", ".join(["%s"] * len(fields)) + ")")
+
+
+def insert_rows(model, objs: list, *, return_ids: bool = False) -> None:
+    """INSERT unsaved objects of ``model``; with ``return_ids``, one statement that sets each object's id.
+
+    No signals are sent, as with ``bulk_create``; ``create_with_history`` writes their history.
+    """
+    if not objs:
+        return
+    db = transaction.get_connection()
+    insert = _insert_of(model, db.vendor)
+    rows = [[f.get_db_prep_save(getattr(obj, f.attname), db) for f in insert.fields] for obj in objs]
+    with db.cursor() as cursor:
+        if not return_ids:
+            cursor.executemany(insert.head + insert.row, rows)
+            return
+        pk = db.ops.quote_name(model._meta.pk.column)
+        # a few hundred rows a statement keeps under every database's limit on parameters
+        for start in range(0, len(objs), 500):
+            batch = rows[start : start + 500]
+            cursor.execute(f"{insert.head}{', '.join([insert.row] * len(batch))} RETURNING {pk}",
+                           [value for row in batch for value in row])
+            # both databases return the ids in the order of the VALUES (bulk_create relies on it too)
+            for obj, (new_id,) in zip(objs[start : start + 500], cursor.fetchall(), strict=True):
+                obj.pk = new_id
+                obj._state.adding, obj._state.db = False, db.alias
+
+
+@cache
+def _history_of(model):
+    return model.history.model  # the descriptor builds a manager at every access
+
+
+def create_with_history(objs: list) -> None:
+    """Insert new mechanisms or figures and their history's creation records (``+``), in two statements.
+
+    The history rows are those simple-history's ``bulk_create_with_history`` writes: the tracked
+    values, a ``history_date`` taken per row, no change reason, the user of the request (an upload)
+    or none.
+    """
+    if not objs:
+        return
+    insert_rows(type(objs[0]), objs, return_ids=True)
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):  # as simple-history itself reads it
+        return
+    history = _history_of(type(objs[0]))
+    user = history.get_default_history_user(objs[0])
+    db = transaction.get_connection()
+    special = {
+        "history_change_reason": lambda obj: None, "history_type": lambda obj: "+",
+        "history_date": lambda obj: timezone.now(), "history_user_id": lambda obj: user.pk if user else None,
+    }
+    insert = _insert_of(history, db.vendor)
+    values = [special.get(f.attname) or attrgetter(f.attname) for f in insert.fields]
+    with db.cursor() as cursor:
+        cursor.executemany(
+            insert.head + insert.row,
+            [[f.get_db_prep_save(value(obj), db) for f, value in zip(insert.fields, values, strict=True)]
+             for obj in objs],
+        )
+
+
+def add_practices(case: Case, ids: set[int]) -> None:
+    """A new case's practices (their ids): its many-to-many rows, with the signals ``case.practices.add`` sends."""
+    if not ids:
+        return
+    through = Case.practices.through
+    signal = {"sender": through, "instance": case, "reverse": False, "model": Practice, "pk_set": ids,
+              "using": connection.alias}
+    m2m_changed.send(action="pre_add", **signal)
+    insert_rows(through, [through(case_id=case.pk, practice_id=pk) for pk in sorted(ids)])
+    m2m_changed.send(action="post_add", **signal)

@@ -99,7 +99,9 @@ def process_for_pool(job: tuple[str, Taxonomy | None]) -> tuple[str, str, Report
         return path.name, "", None, str(error)
     digest = content_hash(raw)
     try:
-        return path.name, digest, process(raw, path.name, taxonomy=taxonomy), ""
+        report = process(raw, path.name, taxonomy=taxonomy)
+        report.raw = b""  # the writer has the digest and never reads the bytes: they need not cross back
+        return path.name, digest, report, ""
     except ReportRejected as rejected:
         return path.name, digest, None, str(rejected)
     except Exception as error:  # a pipeline bug must not stop the other reports of the run

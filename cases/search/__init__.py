@@ -46,12 +46,15 @@ SEARCH_CAP = 5000
 # ------------------------------------------------------------------------------------------- index
 
 
-def index_case(case, body_words: list[str] | None = None) -> None:
+def index_case(case, body_words: list[str] | None = None, headings: list[str] | None = None) -> None:
     """(Re)index one saved case with its mechanisms; called by the loader inside its transaction.
 
-    ``body_words``: the jieba tokens of ``case.body`` if the caller has them (see ``index_tokens``).
+    ``body_words``: the jieba tokens of ``case.body`` if the caller has them (see ``index_tokens``);
+    ``headings``: its mechanisms' headings in their order, if the caller has just written them.
     """
-    headings = "\n".join(case.mechanisms.order_by("order").values_list("heading", flat=True))
+    if headings is None:
+        headings = list(case.mechanisms.order_by("order").values_list("heading", flat=True))
+    headings = "\n".join(headings)
     title, heads = " ".join(index_tokens(case.title)), " ".join(index_tokens(headings))
     body = " ".join(index_tokens(case.body, body_words))
     alias = case._state.db or router.db_for_write(type(case), instance=case)

@@ -1,0 +1,183 @@
+"""The writer's rows: a new case's rows are its report's, written as the ORM and simple-history would
+write them, and ``--jobs N`` hands out a bounded number of reports at a time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db.models.signals import m2m_changed
+from simple_history.utils import bulk_create_with_history
+
+from cases import search
+from cases.loading import CREATED, UNCHANGED, ahead_of_writer, create_with_history, ingest_bytes, ingest_paths
+from cases.models import Case, DuplicateBand, Mechanism, Metric, Place, Practice
+from ingest import dedupe
+from ingest.pipeline import process
+
+pytestmark = pytest.mark.django_db
+
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+HISTORY_OWN = {"id", "history_id", "history_date"}  # what differs between two writes of the same rows
+
+
+def row_values(obj, skip=frozenset({"id"})) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.attname not in skip}
+
+
+def mechanism_key(mechanism: Mechanism) -> tuple:
+    parent_order = mechanism.parent.order if mechanism.parent_id else None
+    return mechanism.order, mechanism.heading, mechanism.slogan, mechanism.body, mechanism.start, mechanism.end, parent_order
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name[:3])
+def test_a_new_cases_rows_are_its_reports(seed):
+    """Every row the writer makes for a new case, read back, against what the pipeline extracted."""
+    raw = seed.read_bytes()
+    report = process(raw, seed.name)
+    result = ingest_bytes(seed.name, raw)
+    assert result.status == CREATED
+    case = result.case
+
+    extracted = report.extraction
+    case = Case.objects.get(pk=case.pk)
+    place = Place.objects.filter(code=extracted.place_code).first() if extracted.place_code else None
+    assert case.place == place
+    lineage = {p.level: p for p in place.lineage()} if place else {}
+    assert (case.province, case.city) == (lineage.get(Place.Level.PROVINCE), lineage.get(Place.Level.CITY))
+    mechanisms = list(case.mechanisms.order_by("order"))
+    assert [mechanism_key(m) for m in mechanisms] == [
+        (
+            index, data.heading[:300], (data.slogan or "")[:100],
+            report.body[data.end : data.body_end].strip() if data.body_end > data.end else "",
+            data.start if data.end > data.start else None, data.end if data.end > data.start else None,
+            data.parent,
+        )
+        for index, data in enumerate(extracted.mechanisms)
+    ]
+    metrics = list(case.metrics.order_by("order"))
+    assert [(m.order, m.value, m.unit, m.qualifier, m.text, m.start, m.end) for m in metrics] == [
+        (order, data.value, (data.unit or "")[:20], (data.qualifier or "")[:10], data.text[:200], data.start, data.end)
+        for order, data in enumerate(extracted.metrics)
+    ]
+    by_index = {m.order: m.pk for m in mechanisms}
+    assert [m.mechanism_id for m in metrics] == [
+        by_index[data.mechanism] if data.mechanism is not None else None for data in extracted.metrics
+    ]
+    # each row has one creation record holding its values, after the case's own
+    case_record = case.history.get()
+    for row in [*mechanisms, *metrics]:
+        record = type(row).history.get(id=row.pk)
+        assert record.history_type == "+" and record.history_date >= case_record.history_date
+        assert row_values(record.instance) == row_values(row)
+    assert sorted(case.practices.values_list("name", flat=True)) == sorted(
+        Practice.objects.filter(name__in=extracted.practices).values_list("name", flat=True)
+    )
+    assert sorted(DuplicateBand.objects.filter(case=case).values_list("key", flat=True)) == sorted(
+        dedupe.band_keys(dedupe.signature(case.body))
+    )
+    # the index holds the headings just written: each finds the case
+    for mechanism in mechanisms[:3]:
+        parsed = search.parse(mechanism.heading)
+        assert case in search.matching(Case.objects.all(), parsed)
+
+
+@pytest.mark.parametrize("model", [Mechanism, Metric])
+def test_new_rows_and_their_history_are_what_simple_historys_bulk_create_writes(model):
+    """The writer's own insert against the library's, on the same unsaved rows of a loaded case."""
+    case = ingest_bytes(SEEDS[4].name, SEEDS[4].read_bytes()).case
+    template = list(model.objects.filter(case=case, **({"parent": None} if model is Mechanism else {})))
+    assert template
+
+    def copies():
+        rows = []
+        for row in template:
+            values = row_values(row)
+            if model is Metric:
+                values["mechanism_id"] = None
+            rows.append(model(**values))
+        return rows
+
+    ours, theirs = copies(), copies()
+    create_with_history(ours)
+    bulk_create_with_history(theirs, model)
+    assert all(o.pk and t.pk and not o._state.adding for o, t in zip(ours, theirs, strict=True))
+    for o, t in zip(ours, theirs, strict=True):
+        assert row_values(model.objects.get(pk=o.pk)) == row_values(model.objects.get(pk=t.pk))
+        ours_record, theirs_record = model.history.get(id=o.pk), model.history.get(id=t.pk)
+        assert row_values(ours_record, HISTORY_OWN) == row_values(theirs_record, HISTORY_OWN)
+
+
+def test_a_new_cases_practices_send_the_signals_add_sends():
+    heard = []
+
+    def receiver(sender, instance, action, pk_set, **kwargs):
+        heard.append((action, instance.pk, frozenset(pk_set)))
+
+    m2m_changed.connect(receiver, sender=Case.practices.through)
+    try:
+        case = ingest_bytes(SEEDS[4].name, SEEDS[4].read_bytes()).case
+    finally:
+        m2m_changed.disconnect(receiver, sender=Case.practices.through)
+    ids = frozenset(case.practices.values_list("pk", flat=True))
+    assert ids, "the seed should carry practices"
+    assert heard == [("pre_add", case.pk, ids), ("post_add", case.pk, ids)]
+
+
+def test_a_new_rows_history_names_the_user_of_the_request():
+    from django.contrib.auth import get_user_model
+    from django.test import RequestFactory
+    from simple_history.models import HistoricalRecords
+
+    user = get_user_model().objects.create_user("uploader")
+    request = RequestFactory().post("/")
+    request.user = user
+    HistoricalRecords.context.request = request
+    try:
+        case = ingest_bytes(SEEDS[4].name, SEEDS[4].read_bytes()).case
+    finally:
+        del HistoricalRecords.context.request
+    assert case.history.get().history_user == user
+    for model in (Mechanism, Metric):
+        records = model.history.filter(case_id=case.pk)
+        assert records.exists() and {r.history_user_id for r in records} == {user.pk}
+
+
+@pytest.mark.parametrize("limit", [1, 2, 4])
+def test_no_more_than_the_limit_is_started_ahead_of_the_writer(limit):
+    started, taken = [], []
+
+    def start(item):
+        assert len(started) - len(taken) < limit, "started past the limit"
+        started.append(item)
+        return item * 10
+
+    for item, result in ahead_of_writer(range(9), start, limit):
+        assert result == item * 10
+        taken.append(item)
+        assert len(started) - len(taken) <= limit - 1 or len(started) == 9
+    assert taken == list(range(9))
+
+
+def test_two_workers_load_the_same_rows_as_one_process_and_then_nothing_again(tmp_path):
+    def rows() -> dict:
+        return {
+            case.source_file: (
+                row_values(case, {"id", "created", "updated", "search_vector", "rank_vector", "duplicate_of_id",
+                                  "province_id", "city_id", "place_id", "slug"}),
+                [mechanism_key(m) for m in case.mechanisms.order_by("order")],
+                [(m.order, m.value, m.unit, m.text, m.start, m.end) for m in case.metrics.order_by("order")],
+                sorted(case.practices.values_list("name", flat=True)),
+                Mechanism.history.filter(case_id=case.pk).count() + Metric.history.filter(case_id=case.pk).count(),
+            )
+            for case in Case.objects.all()
+        }
+
+    parallel = list(ingest_paths([SEEDS[0].parent], jobs=2))
+    assert sorted(r.status for r in parallel) == [CREATED] * len(SEEDS)
+    by_two = rows()
+    again = list(ingest_paths([SEEDS[0].parent], jobs=2))
+    assert [r.status for r in again] == [UNCHANGED] * len(SEEDS)
+    Case.objects.all().delete()
+    list(ingest_paths([SEEDS[0].parent], jobs=1))
+    assert rows() == by_two
