@@ -27,7 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, Place, Practice
+from .models import Case, Mechanism, Metric, Place, Practice
 
 FACETS = ("province", "city", "practice", "year")
 # The filters each facet ignores when counting its own options ("with the other active filters").
@@ -274,7 +274,7 @@ def count_sets(queryset, wanted: list[str], cap: int | None = None, cached: bool
 
 
 class FacetCache:
-    """Keys for cached counts: a generation number that any change to a case moves on.
+    """Keys for cached counts and pages: a generation number that any change to a case moves on.
 
     The counts are cached per process (LocMemCache by default). A save or delete of a case, or a
     change of its practices, in this process bumps the generation, so the next page counts
@@ -304,6 +304,10 @@ class FacetCache:
         uid = "cases.facets.FacetCache"
         post_save.connect(cls.invalidate, sender=Case, dispatch_uid=f"{uid}.save")
         post_delete.connect(cls.invalidate, sender=Case, dispatch_uid=f"{uid}.delete")
+        # what a cached case page shows besides the case's own row (views.CachedPage)
+        for model in (Mechanism, Metric, Practice):
+            post_save.connect(cls.invalidate, sender=model, dispatch_uid=f"{uid}.save.{model.__name__}")
+            post_delete.connect(cls.invalidate, sender=model, dispatch_uid=f"{uid}.delete.{model.__name__}")
         m2m_changed.connect(cls.invalidate, sender=Case.practices.through, dispatch_uid=f"{uid}.practices")
 
 

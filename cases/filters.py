@@ -161,7 +161,12 @@ class CaseFilter(django_filters.FilterSet):
             if name in ignored or name == "sort" or value in EMPTY_VALUES:
                 continue  # a filter ignores an empty value (and the sort filters nothing)
             active.append((name, value))
-        return (self.queryset.db, self.queryset.model._meta.label, str(self.queryset.query), tuple(active))
+        return (self.queryset.db, self.base_sql, tuple(active))
+
+    @cached_property
+    def base_sql(self) -> str:
+        """The unfiltered queryset's SQL (the published cases, on the list), compiled once for every set."""
+        return str(self.queryset.query)
 
     @cached_property
     def counts(self) -> dict:

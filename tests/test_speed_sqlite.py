@@ -152,3 +152,55 @@ def test_sqlite_keeps_its_connections_like_postgresql():
         result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
                                 env={**environ, "DEBUG": "1", "DATABASE_URL": "sqlite:////tmp/conn-test.sqlite3", **env})
         assert result.stdout.strip() == expected, result.stderr
+
+
+def test_a_list_shows_each_cases_practices_in_name_order(client, archive):
+    response = client.get("/?sort=title")
+    for case in response.context["cases"]:
+        expected = list(case.practices.order_by("name").values_list("name", flat=True))
+        assert case.practice_names == expected
+    html = response.content.decode()
+    first = response.context["cases"][0]
+    if first.practice_names:
+        assert "".join(f"<li>{name}</li>" for name in first.practice_names) in html
+
+
+def page_queries(client, url):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, len(queries)
+
+
+@pytest.mark.parametrize("url", ["/", "case"])
+def test_the_home_and_case_pages_are_kept_until_a_case_changes(client, archive, url):
+    from cases.models import Metric
+
+    case = next(c for c in archive if c.is_public and c.practices.exists())
+    url = case.get_absolute_url() if url == "case" else url
+    first, _ = page_queries(client, url)
+    again, queries = page_queries(client, url)
+    assert queries == 0 and again.content == first.content
+    assert again["Content-Security-Policy"]  # the middleware's headers are made for every response
+    # a figure added to the case (its own admin page saves only the figure) shows at once
+    Metric.objects.create(case=case, subject="新增", value=7, unit="个", text="正文", start=0, end=2)
+    changed, queries = page_queries(client, url)
+    assert queries > 0
+    case.status = Case.Status.WITHDRAWN
+    case.save()
+    assert client.get(case.get_absolute_url()).status_code == 404
+    assert case.title not in client.get("/").content.decode()
+
+
+def test_a_search_a_filter_and_a_signed_in_reader_are_never_served_from_the_page_cache(client, archive,
+                                                                                        django_user_model):
+    """A page from the cache renders no template (the test client then has no context)."""
+    assert client.get("/").context is not None
+    assert client.get("/").context is None
+    for url in ("/?q=红色物业", "/?province=210000"):
+        client.get(url)
+        assert client.get(url).context is not None
+    user = django_user_model.objects.create_user("reader", password="a-long-password-1")
+    client.force_login(user)
+    assert client.get("/").context is not None
