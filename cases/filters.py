@@ -165,8 +165,12 @@ class CaseFilter(django_filters.FilterSet):
 
     @cached_property
     def base_sql(self) -> str:
-        """The unfiltered queryset's SQL (the published cases, on the list), compiled once for every set."""
-        return str(self.queryset.query)
+        """The unfiltered queryset's conditions (the published cases, on the list), written out once for every set.
+
+        Its WHERE as text, not its compiled SQL: compiling it (the model's ordering included) was
+        2 ms a page; the view's queryset has no join or annotation of its own to tell apart.
+        """
+        return f"{self.queryset.model._meta.label}:{self.queryset.query.where}"
 
     @cached_property
     def counts(self) -> dict:
