@@ -133,6 +133,7 @@ class CaseListView(CachedPage, FilterView):
         names = Case.objects.filter(pk__in=[c.pk for c in cases]).practice_names() if cases else {}
         for case in cases:
             case.practice_names = names.get(case.pk, [])
+            case.snippet = None  # set below for a search; a missing attribute costs the template a dir() per row
         if parsed and cases:
             bodies = dict(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("pk", "body"))
             marks = search.highlighter(parsed)
