@@ -204,3 +204,24 @@ def test_a_search_a_filter_and_a_signed_in_reader_are_never_served_from_the_page
     user = django_user_model.objects.create_user("reader", password="a-long-password-1")
     client.force_login(user)
     assert client.get("/").context is not None
+
+
+def test_ranked_pages_are_slices_of_one_ranking(client, archive, settings):
+    """Every page of a ranked search lists what by_relevance lists there; the second page ranks nothing again."""
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DEBUG = False
+    expected = list(Case.objects.published().search("正文").by_relevance("正文").values_list("pk", flat=True))
+    assert len(expected) == 40
+    first = client.get("/?q=正文")
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get("/?q=正文&page=2")
+    assert [c.pk for c in first.context["cases"]] == expected[:20]
+    assert [c.pk for c in second.context["cases"]] == expected[20:40]
+    ranking = "bm25(" if connection.vendor == "sqlite" else "ts_rank"
+    assert not [q for q in queries if ranking in q["sql"]]
+    make_case("新的正文正文正文", "正文。" * 9, practices=("双报到",))  # a change: the next page ranks afresh
+    again = client.get("/?q=正文")
+    assert again.context["paginator"].count == 41
+    assert [c.pk for c in again.context["cases"]] == list(
+        Case.objects.published().search("正文").by_relevance("正文").values_list("pk", flat=True)[:20])
