@@ -76,6 +76,9 @@ def parse_args():
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--cold", action="store_true")
+    parser.add_argument("--sqlite", metavar="PATH", help="SQLite mode: the archive file (see main_sqlite)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=8, help="SQLite mode: seconds of each wrk run")
     return parser.parse_args()
 
 
@@ -157,14 +160,86 @@ class Pool:
         return self._title_tokens[title]
 
 
+def synthetic_case(pk: int, rng: random.Random, pool: Pool, places, practices, now) -> dict:
+    """One published case recombined from the seeds: its row's values, mechanisms, figures, practices, tokens.
+
+    ``places``: cities and districts (with ``parent__parent`` selected); ``practices``: (pk, name)
+    pairs. Mechanism ids are left to the caller (``mechanisms`` in order; a figure's ``mechanism``
+    is the index of its mechanism in that list, or None). ``tokens``: title, headings and body
+    index tokens, space-separated.
+    """
+    place = rng.choice(places)
+    lineage = place.lineage()
+    province = lineage[0]
+    city = next((p for p in lineage if p.level == "city"), None)
+    chosen = rng.sample(practices, rng.randint(1, 4))
+    city_name = (city or province).name
+    title = rng.choice(TITLE_PATTERNS).format(city=place.name, practice=chosen[0][1])
+    lines, mechanisms, figures = [], [], []
+    offset = 0
+
+    def add(text):
+        nonlocal offset
+        lines.append(text)
+        at = offset
+        offset += len(text) + 1
+        return at
+
+    intro = rng.choice(pool.intros)
+    at = add(intro["text"])
+    for s, e, m in intro["metrics"]:
+        figures.append((at + s, at + e, m, None))
+    body_tokens = [pool.tokens[intro["text"]]]
+    head_tokens = []
+    for order, section in enumerate(rng.sample(pool.sections, min(len(pool.sections), rng.randint(3, 5)))):
+        at = add(section["heading"])
+        mechanisms.append({"case_id": pk, "parent_id": None, "order": order, "heading": section["heading"][:300],
+                           "slogan": "", "body": "", "start": at, "end": at + len(section["heading"]),
+                           "curated": False})
+        head_tokens.append(pool.tokens[section["heading"]])
+        body_tokens.append(pool.tokens[section["heading"]])
+        for para in rng.sample(section["paragraphs"], min(len(section["paragraphs"]), rng.randint(1, 3))):
+            at = add(para["text"])
+            body_tokens.append(pool.tokens[para["text"]])
+            for s, e, m in para["metrics"]:
+                figures.append((at + s, at + e, m, len(mechanisms) - 1))
+    body = "\n".join(lines)
+    day = datetime.date(2012, 1, 1) + datetime.timedelta(days=rng.randrange(13 * 365))
+    source = rng.choice(SOURCES).format(province=province.name, city=city_name)
+    case = {
+        "id": pk, "slug": f"bench-{pk}", "title": title, "place_id": place.pk, "province_id": province.pk,
+        "city_id": city.pk if city else None, "published_on": day, "source": source,
+        "author_org": f"{city_name}委组织部", "summary": "", "body": body, "original_text": "",
+        "script": "simplified", "encoding": "utf-8", "repairs": [], "captions": [],
+        "keywords": [p[1] for p in chosen] + [place.name], "status": "published",
+        "content_hash": hashlib.sha256(f"bench{pk}".encode()).hexdigest(),
+        "source_file": f"bench/{pk}.txt", "search_tokens": "", "created": now, "updated": now,
+    }
+    metrics = [
+        {"case_id": pk, "mechanism": mechanism, "subject": m.subject[:100], "value": m.value, "unit": m.unit,
+         "qualifier": m.qualifier, "text": body[s:e][:200], "start": s, "end": e, "order": order,
+         "curated": False}
+        for order, (s, e, m, mechanism) in enumerate(figures)
+    ]
+    return {"case": case, "mechanisms": mechanisms, "metrics": metrics, "practices": [p[0] for p in chosen],
+            "tokens": (pool.title_tokens(title), " ".join(head_tokens), " ".join(body_tokens))}
+
+
+def synthetic_sources():
+    """The places and practices ``synthetic_case`` draws from."""
+    from cases.models import Place, Practice
+
+    places = list(Place.objects.filter(level__in=["city", "district"]).select_related("parent__parent"))
+    return places, list(Practice.objects.values_list("pk", "name"))
+
+
 def generate(count: int, first_id: int, rng: random.Random, pool: Pool, connection) -> None:
     """COPY ``count`` published cases (ids from ``first_id``) with mechanisms, figures and practices."""
     from django.db.models import JSONField
 
-    from cases.models import Case, Mechanism, Metric, Place, Practice
+    from cases.models import Case, Mechanism, Metric
 
-    places = list(Place.objects.filter(level__in=["city", "district"]).select_related("parent__parent"))
-    practices = list(Practice.objects.values_list("pk", "name"))
+    places, practices = synthetic_sources()
     case_cols = [f for f in Case._meta.concrete_fields if f.column not in ("search_vector", "rank_vector")]
     mech_cols = list(Mechanism._meta.concrete_fields)
     metric_cols = list(Metric._meta.concrete_fields)
@@ -194,64 +269,19 @@ def generate(count: int, first_id: int, rng: random.Random, pool: Pool, connecti
         cases, mechs, metrics, links = [], [], [], []
         for i in range(start, min(count, start + batch)):
             pk = first_id + i
-            place = rng.choice(places)
-            lineage = place.lineage()
-            province = lineage[0]
-            city = next((p for p in lineage if p.level == "city"), None)
-            chosen = rng.sample(practices, rng.randint(1, 4))
-            city_name = (city or province).name
-            title = rng.choice(TITLE_PATTERNS).format(city=place.name, practice=chosen[0][1])
-            lines, mech_rows, metric_rows = [], [], []
-            offset = 0
-
-            def add(text, lines=lines):
-                nonlocal offset
-                lines.append(text)
-                at = offset
-                offset += len(text) + 1
-                return at
-
-            intro = rng.choice(pool.intros)
-            at = add(intro["text"])
-            for s, e, m in intro["metrics"]:
-                metric_rows.append((at + s, at + e, m, None))
-            body_tokens = [pool.tokens[intro["text"]]]
-            head_tokens = []
-            for order, section in enumerate(rng.sample(pool.sections, min(len(pool.sections), rng.randint(3, 5)))):
-                mech_id = next_mech
+            made = synthetic_case(pk, rng, pool, places, practices, now)
+            mech_ids = []
+            for mechanism in made["mechanisms"]:
+                mech_ids.append(next_mech)
+                mechs.append(row(mech_cols, {"id": next_mech, **mechanism}))
                 next_mech += 1
-                at = add(section["heading"])
-                mech_rows.append({"id": mech_id, "case_id": pk, "parent_id": None, "order": order,
-                                  "heading": section["heading"][:300], "slogan": "", "body": "",
-                                  "start": at, "end": at + len(section["heading"]), "curated": False})
-                head_tokens.append(pool.tokens[section["heading"]])
-                body_tokens.append(pool.tokens[section["heading"]])
-                for para in rng.sample(section["paragraphs"], min(len(section["paragraphs"]), rng.randint(1, 3))):
-                    at = add(para["text"])
-                    body_tokens.append(pool.tokens[para["text"]])
-                    for s, e, m in para["metrics"]:
-                        metric_rows.append((at + s, at + e, m, mech_id))
-            body = "\n".join(lines)
-            day = datetime.date(2012, 1, 1) + datetime.timedelta(days=rng.randrange(13 * 365))
-            source = rng.choice(SOURCES).format(province=province.name, city=city_name)
-            cases.append(row(case_cols, {
-                "id": pk, "slug": f"bench-{pk}", "title": title, "place_id": place.pk, "province_id": province.pk,
-                "city_id": city.pk if city else None, "published_on": day, "source": source,
-                "author_org": f"{city_name}委组织部", "summary": "", "body": body, "original_text": "",
-                "script": "simplified", "encoding": "utf-8", "repairs": [], "captions": [],
-                "keywords": [p[1] for p in chosen] + [place.name], "status": "published",
-                "content_hash": hashlib.sha256(f"bench{pk}".encode()).hexdigest(),
-                "source_file": f"bench/{pk}.txt", "search_tokens": "", "created": now, "updated": now,
-            }) + [pool.title_tokens(title), " ".join(head_tokens), " ".join(body_tokens)])
-            mechs.extend(row(mech_cols, m) for m in mech_rows)
-            for order, (s, e, m, mech_id) in enumerate(metric_rows):
-                metrics.append(row(metric_cols, {
-                    "id": next_metric, "case_id": pk, "mechanism_id": mech_id, "subject": m.subject[:100],
-                    "value": m.value, "unit": m.unit, "qualifier": m.qualifier, "text": body[s:e][:200],
-                    "start": s, "end": e, "order": order, "curated": False,
-                }))
+            cases.append(row(case_cols, made["case"]) + list(made["tokens"]))
+            for metric in made["metrics"]:
+                mechanism = metric.pop("mechanism")
+                metrics.append(row(metric_cols, {"id": next_metric, **metric,
+                                                 "mechanism_id": None if mechanism is None else mech_ids[mechanism]}))
                 next_metric += 1
-            links.extend((pk, p[0]) for p in chosen)
+            links.extend((pk, practice) for practice in made["practices"])
         with raw.cursor() as cur:
             with cur.copy(f"COPY bench_stage ({', '.join(case_names)}, t, h, b) FROM STDIN") as copy:
                 for r in cases:
@@ -402,6 +432,9 @@ def run_wrk(url_path: str, port: int, database: str) -> str:
 
 def main() -> None:
     args = parse_args()
+    if args.sqlite:
+        main_sqlite(args)
+        return
     url = database_url(args.database)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -456,6 +489,129 @@ def _busy_pair() -> tuple[str, str]:
     row = (Case.practices.through.objects.values("case__province__code", "practice__slug")
            .annotate(n=Count("case_id")).order_by("-n").first())
     return row["case__province__code"], row["practice__slug"]
+
+
+# ------------------------------------------------------------------------------------------- SQLite and peers
+
+
+def main_sqlite(args) -> None:
+    """``--sqlite PATH``: our pages on a SQLite archive of ``--wrk-cases`` cases against their peers, by wrk.
+
+    Builds the archive (``peers.build_sqlite``; ``--keep`` reuses the file), then serves side by side
+    our site (gunicorn, 2 workers, DEBUG off), the bare 20-row page (``bench/bare_site.py``, the same
+    settings and workers) and Datasette (its own virtualenv) on a copy of the file, and loads each
+    URL in turn with wrk, ``--rounds`` rounds of ``--seconds`` s. Prints req/s, p99, the slowest
+    request and the ratios of ours to the peers per round (min and median).
+    """
+    import peers
+
+    peers.which_wrk()
+    path = Path(args.sqlite).resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not args.keep:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    settings.DEBUG = False
+    call_command("migrate", verbosity=0)
+    from cases import search
+    from cases.models import Case
+
+    rng = random.Random(args.seed)
+    have = Case.objects.count()
+    if have < args.wrk_cases:
+        started = time.perf_counter()
+        pool = Pool()
+        peers.build_sqlite(args.wrk_cases - have, lambda pk, *rest: synthetic_case(pk, rng, pool, *rest),
+                           synthetic_sources())
+        print(f"generated {args.wrk_cases - have:,} cases in {time.perf_counter() - started:.0f} s")
+    total = Case.objects.published().count()
+    matches = {word: Case.objects.published().search(word).count()
+               for word in SEARCH_WORDS + COMMON_WORDS
+               if not any(c.prefix for c in search.parse(word).clauses)}
+    countable = {w: n for w, n in matches.items() if n <= search.SEARCH_CAP}
+    near = {target: min(countable, key=lambda w: abs(countable[w] - target)) for target in (1000, 5000)}
+    province, practice = _busy_pair()
+    from cases.models import Place, Practice
+
+    province_id = Place.objects.get(code=province).pk
+    practice_id = Practice.objects.get(slug=practice).pk
+    case = Case.objects.published().order_by("?").values_list("pk", "slug").first()
+    connection.close()
+
+    copy_dir = path.with_name(f"{path.stem}-datasette")
+    copy_dir.mkdir(exist_ok=True)
+    copy = peers.datasette_copy(path, copy_dir / f"{peers.DATASETTE_DB}.sqlite3")
+    metadata = peers.datasette_metadata(copy_dir / "metadata.json")
+    ours = peers.site_server(path, args.port)
+    bare = peers.bare_server(path, args.port + 1)
+    datasette = peers.datasette_server(copy, metadata, args.port + 2)
+    facets = [("_facet", "province_id"), ("_facet", "city_id"), ("_facet", "year")]
+    shown = [("_col", c) for c in ("title", "published_on", "province_id", "city_id", "source")]
+    table = f"/{peers.DATASETTE_DB}/cases_case?"
+
+    def peer_search(word):  # Datasette quotes each space-separated term: the same bigram clauses as ours
+        terms = " ".join(c.token for c in search.parse(word).clauses)
+        return table + urlencode([("_search", terms), ("status", "published"), ("_sort_desc", "published_on"),
+                                  ("_size", "20"), *facets, *shown])
+
+    urls: dict[str, str] = {}
+    for target, word in near.items():
+        label = f"~{target:,} ({word}, {matches[word]:,})"
+        urls[f"search {label} ranked"] = ours.url("/?" + urlencode({"q": word}))
+        urls[f"search {label} by date"] = ours.url("/?" + urlencode({"q": word, "sort": "newest"}))
+        urls[f"datasette search {label}"] = datasette.url(peer_search(word))
+    urls["list, province + practice"] = ours.url("/?" + urlencode({"province": province, "practice": practice}))
+    urls["datasette list, province + practice"] = datasette.url(table + urlencode([
+        ("status", "published"), ("province_id", province_id),
+        ("_through", json.dumps({"table": "cases_case_practices", "column": "practice_id", "value": practice_id})),
+        ("_sort_desc", "published_on"), ("_size", "20"), *facets, *shown]))
+    urls["home page (cached)"] = ours.url("/")
+    urls["bare 20-row page"] = bare.url("/")
+    urls["case page"] = ours.url(f"/cases/{case[1]}/")
+    urls["datasette row page"] = datasette.url(f"/{peers.DATASETTE_DB}/cases_case/{case[0]}")
+
+    load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    print(f"SQLite archive {path} ({total:,} published cases); uptime before: {load}")
+    servers = [ours, bare, datasette]
+    try:
+        for server in servers:
+            server.start()
+        first = {name: peers.slowest_alone(url, 1) for name, url in urls.items() if "search" in name}
+        results = peers.rounds(urls, args.rounds, args.seconds)
+        alone = {name: peers.slowest_alone(url) for name, url in urls.items() if "search" in name}
+    finally:
+        for server in servers:
+            server.stop()
+    print(f"uptime after: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
+    print(f"wrk -t2 -c16 -d{args.seconds}s, {args.rounds} rounds interleaved; gunicorn -w 2 (DEBUG off) for ours "
+          "and the bare page; Datasette one process:")
+    print("\n".join(peers.summary_lines(results, urls)))
+    print("a search alone (ms): first request after start (cold caches) / slowest of 10 after the rounds")
+    for name in first:
+        print(f"  {name:38} {first[name]:7.0f} / {alone[name]:7.0f}")
+    pairs = []
+    for target, word in near.items():
+        label = f"~{target:,} ({word}, {matches[word]:,})"
+        pairs.append((f"search {label} ranked", f"datasette search {label}",
+                      f"search {label}, ranked / Datasette", 1.5))
+        pairs.append((f"search {label} ranked", f"search {label} by date",
+                      f"search {label}, ranked / by date", 0.5))
+    pairs += [("list, province + practice", "datasette list, province + practice", "list with facets / Datasette", 2.0),
+              ("home page (cached)", "bare 20-row page", "cached home page / bare page", 0.6),
+              ("case page", "bare 20-row page", "case page / bare page", 0.5),
+              ("case page", "datasette row page", "case page / Datasette's row page", 1.0)]
+    print("ratios of requests/s, per round:")
+    print("\n".join(peers.ratio_lines(results, pairs)))
 
 
 if __name__ == "__main__":

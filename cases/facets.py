@@ -27,7 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, Place, Practice
+from .models import Case, Mechanism, Metric, Place, Practice
 
 FACETS = ("province", "city", "practice", "year")
 # The filters each facet ignores when counting its own options ("with the other active filters").
@@ -181,6 +181,22 @@ def facet_block(request, facets: Facets) -> str:
 # ------------------------------------------------------------------------------------------- counts
 
 
+class PublishedYear(ExtractYear):
+    """The year of ``published_on``; on SQLite by ``strftime`` in SQL.
+
+    Django's ExtractYear calls a Python function per row on SQLite (``django_date_extract``), most
+    of the time of a facet count; a date is stored there as ``YYYY-MM-DD`` text, whose year SQLite
+    reads itself (NULL stays NULL).
+    """
+
+    def __init__(self, expression="published_on", **extra):
+        super().__init__(expression, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"CAST(strftime('%%Y', {sql}) AS integer)", params
+
+
 # The parts of the counting statement; ``m`` is the set being counted.
 _COUNT_PARTS = {
     "province": "SELECT 'province', province_id, COUNT(*) FROM m GROUP BY province_id",
@@ -192,7 +208,20 @@ _COUNT_PARTS = {
 }
 
 
-def count_sets(queryset, wanted: list[str], cap: int | None = None) -> dict:
+def cached_count_sets(identity, make_queryset, wanted: list[str], cap: int | None = None) -> dict:
+    """``count_sets(make_queryset(), wanted, cap)``, cached under ``identity`` (plain values that define the set).
+
+    A hit costs one cache read: the queryset is neither built nor compiled to make the key.
+    """
+    key = FacetCache.key("count-sets", identity)
+    result = cache.get(key)
+    if result is None:
+        result = count_sets(make_queryset(), wanted, cap, cached=False)
+        cache.set(key, result, FACET_CACHE_SECONDS)
+    return result
+
+
+def count_sets(queryset, wanted: list[str], cap: int | None = None, cached: bool = True) -> dict:
     """The ``wanted`` counts of ``queryset`` ("province", "city", "practice", "year": {key: n}; "total": n).
 
     ``cap``: count at most that many cases (a search's). A set with more gets None for each
@@ -205,11 +234,12 @@ def count_sets(queryset, wanted: list[str], cap: int | None = None) -> dict:
     CTE read more than once, and inlines one read once), instead of once per count: for a
     search, the full-text match and its heap visits are most of a list page's time. Only the
     wanted parts are computed: a facet whose own filter is active counts a different set, alone.
-    Cached for FACET_CACHE_SECONDS under the statement's text and the generation (``FacetCache``).
+    Cached for FACET_CACHE_SECONDS under the statement's text and the generation (``FacetCache``),
+    unless ``cached`` is False (``cached_count_sets`` caches it under the set's identity).
     """
     result: dict = {kind: 0 if kind == "total" else {} for kind in wanted}
     total = 0
-    base = queryset.order_by().annotate(facet_year=ExtractYear("published_on")).values_list(
+    base = queryset.order_by().annotate(facet_year=PublishedYear()).values_list(
         "pk", "province_id", "city_id", "facet_year")
     try:
         sql, params = base.query.sql_with_params()
@@ -222,10 +252,10 @@ def count_sets(queryset, wanted: list[str], cap: int | None = None) -> dict:
     if cap is not None:
         sql, params = f"{sql} LIMIT %s", (*params, cap + 1)
     statement = f"WITH m (id, province_id, city_id, year) AS ({sql}) {parts}"
-    key = FacetCache.key(statement, params)
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
+    key = FacetCache.key(statement, params) if cached else None
+    hit = cache.get(key) if cached else None
+    if hit is not None:
+        return hit
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(statement, params)
         for kind, value, n in cursor.fetchall():
@@ -238,12 +268,13 @@ def count_sets(queryset, wanted: list[str], cap: int | None = None) -> dict:
         result["total"] = total
     if cap is not None and total > cap:
         result = {kind: None for kind in wanted}
-    cache.set(key, result, FACET_CACHE_SECONDS)
+    if cached:
+        cache.set(key, result, FACET_CACHE_SECONDS)
     return result
 
 
 class FacetCache:
-    """Keys for cached counts: a generation number that any change to a case moves on.
+    """Keys for cached counts and pages: a generation number that any change to a case moves on.
 
     The counts are cached per process (LocMemCache by default). A save or delete of a case, or a
     change of its practices, in this process bumps the generation, so the next page counts
@@ -273,6 +304,10 @@ class FacetCache:
         uid = "cases.facets.FacetCache"
         post_save.connect(cls.invalidate, sender=Case, dispatch_uid=f"{uid}.save")
         post_delete.connect(cls.invalidate, sender=Case, dispatch_uid=f"{uid}.delete")
+        # what a cached case page shows besides the case's own row (views.CachedPage)
+        for model in (Mechanism, Metric, Practice):
+            post_save.connect(cls.invalidate, sender=model, dispatch_uid=f"{uid}.save.{model.__name__}")
+            post_delete.connect(cls.invalidate, sender=model, dispatch_uid=f"{uid}.delete.{model.__name__}")
         m2m_changed.connect(cls.invalidate, sender=Case.practices.through, dispatch_uid=f"{uid}.practices")
 
 

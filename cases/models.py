@@ -161,9 +161,21 @@ class CaseQuerySet(models.QuerySet):
 
     def with_related(self):
         """Everything a list or detail page shows, in a fixed number of queries."""
+        # a page shows a practice's name and link only: its synonyms and description stay unread
         return self.select_related("place", "province", "city").prefetch_related(
-            Prefetch("practices", queryset=Practice.objects.order_by("name")),
+            Prefetch("practices", queryset=Practice.objects.order_by("name").only("pk", "name", "slug")),
         )
+
+    def practice_names(self) -> dict[int, list[str]]:
+        """{case id: the names of its practices, in name order} for these cases: one query, no model built.
+
+        What a list shows of a case's practices; prefetching them built a Practice per tag.
+        """
+        names: dict[int, list[str]] = defaultdict(list)
+        links = Case.practices.through.objects.filter(case_id__in=self.values("pk"))
+        for case_id, name in links.order_by("practice__name").values_list("case_id", "practice__name"):
+            names[case_id].append(name)
+        return names
 
     def with_metric_count(self):
         return self.annotate(metric_count=Count("metrics", distinct=True))
@@ -191,7 +203,9 @@ class CaseQuerySet(models.QuerySet):
 
         Candidates come from the RELATED_POOL most recent links to the case's practices (one index
         read, not a GROUP BY over every case of a common practice: 137 ms at 100,000 cases); the
-        shared practices and keywords are counted in Python over at most 200 of them.
+        shared practices and keywords are counted in Python over at most 200 of them, from their
+        keywords alone: only the ``limit`` chosen are built as cases with their places (building
+        all 200 was most of a case page).
         """
         practice_ids = [p.pk for p in case.practices.all()]
         if not practice_ids:
@@ -203,13 +217,13 @@ class CaseQuerySet(models.QuerySet):
             shared[case_id] += 1
         best = sorted(shared, key=lambda pk: (-shared[pk], -pk))[:200]
         keywords = set(case.keywords)
-        candidates = list(
-            self.filter(pk__in=best).select_related("province", "city", "place")
-            .only("pk", "slug", "title", "published_on", "keywords", "province__name", "city__name", "place__name",
-                  "place__level")
-        )
-        candidates.sort(key=lambda c: (-shared[c.pk], -len(keywords & set(c.keywords)), -c.pk))
-        return candidates[:limit]
+        overlap = {pk: len(keywords & set(theirs)) for pk, theirs in self.filter(pk__in=best).values_list("pk", "keywords")}
+        chosen = sorted(overlap, key=lambda pk: (-shared[pk], -overlap[pk], -pk))[:limit]
+        built = self.filter(pk__in=chosen).select_related("province", "city", "place").only(
+            "pk", "slug", "title", "published_on", "keywords", "province__name", "city__name", "place__name",
+            "place__level")
+        by_pk = {c.pk: c for c in built}
+        return [by_pk[pk] for pk in chosen if pk in by_pk]  # one deleted meanwhile is left out
 
     def counts_by_place(self) -> PlaceCounts:
         """How many of these cases each province and each city holds (one GROUP BY); see ``PlaceCounts``."""
