@@ -154,8 +154,10 @@ class CaseFilter(django_filters.FilterSet):
         ignored = FACET_PARAMS[facet] if facet else ()
         active = []
         for name, value in sorted(self.form.cleaned_data.items()):
-            if isinstance(value, (list, tuple, QuerySet)):  # the practices (a QuerySet the form evaluated)
-                value = ("pks", tuple(sorted(v.pk for v in value))) if value else None
+            if isinstance(value, (list, tuple, QuerySet)):  # the practices (a QuerySet the form evaluated, or slugs)
+                pks = [v.pk for v in value if hasattr(v, "pk")]
+                value = (("pks", tuple(sorted(pks))) if len(pks) == len(value)
+                         else ("keys", tuple(sorted(map(str, value))))) if value else None
             elif hasattr(value, "pk"):
                 value = ("pk", value.pk)
             if name in ignored or name == "sort" or value in EMPTY_VALUES:

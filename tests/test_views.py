@@ -65,6 +65,24 @@ def test_case_page(client, case):
     assert "&lt;b&gt;网格员&lt;/b&gt;" in html and "<b>网格员</b>" not in html
     # how the text was cleaned
     assert "这篇文本是如何整理的" in html and "关(guān) → 关" not in html and "關(guān) → 關" in html
+    assert "拼音注音已去除 3 处" in html and "pinyin" not in html  # in words, not the pipeline's names
+
+
+@pytest.mark.parametrize(
+    "repair, text",
+    [
+        ({"stage": "repair", "kind": "pinyin", "count": 683}, "拼音注音已去除 683 处"),
+        ({"stage": "normalise", "kind": "t2s", "count": 1432}, "繁体字已转为简体 1432 处"),
+        ({"stage": "clean", "kind": "breadcrumb", "count": 2}, "网页框架（导航、工具栏、版权声明等）2 行已删除"),
+        ({"stage": "clean", "kind": "aggregator-note", "count": 1}, "网页框架（导航、工具栏、版权声明等）1 行已删除"),
+        ({"stage": "decode", "kind": "html", "count": 1}, "从保存的网页中取出正文"),
+        ({"stage": "somewhere", "kind": "new-kind", "count": 4}, "somewhere 4 处"),  # a kind nobody named yet
+    ],
+)
+def test_repairs_read_as_sentences(repair, text):
+    from cases.templatetags.case_text import repair_text
+
+    assert repair_text(repair) == text
 
 
 def test_original_text_switch(client, case):

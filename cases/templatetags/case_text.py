@@ -35,3 +35,36 @@ STAGES = {"decode": "解码", "repair": "修复", "clean": "清理", "normalise"
 @register.filter
 def stage_label(stage: str) -> str:
     return STAGES.get(stage, stage)
+
+
+# What each recorded change of the pipeline did, in words for a reader (``{n}``: how many). A kind of
+# page furniture the clean stage removed (its breadcrumbs, tool bars, counters …) reads as one phrase.
+REPAIR_TEXT = {
+    ("decode", "html"): "从保存的网页中取出正文",
+    ("decode", "undecodable-bytes"): "无法解码的字节 {n} 处，已替换",
+    ("repair", "gbk-shift"): "错位的 GBK 编码已修复 {n} 处",
+    ("repair", "pinyin"): "拼音注音已去除 {n} 处",
+    ("repair", "entity"): "HTML 实体（如 &ldquo;）已还原 {n} 处",
+    ("repair", "spaced"): "字间多余的空格已合并 {n} 处",
+    ("normalise", "t2s"): "繁体字已转为简体 {n} 处",
+    ("normalise", "zhe"): "“著”按用法改为“着” {n} 处",
+    ("normalise", "width"): "全角字母和数字已改为半角 {n} 处",
+    ("normalise", "spaces"): "特殊空白已统一 {n} 处",
+    ("normalise", "punctuation"): "标点已统一为中文标点 {n} 处",
+    ("normalise", "presentation-forms"): "竖排或兼容形式的标点已还原 {n} 处",
+    ("clean", "meta"): "日期、来源、作者等信息 {n} 行已移出正文",
+    ("clean", "repeated"): "重复的内容 {n} 行已删除",
+    ("clean", "caption"): "图片说明 {n} 行已移出正文",
+    ("clean", "editor"): "编辑署名 {n} 行已删除",
+    ("clean", "related-list"): "“相关阅读”等列表 {n} 行已删除",
+    ("extract", "figures-capped"): "数字过多，只保留前 {n} 个",
+}
+FURNITURE_TEXT = "网页框架（导航、工具栏、版权声明等）{n} 行已删除"
+
+
+@register.filter
+def repair_text(repair: dict) -> str:
+    """A recorded change as a sentence: 拼音注音已去除 683 处 (not "repair pinyin × 683")."""
+    stage, kind, n = repair.get("stage", ""), repair.get("kind", ""), repair.get("count") or 0
+    phrase = REPAIR_TEXT.get((stage, kind)) or (FURNITURE_TEXT if stage == "clean" else f"{stage_label(stage)} {{n}} 处")
+    return phrase.format(n=n)
