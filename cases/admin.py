@@ -429,6 +429,31 @@ class CaseAdmin(SimpleHistoryAdmin):
         if merged:
             self.message_user(request, _("已合并 %(n)d 个重复案例。") % {"n": merged}, messages.SUCCESS)
 
+    def conflict_view(self, request, object_id):
+        """The conflict table's buttons: take the re-ingest's value of a field, or keep the curator's (POST)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        case = get_object_or_404(Case, pk=key_or_404(Case, unquote(object_id)))
+        if not self.has_change_permission(request, case):
+            raise PermissionDenied
+        take = request.POST.get("take_extracted")
+        key = take or request.POST.get("keep_curated")
+        if not key or key not in case.review_conflicts:
+            self.message_user(request, _("这条冲突已不存在（可能已被处理）。"), messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
+        try:
+            case.resolve_conflict(key, take_extracted=bool(take))
+        except ValueError:
+            self.message_user(request, _("这条冲突只能保留人工值。"), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
+        case._history_user = request.user
+        case._change_reason = _("采用新抽取值：%(k)s") % {"k": key} if take else _("保留人工值：%(k)s") % {"k": key}
+        case.save()
+        if take:
+            search.index_case(case)  # the title or the body may have changed
+        self.message_user(request, _("已采用新抽取值。") if take else _("已保留人工值。"), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
+
     def merge_view(self, request, object_id, other_id):
         """The change page's merge button: keep ``object_id``, merge ``other_id`` into it (POST only)."""
         if request.method != "POST":
@@ -495,6 +520,7 @@ class CaseAdmin(SimpleHistoryAdmin):
             path(
                 "upload/<uuid:job_id>/", self.admin_site.admin_view(self.upload_job_view), name="cases_case_upload_job"
             ),
+            path("<path:object_id>/conflict/", self.admin_site.admin_view(self.conflict_view), name="cases_case_conflict"),
             path(
                 "<path:object_id>/merge/<path:other_id>/",
                 self.admin_site.admin_view(self.merge_view),

@@ -397,7 +397,8 @@ def apply_fields(case: Case, report: Report) -> dict[str, dict]:
         if field in case.curated_fields:
             old = getattr(case, field)
             if old != new:
-                conflicts[field] = {"curated": _shown(old), "extracted": _shown(new)}
+                # the extracted value itself too, so that a curator can take it with one click
+                conflicts[field] = {"curated": _shown(old), "extracted": _shown(new), "value": _stored(new)}
             continue
         setattr(case, field, new)
     # Provenance is the pipeline's own and never curated.
@@ -409,6 +410,15 @@ def apply_fields(case: Case, report: Report) -> dict[str, dict]:
         {"stage": "decode", "kind": flag, "count": 1, "examples": []} for flag in report.flags
     ]
     return conflicts
+
+
+def _stored(value):
+    """An extracted value as JSON keeps it: a place by its code, a date in ISO form."""
+    if isinstance(value, Place):
+        return value.code
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
 
 
 def _shown(value) -> str:

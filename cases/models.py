@@ -7,6 +7,7 @@ one) and its named queries live on a custom QuerySet, e.g.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -413,6 +414,31 @@ class Case(models.Model):
         """The conflicts are settled: no 待复核 flag, no conflicts kept (the caller saves)."""
         self.needs_review = False
         self.review_conflicts = {}
+
+    def resolve_conflict(self, key: str, take_extracted: bool) -> None:
+        """Settle one conflict a re-ingest found (the caller saves).
+
+        Taking the extracted value gives the field back to the pipeline (it is no longer curated, so
+        the next re-ingest keeps it current); keeping the curator's value leaves the field curated.
+        A conflict about a figure or mechanism can only be kept: the row stays as the curator left it.
+        When no conflict is left, the case is no longer 待复核.
+        """
+        conflict = self.review_conflicts.get(key)
+        if conflict is None:
+            raise KeyError(key)
+        if take_extracted:
+            if key not in self.CURATABLE_FIELDS or "value" not in conflict:
+                raise ValueError(f"no extracted value to take for {key!r}")
+            value = conflict["value"]
+            if key == "place":
+                value = Place.objects.filter(code=value).first() if value else None
+            elif key == "published_on":
+                value = datetime.date.fromisoformat(value) if value else None
+            setattr(self, key, value)
+            self.curated_fields = [name for name in self.curated_fields if name != key]
+        self.review_conflicts = {k: v for k, v in self.review_conflicts.items() if k != key}
+        if not self.review_conflicts:
+            self.needs_review = False
 
     def take_over(self, rows: str) -> None:
         """The curator deleted one of the case's ``rows`` (a name of ``CURATED_LISTS``): the whole list is theirs.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -87,13 +88,23 @@ def repairs_html(case: Case) -> SafeString:
 
 
 def conflicts_html(case: Case) -> SafeString | str:
-    """The values a re-ingest found against the curator's, as a table (field, curated, extracted)."""
+    """The values a re-ingest found against the curator's, as a table (field, curated, extracted), each with
+    its buttons: take the new value (a field's) or keep the curator's. The buttons post to the conflict
+    view from inside the change form (``formaction``), which reads only which conflict and which choice."""
     if not case.review_conflicts:
         return "—"
-    rows = [(field, c.get("curated", ""), c.get("extracted", "")) for field, c in case.review_conflicts.items()]
+    url = reverse("admin:cases_case_conflict", args=[case.pk])
+    rows = []
+    for key, c in case.review_conflicts.items():
+        label = Case._meta.get_field(key).verbose_name if key in Case.CURATABLE_FIELDS else key
+        take = format_html('<button type="submit" class="button rv-take" formaction="{}" name="take_extracted" '
+                           'value="{}">{}</button> ', url, key, _("采用新值")) if "value" in c else ""
+        keep = format_html('<button type="submit" class="button rv-keep" formaction="{}" name="keep_curated" '
+                           'value="{}">{}</button>', url, key, _("保留人工值"))
+        rows.append((label, c.get("curated", ""), c.get("extracted", ""), take, keep))
     return format_html(
-        '<table class="rv-conflicts"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
+        '<table class="rv-conflicts"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
         "<tbody>{}</tbody></table>",
-        _("字段"), _("人工值"), _("新抽取值"),
-        format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        _("字段"), _("人工值"), _("新抽取值"), _("处理"),
+        format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>", rows),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -83,7 +84,8 @@ def test_curated_fields_and_figures_survive_reingest_and_conflicts_are_flagged()
     assert Mechanism.objects.filter(pk=curated_mechanism.pk).exists()
     if extracted_title != "人工修订后的标题":
         assert case.needs_review
-        assert case.review_conflicts["title"] == {"curated": "人工修订后的标题", "extracted": extracted_title}
+        assert case.review_conflicts["title"] == {"curated": "人工修订后的标题", "extracted": extracted_title,
+                                                  "value": extracted_title}
 
 
 def test_a_rejected_report_leaves_nothing_behind():
@@ -167,7 +169,8 @@ def test_a_curators_kind_is_kept_on_reingest_and_a_disagreement_flagged():
     assert ingest_bytes(SEED.name, changed(seed_bytes())).status == UPDATED
     case.refresh_from_db()
     assert case.kind == Case.Kind.NON_CASE
-    assert case.needs_review and case.review_conflicts["kind"] == {"curated": "non-case", "extracted": "case"}
+    assert case.needs_review and case.review_conflicts["kind"] == {"curated": "non-case", "extracted": "case",
+                                                                   "value": "case"}
 
 
 def test_a_non_case_the_curator_published_stays_published_on_reingest():
@@ -443,3 +446,39 @@ def test_another_report_of_the_same_campaign_is_no_duplicate():
     other = ingest_bytes(SEEDS_OTHER.name, SEEDS_OTHER.read_bytes()).case
     assert other.duplicate_of_id is None
     assert original.duplicate_bands.count() == other.duplicate_bands.count() == 32
+
+
+def test_a_conflict_is_settled_by_taking_the_new_value_or_keeping_the_curators(admin_client):
+    case = ingest_bytes(SEED.name, seed_bytes()).case
+    extracted = {"title": case.title, "published_on": case.published_on, "place": case.place}
+    case.title, case.published_on, case.place = "人工标题", datetime.date(2001, 1, 1), None
+    case.mark_curated("title", "published_on", "place")
+    case.save()
+    ingest_bytes(SEED.name, changed(seed_bytes()))
+    case.refresh_from_db()
+    assert set(case.review_conflicts) >= {"title", "published_on", "place"} and case.needs_review
+    url = f"/admin/cases/case/{case.pk}/conflict/"
+    # the change page offers both buttons for a field
+    page = admin_client.get(f"/admin/cases/case/{case.pk}/change/").content.decode()
+    assert f'formaction="{url}" name="take_extracted" value="title"' in page
+    assert f'formaction="{url}" name="keep_curated" value="title"' in page
+    # take the new title: the pipeline's again (no longer curated)
+    assert admin_client.post(url, {"take_extracted": "title"}).status_code == 302
+    case.refresh_from_db()
+    assert case.title == extracted["title"] and "title" not in case.curated_fields
+    assert "title" not in case.review_conflicts and case.needs_review  # others remain
+    # a date and a place come back as themselves
+    admin_client.post(url, {"take_extracted": "published_on"})
+    admin_client.post(url, {"take_extracted": "place"})
+    case.refresh_from_db()
+    assert (case.published_on, case.place) == (extracted["published_on"], extracted["place"])
+    # keep the curator's for whatever is left: the flag goes with the last conflict
+    for key in list(case.review_conflicts):
+        assert admin_client.post(url, {"keep_curated": key}).status_code == 302
+    case.refresh_from_db()
+    assert (case.review_conflicts, case.needs_review) == ({}, False)
+    # the history says what was chosen
+    assert case.history.filter(history_change_reason__startswith="采用新抽取值").count() == 3
+    # a stale button or a GET changes nothing
+    assert admin_client.post(url, {"take_extracted": "title"}).status_code == 302
+    assert admin_client.get(url).status_code == 405
