@@ -454,6 +454,26 @@ class CaseAdmin(SimpleHistoryAdmin):
         self.message_user(request, _("已采用新抽取值。") if take else _("已保留人工值。"), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
 
+    def compare_view(self, request, object_id, other_id):
+        """Two duplicate candidates side by side: their fields, their texts aligned with the differences
+        marked, and the merge buttons either way round."""
+        left = get_object_or_404(Case, pk=key_or_404(Case, unquote(object_id)))
+        right = get_object_or_404(Case, pk=key_or_404(Case, unquote(other_id)))
+        if not (self.has_view_permission(request, left) and self.has_view_permission(request, right)):
+            raise PermissionDenied
+        if not merge.are_candidates(left, right):
+            raise Http404("not a candidate duplicate pair")
+        fields, rows = merge.side_by_side(left, right)
+        can_merge = all(self.has_change_permission(request, c) and self.has_delete_permission(request, c)
+                        for c in (left, right))
+        context = {
+            **self.admin_site.each_context(request), "opts": Case._meta, "original": left, "left": left,
+            "right": right, "fields": fields, "rows": rows, "can_merge": can_merge,
+            "same": sum(1 for r in rows if r.kind == "same"), "differ": sum(1 for r in rows if r.kind != "same"),
+            "title": _("并排比较疑似重复：%(t)s") % {"t": left.title},
+        }
+        return TemplateResponse(request, "admin/cases/case/compare.html", context)
+
     def merge_view(self, request, object_id, other_id):
         """The change page's merge button: keep ``object_id``, merge ``other_id`` into it (POST only)."""
         if request.method != "POST":
@@ -521,6 +541,8 @@ class CaseAdmin(SimpleHistoryAdmin):
                 "upload/<uuid:job_id>/", self.admin_site.admin_view(self.upload_job_view), name="cases_case_upload_job"
             ),
             path("<path:object_id>/conflict/", self.admin_site.admin_view(self.conflict_view), name="cases_case_conflict"),
+            path("<path:object_id>/compare/<path:other_id>/", self.admin_site.admin_view(self.compare_view),
+                 name="cases_case_compare"),
             path(
                 "<path:object_id>/merge/<path:other_id>/",
                 self.admin_site.admin_view(self.merge_view),

@@ -23,7 +23,7 @@ from .facets import query_string
 from .models import Case, Mechanism, Metric, sentence_bounds
 
 CSV_FIELDS = [
-    "source_file", "slug", "title", "province", "city", "district", "published_on", "source", "author_org",
+    "source_file", "slug", "title", "province", "city", "district", "published_on", "source", "other_sources", "author_org",
     "script", "kind", "status", "practices", "keywords", "mechanism_count", "metric_count", "url",
 ]
 FIGURE_CSV_FIELDS = ["case", "slug", "province", "city", "district", "subject", "indicator", "value", "unit",
@@ -82,6 +82,9 @@ def case_to_dict(case: Case) -> dict:
         "published_on": case.published_on.isoformat() if case.published_on else None,
         "source": case.source,
         "author_org": case.author_org,
+        # the reports merged into this one as its duplicates: who else published it, under what title, when
+        "other_sources": [{"source": s.get("source") or "", "title": s.get("title") or "",
+                           "published_on": s.get("published_on")} for s in case.other_sources or []],
         "script": case.script,
         "kind": case.kind,
         "status": case.status,
@@ -114,6 +117,7 @@ def to_csv(cases: Iterable[Case]) -> str:
     for case in cases:
         row = case_to_dict(case)
         row["practices"] = "; ".join(row["practices"])
+        row["other_sources"] = "; ".join(f"{s['source']}《{s['title']}》{s['published_on'] or ''}" for s in row["other_sources"])
         row["keywords"] = "; ".join(row["keywords"])
         row["mechanism_count"] = len(row.pop("mechanisms"))
         row["metric_count"] = len(row.pop("metrics"))

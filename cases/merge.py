@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from .models import Case, MergedReport
+from .models import SENTENCE_END, Case, MergedReport
+
+# A sentence with its end (a full stop, a clause stop or a line break), or a tail without one.
+SENTENCE_SPLIT_RE = re.compile(f"[^{re.escape(SENTENCE_END)}]*[{re.escape(SENTENCE_END)}]+|[^{re.escape(SENTENCE_END)}]+$")
 
 
 def candidates(case: Case) -> list[Case]:
@@ -93,3 +99,51 @@ def sources_html(case: Case) -> SafeString | str:
         for s in case.other_sources
     ]
     return format_html("<ul>{}</ul>", format_html_join("", "<li>{}:{}({},{})</li>", rows))
+
+
+# ------------------------------------------------------------------------------- side by side
+
+COMPARED_FIELDS = ("title", "source", "author_org", "published_on", "place", "source_file", "status")
+
+
+@dataclass
+class AlignedRow:
+    """One row of two texts set side by side: a sentence (or run of sentences) of each, and how they differ."""
+
+    left: str
+    right: str
+    kind: str  # "same", "changed", "left-only", "right-only"
+
+
+def side_by_side(left: Case, right: Case) -> tuple[list[tuple[str, str, str, bool]], list[AlignedRow]]:
+    """The two cases' fields (label, left, right, differ) and their bodies aligned sentence by sentence."""
+    fields = []
+    for name in COMPARED_FIELDS:
+        field = Case._meta.get_field(name)
+        a, b = getattr(left, name), getattr(right, name)
+        fields.append((str(field.verbose_name), _shown(a), _shown(b), a != b))
+    a, b = sentences(left.body), sentences(right.body)
+    rows: list[AlignedRow] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            rows += [AlignedRow(x, x, "same") for x in a[i1:i2]]
+        elif tag == "replace":
+            rows.append(AlignedRow("".join(a[i1:i2]), "".join(b[j1:j2]), "changed"))
+        elif tag == "delete":
+            rows.append(AlignedRow("".join(a[i1:i2]), "", "left-only"))
+        else:
+            rows.append(AlignedRow("", "".join(b[j1:j2]), "right-only"))
+    return fields, rows
+
+
+def sentences(text: str) -> list[str]:
+    """The text cut after each sentence end and each line break (the units two reprints share)."""
+    return [piece for piece in SENTENCE_SPLIT_RE.findall(text) if piece.strip()]
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

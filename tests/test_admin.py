@@ -513,6 +513,33 @@ class TestDuplicates:
         assert as_publisher.post(url).status_code == 302
         assert list(Case.objects.values_list("title", flat=True)) == ["原案例"]
 
+    def test_side_by_side_aligns_the_texts_and_merges_from_there(self, as_publisher, client):
+        original = make_case(title="原案例", source="锦州日报", status=Case.Status.PUBLISHED)
+        copy = make_case(title="转载", source="辽宁日报", body=BODY.replace("全市", "全锦州市", 1) + "转载者加的一句。",
+                         duplicate_of=original, figures=False, mechanisms=False)
+        change = as_publisher.get(change_url(copy)).content.decode()
+        url = reverse("admin:cases_case_compare", args=[copy.pk, original.pk])
+        assert f'href="{url}"' in change
+        html = as_publisher.get(url).content.decode()
+        # the fields that differ are marked, the texts aligned: same sentences plain, the edits coloured
+        assert re.search(r'<tr class="differ"><th scope="row">来源</th><td>辽宁日报</td><td>锦州日报</td>', html)
+        assert '<tr class="dup-left-only"><td>转载者加的一句。</td><td></td></tr>' in html
+        assert re.search(r'<tr class="dup-changed"><td>[^<]*全锦州市[^<]*</td><td>[^<]*全市', html)
+        assert html.count('<tr class="dup-same">') >= 1
+        # merge from there: keep the original, the copy's source travels to it, the public page and exports
+        assert as_publisher.post(reverse("admin:cases_case_merge", args=[original.pk, copy.pk])).status_code == 302
+        original.refresh_from_db()
+        page = client.get(original.get_absolute_url()).content.decode()
+        assert "也见于" in page and "辽宁日报：《转载》" in page
+        exported = json.loads(client.get("/cases.json").content)["results"][0]
+        assert [s["source"] for s in exported["other_sources"]] == ["辽宁日报"]
+        rows = list(csv.DictReader(io.StringIO(b"".join(client.get("/cases.csv").streaming_content).decode("utf-8-sig"))))
+        assert rows[0]["other_sources"].startswith("辽宁日报《转载》")
+
+    def test_side_by_side_only_for_candidates(self, as_publisher):
+        a, b = make_case(), make_case()
+        assert as_publisher.get(reverse("admin:cases_case_compare", args=[a.pk, b.pk])).status_code == 404
+
     def test_merging_unrelated_cases_is_refused(self, as_publisher):
         a, b = make_case(), make_case()
         assert as_publisher.post(reverse("admin:cases_case_merge", args=[a.pk, b.pk])).status_code == 404

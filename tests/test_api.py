@@ -163,7 +163,7 @@ def in_test_transaction():
 
 
 @schema.parametrize()
-@settings(max_examples=30, deadline=None,
+@settings(max_examples=30, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])
 def test_every_operation_conforms_to_the_schema(case, archive, in_test_transaction):
     # Every check but the rejection of schema-violating data: the API reads a malformed flag

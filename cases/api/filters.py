@@ -28,6 +28,11 @@ SLUG_RE = re.compile(r"[-\w]{1,64}")
 CODE_SCHEMA = {"type": "string", "pattern": rf"^(?:{CODE_RE.pattern})?$"}
 SLUG_LIST_SCHEMA = {"type": "array", "items": {"type": "string", "pattern": rf"^(?:{SLUG_RE.pattern})?$"}}
 YEAR_SCHEMA = {"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR}
+NO_NUL = r"^[^\x00]*$"  # a NUL character is refused (400), as by every form of the site
+
+
+def text_schema(max_length: int) -> dict:
+    return {"type": "string", "maxLength": max_length, "pattern": NO_NUL}
 
 
 def documented(filter_, schema: dict):
@@ -75,7 +80,7 @@ CITY_LEVELS = (Place.Level.CITY, Place.Level.DISTRICT)
 class ApiCaseFilter(CaseFilter):
     q = documented(django_filters.CharFilter(label=_("全文检索"), method="filter_q", strip=True,
                                              max_length=search.MAX_QUERY_LENGTH),
-                   {"type": "string", "maxLength": search.MAX_QUERY_LENGTH})
+                   text_schema(search.MAX_QUERY_LENGTH))
     province = documented(CodeFilter(label=_("省份"), method="filter_province"), CODE_SCHEMA)
     city = documented(CodeFilter(label=_("城市（或区县）"), method="filter_city"), CODE_SCHEMA)
     practice = documented(SlugListFilter(label=_("实践（可重复，任一）"), method="filter_practice"), SLUG_LIST_SCHEMA)
@@ -84,7 +89,7 @@ class ApiCaseFilter(CaseFilter):
     year_to = documented(YearFilter(label=_("截止年份"), method="filter_year_to", min_value=MIN_YEAR,
                                     max_value=MAX_YEAR), YEAR_SCHEMA)
     source = documented(django_filters.CharFilter(label=_("来源"), lookup_expr="icontains", max_length=100),
-                        {"type": "string", "maxLength": 100})
+                        text_schema(100))
 
     def filter_province(self, queryset, name, value):
         place = _place(value, (Place.Level.PROVINCE,)) if value else None
@@ -114,7 +119,7 @@ class ApiFigureFilter(FigureFilter):
     year_to = documented(YearFilter(label=_("截止年份"), method="filter_year_to", min_value=MIN_YEAR,
                                     max_value=MAX_YEAR), YEAR_SCHEMA)
     subject = documented(django_filters.CharFilter(label=_("对象包含"), lookup_expr="icontains", max_length=100),
-                         {"type": "string", "maxLength": 100})
+                         text_schema(100))
 
     def filter_province(self, queryset, name, value):
         place = _place(value, (Place.Level.PROVINCE,)) if value else None
