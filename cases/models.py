@@ -150,7 +150,9 @@ class CaseQuerySet(models.QuerySet):
 
         Candidates come from the RELATED_POOL most recent links to the case's practices (one index
         read, not a GROUP BY over every case of a common practice: 137 ms at 100,000 cases); the
-        shared practices and keywords are counted in Python over at most 200 of them.
+        shared practices are counted in Python, and the 200 best candidates are ranked by shared
+        keywords from their ids and keywords alone: only the ``limit`` kept are built as cases
+        (building all 200 with their places was most of a case page's time).
         """
         practice_ids = [p.pk for p in case.practices.all()]
         if not practice_ids:
@@ -162,13 +164,13 @@ class CaseQuerySet(models.QuerySet):
             shared[case_id] += 1
         best = sorted(shared, key=lambda pk: (-shared[pk], -pk))[:200]
         keywords = set(case.keywords)
-        candidates = list(
-            self.filter(pk__in=best).select_related("province", "city", "place")
-            .only("pk", "slug", "title", "published_on", "keywords", "province__name", "city__name", "place__name",
-                  "place__level")
-        )
-        candidates.sort(key=lambda c: (-shared[c.pk], -len(keywords & set(c.keywords)), -c.pk))
-        return candidates[:limit]
+        overlap = {pk: len(keywords & set(words or ())) for pk, words in
+                   self.filter(pk__in=best).values_list("pk", "keywords")}
+        kept = sorted(overlap, key=lambda pk: (-shared[pk], -overlap[pk], -pk))[:limit]
+        chosen = {c.pk: c for c in self.filter(pk__in=kept).select_related("province", "city", "place").only(
+            "pk", "slug", "title", "published_on", "keywords", "province__name", "city__name", "place__name",
+            "place__level")}
+        return [chosen[pk] for pk in kept if pk in chosen]
 
     def counts_by_place(self) -> PlaceCounts:
         """How many of these cases each province and each city holds (one GROUP BY); see ``PlaceCounts``."""
