@@ -16,7 +16,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from . import search
+from . import facet_cells, search
 from .facets import FACET_PARAMS, FACETS, count_sets
 from .models import Case, Metric, Place, Practice
 
@@ -153,6 +153,9 @@ class CaseFilter(django_filters.FilterSet):
         ``facets.count_sets``. Results are cached briefly (``FacetCache``): paging, re-sorting and the
         bare home page then cost no count at all.
         """
+        precounted = facet_cells.counts(self)  # PostgreSQL's maintained counts, when they can answer
+        if precounted is not None:
+            return precounted
         by_set: dict[tuple, list[str | None]] = {}
         querysets = {}
         for facet in (None, *FACETS):
