@@ -11,7 +11,7 @@ counted over the cases (``facets.count_sets``). Both give the same counts (tests
 
 from __future__ import annotations
 
-from django.db import connections
+from django.db import connections, transaction
 
 from .facets import FACET_PARAMS, FACETS
 from .models import Case, Place
@@ -75,11 +75,16 @@ def counts(filterset) -> dict | None:
     parts = [_select(kind, filters) for kind in ("total", *FACETS)]
     statement = " UNION ALL ".join(f"({sql})" for sql, _ in parts)
     result: dict = {"total": 0, **{facet: {} for facet in FACETS}}
-    with connections[filterset.queryset.db].cursor() as cursor:
+    alias = filterset.queryset.db
+    # Five small reads: left to itself the planner hands them to parallel workers, whose start
+    # costs more than the reads (0.5 ms of work took 15–40 ms on a busy machine).
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor.execute(statement, [p for _, params in parts for p in params])
-        for kind, key, n in cursor.fetchall():
-            if kind == "total":
-                result["total"] = int(n)
-            else:  # 0 is "none" in a cell: a case without a province, city or date
-                result[kind][int(key) or None] = int(n)
+        rows = cursor.fetchall()
+    for kind, key, n in rows:
+        if kind == "total":
+            result["total"] = int(n)
+        else:  # 0 is "none" in a cell: a case without a province, city or date
+            result[kind][int(key) or None] = int(n)
     return result

@@ -24,7 +24,10 @@ CREATE TABLE cases_facet_cell (
     year integer NOT NULL,
     n integer NOT NULL,
     PRIMARY KEY (grain, practice_id, province_id, city_id, year)
-)
+);
+-- a practice's cells come by the key; a province's or a city's (their practices, or their years) by these
+CREATE INDEX cases_facet_cell_province ON cases_facet_cell (grain, province_id, practice_id, year) INCLUDE (n);
+CREATE INDEX cases_facet_cell_city ON cases_facet_cell (grain, city_id, practice_id, year) INCLUDE (n);
 """
 
 # The published cases of ``rows`` (a case table) as deltas: one row per case (practice 0) and one
