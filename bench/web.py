@@ -7,8 +7,10 @@ database name is replaced by --database):
 
 What it does:
 
-1. (Re)creates the database (default ``bench_web``) and migrates it.
-2. Generates ``--wrk-cases`` published synthetic cases (default 10,000): the five seed reports are
+1. Builds two archives: ``--compare-cases`` cases (default 10,000) in database ``NAME_10000``, and
+   ``--cases`` (default 100,000) in ``NAME`` (default ``bench_web``), which starts as a copy of the
+   smaller one. Each is (re)created and migrated unless ``--keep`` finds it.
+2. Generates published synthetic cases: the five seed reports are
    run through the pipeline once, then recombined (an opening paragraph, 3–5 of the seeds' mechanism
    headings each with 1–3 of their paragraphs, so every case has mechanisms and figures with correct
    offsets), placed in random cities and districts of every province of the real gazetteer, tagged
@@ -17,20 +19,29 @@ What it does:
    once per seed paragraph with ``cases.search.index_tokens`` (the same function the loader uses) and
    concatenated, since a recombined body is made of those paragraphs. The GIN index is dropped while
    loading and rebuilt after.
-3. Serves the site with gunicorn (2 workers, DEBUG off) and loads the list page (two filters and
-   facet counts) with ``wrk -t2 -c16 -d10s --latency`` on 127.0.0.1; prints requests/s, p99, errors.
-4. Adds cases up to ``--cases`` and measures, in-process with Django's test client,
-   p50/p95 over ``--samples`` requests each of: the list with two filters and facets, a search
-   (practice words and other typical words, in both scripts), a search for very common words
-   (党建, 社区), a case page; and the largest HTML of a 20-result list page.
+3. Serves the archive of ``--wrk-cases`` cases with gunicorn (2 workers, DEBUG off) and loads the
+   list page (two filters and facet counts) with ``wrk -t2 -c16 -d10s --latency`` on 127.0.0.1;
+   prints requests/s, p99, errors.
+4. Measures, in-process with Django's test client, p50/p95 over ``--samples`` requests each of:
+   the list with two filters and facets, a search (practice words and other typical words, in both
+   scripts), a search for very common words (党建, 社区), a search within a province, a case page,
+   the home page; the same URLs on both archives, which take turns every 10 requests (this machine
+   is shared: a busy moment then falls on both), and the ratio of their p95; and the largest HTML
+   of a 20-result list page.
+5. With ``--replica DIR``: makes a streaming replica of the server (``pg_basebackup -R`` into the
+   empty or new DIR), starts it on ``--replica-port`` (55433), waits until it has replayed the
+   primary's WAL, and measures the list and the searches with DATABASE_REPLICA_URL routing them to
+   it against the primary alone (``--rounds`` turns, default 3); then stops and removes it.
 
-Options: --cases N (default 100000), --wrk-cases N (10000; 0 skips wrk), --database NAME (bench_web),
---samples N (100), --seed N (random seed, 7), --keep (reuse the database: add cases only up to
---cases, then measure; wrk runs if it holds no more than --wrk-cases), --port N (gunicorn's port, 8765), --cold (clear Django's cache before
-every timed request: the facet counts are cached for a minute, and the samples repeat URLs, so the
-default figures mix cache hits and misses; --cold gives the cost of a first visit).
-Targets (issue 4): p95 < 150 ms list with facets, < 150 ms search, < 50 ms case page;
-a 20-result list page < 60 KB; wrk: no failed request.
+Options: --cases N (default 100000), --compare-cases N (10000; 0: one archive), --wrk-cases N (10000;
+0 skips wrk), --database NAME (bench_web), --samples N (100), --seed N (random seed, 7), --keep
+(reuse the databases: add cases only up to their sizes, then measure), --port N (gunicorn's port,
+8765), --cold (clear Django's cache before every timed request: the facet counts are cached for a
+minute, and the samples repeat URLs, so the default figures mix cache hits and misses; --cold gives
+the cost of a first visit), --replica DIR, --replica-port N, --rounds N.
+Targets (issue 11): at 100,000 cases, cache cleared, p95 ≤ 150 ms list with facets, search and
+search + filter, ≤ 50 ms case page, ≤ 200 ms home page; every page's p95 within 1.5× of its p95 at
+10,000; a 20-result list page < 60 KB; wrk: no failed request.
 """
 
 from __future__ import annotations
@@ -533,14 +544,15 @@ def start_replica(directory: Path, port: int) -> str:
     """A streaming replica of DATABASE_URL's server in ``directory`` (pg_basebackup -R), started on ``port``."""
     primary = urlsplit(database_url("postgres"))
     started = time.perf_counter()
-    if not (directory / "PG_VERSION").exists():
-        directory.mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:
-            shutil.chown(directory, "postgres", "postgres")
-        directory.chmod(0o700)
-        subprocess.run([*pg_command("pg_basebackup"), "-h", primary.hostname, "-p", str(primary.port or 5432),
-                        "-U", primary.username or "postgres", "-D", str(directory), "-R", "-X", "stream",
-                        "-c", "fast"], check=True)
+    if directory.exists() and any(directory.iterdir()):
+        raise SystemExit(f"--replica {directory}: not empty; the replica is made afresh and removed after")
+    directory.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(directory, "postgres", "postgres")
+    directory.chmod(0o700)
+    subprocess.run([*pg_command("pg_basebackup"), "-h", primary.hostname, "-p", str(primary.port or 5432),
+                    "-U", primary.username or "postgres", "-D", str(directory), "-R", "-X", "stream",
+                    "-c", "fast"], check=True)
     subprocess.run([*pg_command("pg_ctl"), "-D", str(directory), "-l", str(directory / "server.log"), "-w",
                     "-t", "120", "-o", f"-h 127.0.0.1 -p {port} -k /tmp -c hot_standby=on -c fsync=off", "start"],
                    check=True, stdout=subprocess.DEVNULL)
@@ -568,11 +580,11 @@ def wait_for_replay(replica_url: str, timeout: float = 120) -> str:
         time.sleep(0.5)
 
 
-def stop_replica(directory: Path, keep: bool) -> None:
+def stop_replica(directory: Path) -> None:
+    """Stop the replica and remove its copy (a kept one would miss the WAL recycled meanwhile)."""
     subprocess.run([*pg_command("pg_ctl"), "-D", str(directory), "-m", "fast", "-w", "stop"], check=False,
                    stdout=subprocess.DEVNULL)
-    if not keep:
-        shutil.rmtree(directory, ignore_errors=True)
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 def measure_replica(args, database: str, urls: dict[str, list[str]]) -> list[str]:
@@ -604,7 +616,7 @@ def measure_replica(args, database: str, urls: dict[str, list[str]]) -> list[str
             report.append(f"  {page:30}{p50:14.1f} {p95:7.1f}{r50:14.1f} {r95:7.1f}")
     finally:
         connections["replica"].close()
-        stop_replica(directory, args.keep)
+        stop_replica(directory)
     return report
 
 
