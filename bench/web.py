@@ -416,7 +416,8 @@ def summary(times: list[float]) -> tuple[float, float, float]:
 def run_wrk(url_path: str, port: int, database: str) -> str:
     if not shutil.which("wrk"):
         return "wrk not installed"
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret", "ALLOWED_HOSTS": "127.0.0.1",
+    # gunicorn serves the primary alone (a --replica is made only later, for its own measurement)
+    env = {**{k: v for k, v in os.environ.items() if k != "DATABASE_REPLICA_URL"}, "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret", "ALLOWED_HOSTS": "127.0.0.1",
            "SECURE_SSL_REDIRECT": "0", "DATABASE_URL": database_url(database), "LOG_LEVEL": "ERROR"}
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
