@@ -7,8 +7,10 @@ database name is replaced by --database):
 
 What it does:
 
-1. (Re)creates the database (default ``bench_web``) and migrates it.
-2. Generates ``--wrk-cases`` published synthetic cases (default 10,000): the five seed reports are
+1. Builds two archives: ``--compare-cases`` cases (default 10,000) in database ``NAME_10000``, and
+   ``--cases`` (default 100,000) in ``NAME`` (default ``bench_web``), which starts as a copy of the
+   smaller one. Each is (re)created and migrated unless ``--keep`` finds it.
+2. Generates published synthetic cases: the five seed reports are
    run through the pipeline once, then recombined (an opening paragraph, 3–5 of the seeds' mechanism
    headings each with 1–3 of their paragraphs, so every case has mechanisms and figures with correct
    offsets), placed in random cities and districts of every province of the real gazetteer, tagged
@@ -17,20 +19,29 @@ What it does:
    once per seed paragraph with ``cases.search.index_tokens`` (the same function the loader uses) and
    concatenated, since a recombined body is made of those paragraphs. The GIN index is dropped while
    loading and rebuilt after.
-3. Serves the site with gunicorn (2 workers, DEBUG off) and loads the list page (two filters and
-   facet counts) with ``wrk -t2 -c16 -d10s --latency`` on 127.0.0.1; prints requests/s, p99, errors.
-4. Adds cases up to ``--cases`` and measures, in-process with Django's test client,
-   p50/p95 over ``--samples`` requests each of: the list with two filters and facets, a search
-   (practice words and other typical words, in both scripts), a search for very common words
-   (党建, 社区), a case page; and the largest HTML of a 20-result list page.
+3. Serves the archive of ``--wrk-cases`` cases with gunicorn (2 workers, DEBUG off) and loads the
+   list page (two filters and facet counts) with ``wrk -t2 -c16 -d10s --latency`` on 127.0.0.1;
+   prints requests/s, p99, errors.
+4. Measures, in-process with Django's test client, p50/p95 over ``--samples`` requests each of:
+   the list with two filters and facets, a search (practice words and other typical words, in both
+   scripts), a search for very common words (党建, 社区), a search within a province, a case page,
+   the home page; the same URLs on both archives, which take turns every 10 requests (this machine
+   is shared: a busy moment then falls on both), and the ratio of their p95; and the largest HTML
+   of a 20-result list page.
+5. With ``--replica DIR``: makes a streaming replica of the server (``pg_basebackup -R`` into the
+   empty or new DIR), starts it on ``--replica-port`` (55433), waits until it has replayed the
+   primary's WAL, and measures the list and the searches with DATABASE_REPLICA_URL routing them to
+   it against the primary alone (``--rounds`` turns, default 3); then stops and removes it.
 
-Options: --cases N (default 100000), --wrk-cases N (10000; 0 skips wrk), --database NAME (bench_web),
---samples N (100), --seed N (random seed, 7), --keep (reuse the database: add cases only up to
---cases, then measure; wrk runs if it holds no more than --wrk-cases), --port N (gunicorn's port, 8765), --cold (clear Django's cache before
-every timed request: the facet counts are cached for a minute, and the samples repeat URLs, so the
-default figures mix cache hits and misses; --cold gives the cost of a first visit).
-Targets (issue 4): p95 < 150 ms list with facets, < 150 ms search, < 50 ms case page;
-a 20-result list page < 60 KB; wrk: no failed request.
+Options: --cases N (default 100000), --compare-cases N (10000; 0: one archive), --wrk-cases N (10000;
+0 skips wrk), --database NAME (bench_web), --samples N (100), --seed N (random seed, 7), --keep
+(reuse the databases: add cases only up to their sizes, then measure), --port N (gunicorn's port,
+8765), --cold (clear Django's cache before every timed request: the facet counts are cached for a
+minute, and the samples repeat URLs, so the default figures mix cache hits and misses; --cold gives
+the cost of a first visit), --replica DIR, --replica-port N, --rounds N.
+Targets (issue 11): at 100,000 cases, cache cleared, p95 ≤ 150 ms list with facets, search and
+search + filter, ≤ 50 ms case page, ≤ 200 ms home page; every page's p95 within 1.5× of its p95 at
+10,000; a 20-result list page < 60 KB; wrk: no failed request.
 """
 
 from __future__ import annotations
@@ -79,6 +90,9 @@ def parse_args():
     parser.add_argument("--sqlite", metavar="PATH", help="SQLite mode: the archive file (see main_sqlite)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=8, help="SQLite mode: seconds of each wrk run")
+    parser.add_argument("--compare-cases", type=int, default=10_000)
+    parser.add_argument("--replica", metavar="DIR")
+    parser.add_argument("--replica-port", type=int, default=55433)
     return parser.parse_args()
 
 
@@ -90,13 +104,32 @@ def database_url(name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
 
 
-def recreate_database(url: str, name: str) -> None:
+def recreate_database(url: str, name: str, template: str = "template0") -> None:
     import psycopg
 
     admin = urlunsplit((*urlsplit(url)[:2], "/postgres", "", ""))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING UTF8')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" ENCODING UTF8')
+
+
+def database_exists(url: str, name: str) -> bool:
+    import psycopg
+
+    admin = urlunsplit((*urlsplit(url)[:2], "/postgres", "", ""))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+def use_database(name: str) -> None:
+    """Point Django's default connection (and the gunicorn of ``run_wrk``) at database ``name``."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    os.environ["DATABASE_URL"] = database_url(name)
+    cache.clear()  # the facet cache's keys do not name the database
 
 
 # ------------------------------------------------------------------------------------------- data
@@ -372,34 +405,48 @@ def sample_urls(rng, n: int) -> dict[str, list[str]]:
     }
 
 
-def measure(urls: dict[str, list[str]], cold: bool = False) -> tuple[dict, int]:
+def measure(urls: dict[str, list[str]], databases: list[str], cold: bool = False,
+            chunk: int = 10) -> tuple[dict, int]:
+    """{database: {page: [ms of each request]}} and the largest 20-result list page in bytes.
+
+    The databases take turns every ``chunk`` requests of a page (after one untimed request that
+    reconnects and warms), so that a busy moment of this shared machine falls on all of them.
+    """
     from django.core.cache import cache
     from django.test import Client
 
     client = Client()
-    results, largest = {}, 0
-    for name, batch in urls.items():
-        for url in batch[:5]:  # warm caches and connections
-            client.get(url)
-        times = []
-        for url in batch:
-            if cold:
-                cache.clear()
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-            if response.content.count(b'<article class="result">') == 20:
-                largest = max(largest, len(response.content))
-        times.sort()
-        results[name] = (statistics.median(times), times[int(len(times) * 0.95) - 1], times[-1])
+    results: dict[str, dict[str, list[float]]] = {name: {} for name in databases}
+    largest = 0
+    for page, batch in urls.items():
+        for start in range(0, len(batch), chunk):
+            for database in databases:
+                use_database(database)
+                client.get(batch[start])  # connect, and warm what a first request warms
+                times = results[database].setdefault(page, [])
+                for url in batch[start:start + chunk]:
+                    if cold:
+                        cache.clear()
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    times.append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200, (url, response.status_code)
+                    if response.content.count(b'<article class="result">') == 20:
+                        largest = max(largest, len(response.content))
     return results, largest
+
+
+def summary(times: list[float]) -> tuple[float, float, float]:
+    """p50, p95 and max of request times."""
+    times = sorted(times)
+    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)], times[-1]
 
 
 def run_wrk(url_path: str, port: int, database: str) -> str:
     if not shutil.which("wrk"):
         return "wrk not installed"
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret", "ALLOWED_HOSTS": "127.0.0.1",
+    # gunicorn serves the primary alone (a --replica is made only later, for its own measurement)
+    env = {**{k: v for k, v in os.environ.items() if k != "DATABASE_REPLICA_URL"}, "DEBUG": "0", "SECRET_KEY": "bench-only-not-secret", "ALLOWED_HOSTS": "127.0.0.1",
            "SECURE_SSL_REDIRECT": "0", "DATABASE_URL": database_url(database), "LOG_LEVEL": "ERROR"}
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
@@ -430,54 +477,180 @@ def run_wrk(url_path: str, port: int, database: str) -> str:
             f"non-2xx {errors.group(1) if errors else 0}, socket errors: {socket.group(1) if socket else 'none'}")
 
 
+def build(name: str, target: int, keep: bool, rng, pool_box: list, template: str | None = None) -> list[str]:
+    """Make database ``name`` hold ``target`` cases (a copy of ``template`` to start from, if given)."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from cases.models import Case
+
+    url = database_url(name)
+    if not keep or not database_exists(url, name):
+        connection.close()
+        recreate_database(url, name, template or "template0")
+    use_database(name)
+    call_command("migrate", verbosity=0)
+    if Case.objects.count() >= target:
+        return []
+    pool_box[:] = pool_box or [Pool()]
+    seconds = load(target, rng, pool_box[0], connection)
+    return [f"{name}: generated up to {Case.objects.count():,} cases in {seconds:.0f} s"]
+
+
 def main() -> None:
     args = parse_args()
     if args.sqlite:
         main_sqlite(args)
         return
-    url = database_url(args.database)
-    os.environ["DATABASE_URL"] = url
+    sizes = {args.cases: args.database}  # cases → database, smaller first
+    if args.compare_cases and args.compare_cases < args.cases:
+        sizes = {args.compare_cases: f"{args.database}_{args.compare_cases}", **sizes}
+    os.environ["DATABASE_URL"] = database_url(args.database)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "1")
-    if not args.keep:
-        recreate_database(url, args.database)
+    if args.replica:  # the replica alias and its router exist from start-up; measured with and without
+        parts = urlsplit(database_url(args.database))
+        os.environ["DATABASE_REPLICA_URL"] = urlunsplit(
+            (parts.scheme, f"{parts.username or 'postgres'}@127.0.0.1:{args.replica_port}", parts.path, "", ""))
     import django
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
+    from django.test import override_settings
 
-    settings.DEBUG = False  # no per-request query log while measuring
-    call_command("migrate", verbosity=0)
     from cases.models import Case
 
+    settings.DEBUG = False  # no per-request query log while measuring
     rng = random.Random(args.seed)
-    pool = None
-    report = [f"database {args.database}"]
-    # wrk measures at --wrk-cases: after generating that many, or on a kept database that holds no more.
+    pool_box: list = []
+    report = [f"databases {', '.join(sizes.values())}"]
+    previous = None
+    for size, name in sizes.items():  # the larger archive starts as a copy of the smaller one
+        report += build(name, size, args.keep, rng, pool_box, template=previous)
+        previous = name
+    # wrk measures at --wrk-cases: the database of that size (or the only one, if it holds no more).
+    wrk_database = sizes.get(args.wrk_cases) or next(iter(sizes.values()))
+    use_database(wrk_database)
     if args.wrk_cases and Case.objects.count() <= args.wrk_cases:
-        if Case.objects.count() < args.wrk_cases:
-            pool = Pool()
-            seconds = load(args.wrk_cases, rng, pool, connection)
-            report.append(f"generated {Case.objects.count():,} cases in {seconds:.0f} s")
         province, practice = _busy_pair()
         for path in (f"/?province={province}&practice={practice}", "/"):
-            line = run_wrk(path, args.port, args.database)
+            line = run_wrk(path, args.port, wrk_database)
             print("wrk", line)
             report.append(f"wrk at {Case.objects.count():,} cases (gunicorn -w 2, wrk -t2 -c16 -d10s): {line}")
-    if Case.objects.count() < args.cases:
-        pool = pool or Pool()
-        seconds = load(args.cases, rng, pool, connection)
-        report.append(f"generated up to {Case.objects.count():,} cases in {seconds:.0f} s")
+    # The same URLs on every archive: sampled from the smallest (the larger ones hold its cases).
+    use_database(next(iter(sizes.values())))
+    urls = sample_urls(rng, args.samples)
+    primary_only = override_settings(DATABASE_ROUTERS=[])  # a configured replica waits for its own turn
+    with primary_only:
+        results, largest = measure(urls, list(sizes.values()), cold=args.cold)
+    times = {size: results[name] for size, name in sizes.items()}
     connection.close()
-    results, largest = measure(sample_urls(rng, args.samples), cold=args.cold)
-    report.append(f"latency at {Case.objects.count():,} cases, {args.samples} requests each (Django test client"
-                  f"{', cache cleared before each' if args.cold else ''}):")
-    for name, (p50, p95, worst) in results.items():
-        report.append(f"  {name:30} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   max {worst:6.1f} ms")
+    report.append(f"latency, {args.samples} requests a page and archive, the archives taking turns every 10 "
+                  f"(Django test client{', cache cleared before each request' if args.cold else ''}), ms:")
+    header = "".join(f"{f'{size:,} cases p50':>18} {'p95':>7}" for size in sizes)
+    report.append(f"  {'page':30}{header}" + ("   p95 ratio" if len(sizes) > 1 else ""))
+    small, big_size = min(sizes), max(sizes)
+    for page in urls:
+        figures = {size: summary(times[size][page]) for size in sizes}
+        line = "".join(f"{figures[size][0]:18.1f} {figures[size][1]:7.1f}" for size in sizes)
+        if len(sizes) > 1:
+            line += f"   {figures[big_size][1] / figures[small][1]:9.2f}×"
+        report.append(f"  {page:30}{line}")
     report.append(f"largest 20-result list page: {largest / 1024:.1f} KB of HTML")
+    if args.replica:
+        report += measure_replica(args, sizes[big_size], urls)
     print("\n".join(report))
+
+
+# ------------------------------------------------------------------------------------------- replica
+
+
+def pg_command(name: str) -> list[str]:
+    """A PostgreSQL server program, run as the postgres user when we are root (initdb and postgres refuse root)."""
+    bindir = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))[-1]
+    program = str(bindir / name)
+    return ["runuser", "-u", "postgres", "--", program] if os.geteuid() == 0 else [program]
+
+
+def start_replica(directory: Path, port: int) -> str:
+    """A streaming replica of DATABASE_URL's server in ``directory`` (pg_basebackup -R), started on ``port``."""
+    primary = urlsplit(database_url("postgres"))
+    started = time.perf_counter()
+    if directory.exists() and any(directory.iterdir()):
+        raise SystemExit(f"--replica {directory}: not empty; the replica is made afresh and removed after")
+    directory.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(directory, "postgres", "postgres")
+    directory.chmod(0o700)
+    subprocess.run([*pg_command("pg_basebackup"), "-h", primary.hostname, "-p", str(primary.port or 5432),
+                    "-U", primary.username or "postgres", "-D", str(directory), "-R", "-X", "stream",
+                    "-c", "fast"], check=True)
+    subprocess.run([*pg_command("pg_ctl"), "-D", str(directory), "-l", str(directory / "server.log"), "-w",
+                    "-t", "120", "-o", f"-h 127.0.0.1 -p {port} -k /tmp -c hot_standby=on -c fsync=off", "start"],
+                   check=True, stdout=subprocess.DEVNULL)
+    return f"replica: pg_basebackup -R of {primary.hostname}:{primary.port} in {time.perf_counter() - started:.0f} s"
+
+
+def wait_for_replay(replica_url: str, timeout: float = 120) -> str:
+    """Wait until the replica has replayed everything the primary had written when we asked."""
+    import psycopg
+
+    with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
+        target = conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with psycopg.connect(replica_url, autocommit=True) as conn:
+                standby, caught_up = conn.execute(
+                    "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() >= %s::pg_lsn", [str(target)]).fetchone()
+            if caught_up:
+                return f"replica in recovery (a hot standby): {standby}; replayed the primary's WAL up to {target}"
+        except psycopg.OperationalError:
+            pass  # still starting
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the replica did not replay up to {target} within {timeout:.0f} s")
+        time.sleep(0.5)
+
+
+def stop_replica(directory: Path) -> None:
+    """Stop the replica and remove its copy (a kept one would miss the WAL recycled meanwhile)."""
+    subprocess.run([*pg_command("pg_ctl"), "-D", str(directory), "-m", "fast", "-w", "stop"], check=False,
+                   stdout=subprocess.DEVNULL)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def measure_replica(args, database: str, urls: dict[str, list[str]]) -> list[str]:
+    """The list and search pages served from the primary and from a streaming replica, interleaved."""
+    from django.db import connections
+    from django.test import override_settings
+
+    directory = Path(args.replica).resolve()
+    report = [start_replica(directory, args.replica_port)]
+    try:
+        report.append(wait_for_replay(os.environ["DATABASE_REPLICA_URL"]))
+        use_database(database)
+        pages = {k: v for k, v in urls.items() if k.startswith(("list", "search"))}
+        times: dict[str, dict[str, list[float]]] = {"primary": {}, "replica": {}}
+        for _round in range(args.rounds):
+            for where, routers in (("primary", []), ("replica", ["config.db_router.ReplicaRouter"])):
+                with override_settings(DATABASE_ROUTERS=routers):
+                    results, _ = measure(pages, [database], cold=args.cold)
+                for page, batch in results[database].items():
+                    times[where].setdefault(page, []).extend(batch)
+        replica = connections["replica"]
+        with replica.cursor() as cursor:  # the replica's connection served the pages: it is open now
+            cursor.execute("SELECT pg_is_in_recovery()")
+            report.append(f"the replica's connection answered, in recovery: {cursor.fetchone()[0]}")
+        report.append(f"latency at {database} on the primary and on the replica (DATABASE_REPLICA_URL), ms:")
+        report.append(f"  {'page':30}{'primary p50':>14} {'p95':>7}{'replica p50':>14} {'p95':>7}")
+        for page in pages:
+            (p50, p95, _), (r50, r95, _) = summary(times["primary"][page]), summary(times["replica"][page])
+            report.append(f"  {page:30}{p50:14.1f} {p95:7.1f}{r50:14.1f} {r95:7.1f}")
+    finally:
+        connections["replica"].close()
+        stop_replica(directory)
+    return report
 
 
 def _busy_pair() -> tuple[str, str]:

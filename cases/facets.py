@@ -197,13 +197,14 @@ class PublishedYear(ExtractYear):
         return f"CAST(strftime('%%Y', {sql}) AS integer)", params
 
 
-# The parts of the counting statement; ``m`` is the set being counted.
+# The parts of the counting statement; ``m`` is the set being counted. ``{gate}``: a capped count
+# computes its facets only when the set is within the cap (they would be thrown away otherwise).
 _COUNT_PARTS = {
-    "province": "SELECT 'province', province_id, COUNT(*) FROM m GROUP BY province_id",
-    "city": "SELECT 'city', city_id, COUNT(*) FROM m GROUP BY city_id",
-    "year": "SELECT 'year', year, COUNT(*) FROM m GROUP BY year",
+    "province": "SELECT 'province', province_id, COUNT(*) FROM m {gate} GROUP BY province_id",
+    "city": "SELECT 'city', city_id, COUNT(*) FROM m {gate} GROUP BY city_id",
+    "year": "SELECT 'year', year, COUNT(*) FROM m {gate} GROUP BY year",
     "practice": "SELECT 'practice', p.practice_id, COUNT(*) FROM m JOIN {through} p ON p.case_id = m.id"
-                " GROUP BY p.practice_id",
+                " {gate} GROUP BY p.practice_id",
     "total": "SELECT 'total', NULL, COUNT(*) FROM m",
 }
 
@@ -248,7 +249,8 @@ def count_sets(queryset, wanted: list[str], cap: int | None = None, cached: bool
     through = Case.practices.through._meta.db_table
     # A capped count needs the set's size to know whether it passed the cap.
     kinds = [*wanted, "total"] if cap is not None and "total" not in wanted else wanted
-    parts = " UNION ALL ".join(_COUNT_PARTS[kind].format(through=through) for kind in kinds)
+    gate = "" if cap is None else f"WHERE (SELECT COUNT(*) FROM m) <= {int(cap)}"
+    parts = " UNION ALL ".join(_COUNT_PARTS[kind].format(through=through, gate=gate) for kind in kinds)
     if cap is not None:
         sql, params = f"{sql} LIMIT %s", (*params, cap + 1)
     statement = f"WITH m (id, province_id, city_id, year) AS ({sql}) {parts}"

@@ -16,7 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
-from . import search
+from . import facet_cells, search
 from .facets import FACET_PARAMS, FACETS, cached_count_sets
 from .models import Case, Metric, Place, Practice
 
@@ -184,6 +184,9 @@ class CaseFilter(django_filters.FilterSet):
         identity (``set_identity``): paging, re-sorting and the bare home page then cost no count,
         and no queryset is built for one.
         """
+        precounted = facet_cells.counts(self)  # PostgreSQL's maintained counts, when they can answer
+        if precounted is not None:
+            return precounted
         by_set: dict[tuple, list[str | None]] = {}
         for facet in (None, *FACETS):
             by_set.setdefault(self.set_identity(facet), []).append(facet)

@@ -131,6 +131,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # sees the loader's commits). A new one per request would re-run the PRAGMAs and start with an
     # empty 64 MB page cache each time: a wide query was 2.5× slower.
 
+# A read replica (e.g. a PostgreSQL streaming standby of DATABASE_URL): anonymous GET/HEAD requests of
+# the public pages read the archive from it; writes, the admin and signed-in users use the primary
+# (config/db_router.py). Tests mirror it onto the primary's test database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+    # first: every read of the request knows whether the replica may answer it
+    MIDDLEWARE.insert(0, "config.db_router.ReadReplicaMiddleware")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The list's covering indexes (cases.Case.Meta.indexes) INCLUDE columns for PostgreSQL's index-only

@@ -192,6 +192,7 @@ def test_date_walk_restores_the_planner_settings():
             return cursor.fetchone()[0]
 
     with search.prefer_index(True):
+        assert show("max_parallel_workers_per_gather") == "0"  # a search's small reads run in one process
         with search.date_walk():
             assert (show("enable_indexscan"), show("enable_sort")) == ("on", "off")
         assert (show("enable_indexscan"), show("enable_sort")) == ("off", "on")
