@@ -32,10 +32,13 @@ def answerable(filterset) -> dict | None:
     cleaned = filterset.form.cleaned_data
     if cleaned.get("q") or cleaned.get("source") or cleaned.get("has_figures") is not None:
         return None
-    city, practices = cleaned.get("city"), list(cleaned.get("practice") or ())
+    city, province = cleaned.get("city") or None, cleaned.get("province") or None
+    practices = list(cleaned.get("practice") or ())
+    # a filterset that names places and practices by code or slug (the API's) is counted, not looked up
+    if not all(isinstance(v, Place) for v in (city, province) if v) or not all(hasattr(p, "pk") for p in practices):
+        return None
     if (city is not None and city.level != Place.Level.CITY) or len(practices) > 1:
         return None
-    province = cleaned.get("province")
     return {"province": province.pk if province else None, "city": city.pk if city else None,
             "practice": practices[0].pk if practices else None,
             "year_from": cleaned.get("year_from"), "year_to": cleaned.get("year_to")}

@@ -57,7 +57,8 @@ class CaseFilter(django_filters.FilterSet):
     year_to = YearFilter(label=_("截止年份"), method="filter_year_to", min_value=MIN_YEAR, max_value=MAX_YEAR)
     source = django_filters.CharFilter(label=_("来源"), lookup_expr="icontains", max_length=100)
     # "1"/"true" → with figures, "0"/"false" → without; anything else is no filter.
-    has_figures = django_filters.BooleanFilter(label=_("含数据"), method="filter_has_figures")
+    has_figures = django_filters.BooleanFilter(label=_("含数据"), method="filter_has_figures",
+                                               widget=django_filters.widgets.BooleanWidget())
     sort = django_filters.ChoiceFilter(label=_("排序"), choices=Sort.CHOICES, method="keep", empty_label=None)
 
     class Meta:

@@ -67,6 +67,8 @@ ALL = ("jinzhou", "dalian", "baoji", "guiyang", "beijing")
         ("source=人民网", ("dalian", "baoji")),
         ("has_figures=true", ("jinzhou", "baoji", "guiyang")),
         ("has_figures=false", ("dalian", "beijing")),
+        ("has_figures=1", ("jinzhou", "baoji", "guiyang")),  # "1" and "0" as the comment says
+        ("has_figures=0", ("dalian", "beijing")),
         ("province=210000&practice=party-alliance", ("jinzhou", "dalian")),
         ("province=610000&practice=grid-management", ()),
         ("province=520000&year_from=2021&has_figures=true", ("guiyang",)),
