@@ -39,7 +39,7 @@ def test_pick_an_indicator_read_the_bars_and_follow_one(live_server, page, archi
     assert widths[0] > widths[1] > 0
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     # the same numbers in the table
-    assert page.locator(".compare-table td.num").all_inner_texts() == ["3,500名", "1,120余名"]
+    assert page.locator('.compare-table td.num[data-label="数值"]').all_inner_texts() == ["3,500名", "1,120余名"]
     page.screenshot(path=str(tmp_path / f"compare-{width}.png"), full_page=True)
     page.locator(".bar-row a").first.click()
     page.wait_for_url("**/figures/?indicator=reporting-members&city=610300")
