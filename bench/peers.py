@@ -213,7 +213,8 @@ def wrk(url: str, seconds: int, connections: int = 16) -> Load:
     failed = int(errors.group(1)) if errors else 0
     failed += sum(int(n) for n in sockets.groups()) if sockets else 0
     return Load(rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), max_ms=_ms(latency.group(3)),
-                p99_ms=_ms(re.search(r"99%\s+(\S+)", out).group(1)),
+                # the distribution's line, not a "+/- Stdev" column that happens to end in 99%
+                p99_ms=_ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1)),
                 requests=int(re.search(r"(\d+) requests in", out).group(1)), failed=failed)
 
 
