@@ -204,16 +204,19 @@ class Load:
     failed: int  # non-2xx responses and socket errors (timeouts included)
 
 
-def wrk(url: str, seconds: int, connections: int = 16) -> Load:
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s", url],
-                         capture_output=True, text=True, check=True).stdout
+def wrk(url: str, seconds: int, connections: int = 16, script: str | None = None) -> Load:
+    """One wrk run on ``url``; ``script``: a wrk Lua script (e.g. ``fresh_query.lua``) that makes each request."""
+    scripted = ["-s", str(Path(__file__).with_name(script))] if script else []
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s",
+                          *scripted, url], capture_output=True, text=True, check=True).stdout
     latency = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     failed = int(errors.group(1)) if errors else 0
     failed += sum(int(n) for n in sockets.groups()) if sockets else 0
     return Load(rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), max_ms=_ms(latency.group(3)),
-                p99_ms=_ms(re.search(r"99%\s+(\S+)", out).group(1)),
+                # the distribution's line, not a "+/- Stdev" column that happens to end in 99%
+                p99_ms=_ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1)),
                 requests=int(re.search(r"(\d+) requests in", out).group(1)), failed=failed)
 
 
@@ -228,13 +231,17 @@ def slowest_alone(url: str, requests: int = 10) -> float:
     return worst
 
 
-def rounds(targets: dict[str, str], count: int, seconds: int) -> dict[str, list[Load]]:
-    """wrk on every target in turn, ``count`` rounds: peers measured side by side, interleaved."""
+def rounds(targets: dict[str, str], count: int, seconds: int, scripts: dict[str, str] | None = None,
+           ) -> dict[str, list[Load]]:
+    """wrk on every target in turn, ``count`` rounds: peers measured side by side, interleaved.
+
+    ``scripts``: a target's wrk Lua script, by the target's name.
+    """
     results: dict[str, list[Load]] = {name: [] for name in targets}
     for number in range(1, count + 1):
         for name, url in targets.items():
             urllib.request.urlopen(url, timeout=60).read()  # warm
-            load = wrk(url, seconds)
+            load = wrk(url, seconds, script=(scripts or {}).get(name))
             results[name].append(load)
             print(f"  round {number} {name:38} {load.rps:7.1f} req/s  p99 {load.p99_ms:7.0f} ms  "
                   f"max {load.max_ms:7.0f} ms  failed {load.failed}", flush=True)

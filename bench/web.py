@@ -744,6 +744,7 @@ def main_sqlite(args) -> None:
         urls[f"search {label} by date"] = ours.url("/?" + urlencode({"q": word, "sort": "newest"}))
         urls[f"datasette search {label}"] = datasette.url(peer_search(word))
     urls["list, province + practice"] = ours.url("/?" + urlencode({"province": province, "practice": practice}))
+    urls["list, rendered afresh"] = urls["list, province + practice"]  # with fresh_query.lua: no page cache
     urls["datasette list, province + practice"] = datasette.url(table + urlencode([
         ("status", "published"), ("province_id", province_id),
         ("_through", json.dumps({"table": "cases_case_practices", "column": "practice_id", "value": practice_id})),
@@ -760,7 +761,7 @@ def main_sqlite(args) -> None:
         for server in servers:
             server.start()
         first = {name: peers.slowest_alone(url, 1) for name, url in urls.items() if "search" in name}
-        results = peers.rounds(urls, args.rounds, args.seconds)
+        results = peers.rounds(urls, args.rounds, args.seconds, {"list, rendered afresh": "fresh_query.lua"})
         alone = {name: peers.slowest_alone(url) for name, url in urls.items() if "search" in name}
     finally:
         for server in servers:
@@ -780,6 +781,8 @@ def main_sqlite(args) -> None:
         pairs.append((f"search {label} ranked", f"search {label} by date",
                       f"search {label}, ranked / by date", 0.5))
     pairs += [("list, province + practice", "datasette list, province + practice", "list with facets / Datasette", 2.0),
+              ("list, rendered afresh", "datasette list, province + practice",
+               "the same list rendered afresh (no page cache) / Datasette", 1.0),
               ("home page (cached)", "bare 20-row page", "cached home page / bare page", 0.6),
               ("case page", "bare 20-row page", "case page / bare page", 0.5),
               ("case page", "datasette row page", "case page / Datasette's row page", 1.0)]

@@ -34,21 +34,25 @@ LIST_PLACES = ("place", "province", "city")  # a list shows the place path; prac
 class CachedPage:
     """A page a reader without a login gets from the cache: its HTML, kept like the facet counts.
 
-    The HTML is kept under the URL, the language and ``FacetCache``'s generation, so a change to
-    any case in this process drops it, and another process's change (the loader, the admin in
-    another worker) shows within FACET_CACHE_SECONDS, the bound the counts already had. Only
-    what the middleware adds (security headers) is made per request. A page is cached when
-    ``cache_this_page`` says so: the bare home page and the case pages, which most readers open;
-    a filtered list or a search is one of too many URLs to be worth keeping.
+    The HTML is kept under the path, the parsed query (its parameters in order: the page's links
+    repeat them in that order, and differently encoded URLs of the same parameters share one
+    entry), the language and ``FacetCache``'s generation, so a change to any case, figure,
+    mechanism or practice in this process drops it, and another process's change (the loader,
+    the admin in another worker) shows within FACET_CACHE_SECONDS, the bound the counts already
+    had. Only what the middleware adds (security headers) is made per request. A page is cached
+    when ``cache_this_page`` says so.
     """
 
     def cache_this_page(self, request) -> bool:
         return True
 
+    def page_key(self, request) -> str:
+        return FacetCache.key("page", (get_language(), request.path, list(request.GET.lists())))
+
     def get(self, request, *args, **kwargs):
         if request.method != "GET" or request.user.is_authenticated or not self.cache_this_page(request):
             return super().get(request, *args, **kwargs)
-        key = FacetCache.key("page", (get_language(), request.get_full_path()))
+        key = self.page_key(request)
         html = cache.get(key)
         if html is not None:
             return HttpResponse(html)
@@ -74,7 +78,14 @@ class CaseListView(CachedPage, FilterView):
         return Case.objects.published()
 
     def cache_this_page(self, request) -> bool:
-        return not request.GET and "format" not in self.kwargs  # the bare home page
+        """The bare list and a filtered one, not a search or an export.
+
+        Filter states are few and readers reach them by the same facet links, so a list page is
+        rendered once per state (its template, form and querysets were most of its time once the
+        counts were cached); a search is free text, too many distinct pages to keep, and its
+        ranking is kept already (``page_by_rank``).
+        """
+        return "format" not in self.kwargs and "format" not in request.GET and not request.GET.get("q")
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)

@@ -193,17 +193,85 @@ def test_the_home_and_case_pages_are_kept_until_a_case_changes(client, archive, 
     assert case.title not in client.get("/").content.decode()
 
 
-def test_a_search_a_filter_and_a_signed_in_reader_are_never_served_from_the_page_cache(client, archive,
-                                                                                        django_user_model):
+def test_a_search_an_export_and_a_signed_in_reader_are_never_served_from_the_page_cache(client, archive,
+                                                                                         django_user_model):
     """A page from the cache renders no template (the test client then has no context)."""
     assert client.get("/").context is not None
     assert client.get("/").context is None
-    for url in ("/?q=红色物业", "/?province=210000"):
+    for url in ("/?q=红色物业", "/?q=红色物业&province=210000"):
         client.get(url)
         assert client.get(url).context is not None
+    client.get("/?province=210000&format=csv")
+    assert client.get("/?province=210000&format=csv")["Content-Type"].startswith("text/csv")
     user = django_user_model.objects.create_user("reader", password="a-long-password-1")
     client.force_login(user)
     assert client.get("/").context is not None
+    assert client.get("/?province=210000").context is not None
+
+
+def filtered_lists():
+    slug = Practice.objects.get(name="党建联盟").slug
+    return [f"/?province=210000&practice={slug}", f"/?practice={slug}&province=210000&sort=title&page=2",
+            "/?province=210000&city=210200&year_from=2016&year_to=2019", "/?q=&province=520000&source=",
+            "/?year_from=abc&province=210000"]  # an invalid value is reported on the page: kept as well
+
+
+def test_a_filtered_list_from_the_cache_is_the_page_rendered_afresh(client, archive):
+    """The second reader of a filter state gets the first one's HTML, which is what a fresh render gives."""
+    from django.core.cache import cache
+
+    for url in filtered_lists():
+        first, queries = page_queries(client, url)
+        assert first.status_code == 200 and first.context is not None and queries > 0
+        again, queries = page_queries(client, url)
+        assert again.context is None and queries == 0  # no template, no query
+        assert again.content == first.content
+        assert again["Content-Type"] == first["Content-Type"]
+        assert again["Content-Security-Policy"]
+        cache.clear()  # the counts, the facet block and the page all made again
+        fresh = client.get(url)
+        assert fresh.context is not None and fresh.content == first.content, url
+    # the same parameters written otherwise (percent-encoded, a plus for a space) are one page
+    cache.clear()
+    first = client.get("/?source=%E4%BA%BA%E6%B0%91+%E6%97%A5%E6%8A%A5&province=210000")
+    again = client.get("/?source=人民 日报&province=210000")
+    assert again.context is None and again.content == first.content
+    # the order of the parameters is the order of the page's links: another order is another page
+    other = client.get("/?province=210000&source=人民 日报")
+    assert other.context is not None
+
+
+@pytest.mark.parametrize("change", ["figure", "case", "practice", "practices of a case"])
+def test_a_cached_filtered_list_is_dropped_when_a_case_figure_or_practice_changes(client, archive, change):
+    from cases.models import Metric
+
+    slug = Practice.objects.get(name="党建联盟").slug
+    url = f"/?practice={slug}&sort=title"
+    first = client.get(url)
+    assert client.get(url).context is None
+    shown = first.context["cases"]
+    case = Case.objects.get(pk=shown[0].pk)
+    if change == "figure":
+        Metric.objects.create(case=case, subject="新增", value=7, unit="个", text="正文", start=0, end=2)
+    elif change == "case":
+        case.title = "改过的标题"
+        case.save()
+    elif change == "practice":
+        practice = Practice.objects.get(slug=slug)
+        practice.name = "党建联盟(改)"
+        practice.save()
+    else:
+        case.practices.remove(Practice.objects.get(slug=slug))
+    again = client.get(url)
+    assert again.context is not None  # rendered afresh
+    html = again.content.decode()
+    if change == "case":
+        assert "改过的标题" in html and html != first.content.decode()
+    elif change == "practice":
+        assert "党建联盟(改)" in html
+    elif change == "practices of a case":
+        assert case.pk not in [c.pk for c in again.context["cases"]]
+        assert again.context["paginator"].count == first.context["paginator"].count - 1
 
 
 def test_ranked_pages_are_slices_of_one_ranking(client, archive, settings):
