@@ -305,7 +305,9 @@ def save_report(report: Report, digest: str, *, publish: bool = False, source: s
                 withheld = publish and case.kind == Case.Kind.NON_CASE
                 case.status = Case.Status.PUBLISHED if publish and not withheld else Case.Status.DRAFT
             case.content_hash = digest
-            signature = dedupe.signature(case.body)
+            # the pipeline made the signature and the index tokens of its body; a curator's body is made here
+            as_processed = case.body == report.body
+            signature = report.signature if as_processed and report.signature is not None else dedupe.signature(case.body)
             case.minhash = dedupe.to_bytes(signature)
             if created:
                 case.duplicate_of = find_duplicate(case, signature)
@@ -318,9 +320,8 @@ def save_report(report: Report, digest: str, *, publish: bool = False, source: s
                 case.needs_review = True
                 case.review_conflicts = {**case.review_conflicts, **conflicts}
                 Case.objects.filter(pk=case.pk).update(needs_review=True, review_conflicts=case.review_conflicts)
-            # the pipeline's tokens are the body's unless a curator replaced the body; a new case's
-            # headings are the mechanisms just written, in their order
-            search.index_case(case, body_words=report.tokens if case.body == report.body else None,
+            # a new case's headings are the mechanisms just written, in their order
+            search.index_case(case, body_tokens=report.index_tokens if as_processed else None,
                               headings=[m.heading for m in sorted(made.values(), key=lambda m: m.order)]
                               if created else None)
     except Exception as error:

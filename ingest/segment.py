@@ -1,7 +1,9 @@
 """segment: jieba with a domain dictionary, one tokenizer per process.
 
 ``cut`` is jieba's accurate mode (the tokens the rest of the pipeline reuses);
-``search_tokens`` is what the search index stores and what a query becomes.
+``search_tokens`` is what a query becomes, and ``index_tokens`` what the search index stores
+(the search tokens and every bigram of the text): the pipeline makes a body's in its worker,
+and ``cases.search`` makes a title's, a heading's and a curator's body's with the same function.
 
 The cutting itself runs in rjieba (jieba's algorithm in Rust, over the same default
 dictionary), about fifteen times faster; every word this module adds to jieba is added
@@ -39,7 +41,7 @@ import jieba
 import rjieba
 
 from . import gazetteer, taxonomy
-from .vocabulary import CJK
+from .vocabulary import CJK, CJK_RUN_RE, SEARCH_TERM_RE
 
 DOMAIN_TERMS = Path(__file__).with_name("data") / "domain_terms.txt"
 MIN_FREQ = 5  # a floor above the bare minimum, so a domain word also holds against its neighbours in context
@@ -265,3 +267,34 @@ def search_tokens_from_words(words: Iterable[str]) -> list[str]:
 def search_tokens(text: str) -> list[str]:
     """Tokens to index a case or to search with: ``网格化管理`` → ``['网格化管理', '网格化', '网格', '格化', '化管', '管理']``."""
     return expand(cut(text), tokenizer().FREQ)
+
+
+def index_tokens(text: str, words: list[str] | None = None) -> list[str]:
+    """Tokens to index ``text`` by: jieba search tokens, then every CJK bigram and run-final character.
+
+    ``words`` are the text's ``cut`` tokens when the caller has them already (the pipeline has the
+    body's), so the text is not segmented a second time.
+    Why bigrams: a Chinese query word must match inside longer words (网格 in 网格化管理, 党建 in
+    基层党建), whatever jieba made of the surrounding text, so a query term of two or more CJK
+    characters matches when every one of its bigrams is indexed, and a one-character term matches
+    any token that starts with it; for that to find every occurrence, the index holds every bigram
+    of each CJK run (also those that straddle jieba's word boundaries) and the last character of
+    each run. Every token is either all CJK or all letters/digits, lower case, so that FTS5's
+    unicode61 tokenizer and PostgreSQL's parser see exactly the tokens we made.
+    """
+    tokens: list[str] = []
+    for token in search_tokens(text) if words is None else search_tokens_from_words(words):
+        tokens.extend(SEARCH_TERM_RE.findall(token.lower()))
+    present = set(tokens)
+    starts = {t[0] for t in tokens}
+    for run in CJK_RUN_RE.findall(text):
+        for i in range(len(run) - 1):
+            pair = run[i : i + 2]
+            if pair not in present:
+                present.add(pair)
+                starts.add(pair[0])
+                tokens.append(pair)
+        if run[-1] not in starts:
+            starts.add(run[-1])
+            tokens.append(run[-1])
+    return tokens
