@@ -110,6 +110,8 @@ def detect_script(text: str) -> str:
 
 def _pairs(before: str, after: str) -> tuple[list[str], int]:
     """Examples ``寶→宝`` (distinct, in order) and the number of characters changed."""
+    if before == after:  # a simplified report: nothing converted, no pass over its characters
+        return [], 0
     seen: dict[str, None] = {}
     count = 0
     if len(before) == len(after):
