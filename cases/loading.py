@@ -708,10 +708,18 @@ def _figure_key(text, value, unit, qualifier) -> tuple:
 def indicator_assigner():
     """subject, unit → the Indicator they fit (or None), from the indicator table as it is now (read once a report)."""
     definitions = Indicator.objects.definitions()
-    by_slug = {i.slug: i for i in Indicator.objects.only("id", "slug")}
+    # ids only: a report's figures fit a few of the indicators, and building every row was a
+    # hundred model instances a report; the few assigned are made as ``.only("id", "slug")`` makes them
+    ids = dict(Indicator.objects.values_list("slug", "id"))
+    made: dict[str, Indicator] = {}
 
     def indicator_of(subject: str, unit: str) -> Indicator | None:
-        return by_slug.get(indicators.assign(subject or "", unit or "", definitions))
+        slug = indicators.assign(subject or "", unit or "", definitions)
+        if slug not in ids:
+            return None
+        if slug not in made:
+            made[slug] = Indicator.from_db(connection.alias, ["id", "slug"], [ids[slug], slug])
+        return made[slug]
 
     return indicator_of
 
