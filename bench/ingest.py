@@ -1,7 +1,7 @@
 """Ingest benchmark: a corpus recombined from the seeds, ingested end to end into fresh SQLite files.
 
     DEBUG=1 .venv/bin/python bench/ingest.py [--reports 2000] [--jobs 1] [--rounds 2]
-        [--baseline-commit 0d739e0 | --no-baseline] [--loader-reports 600] [--keep DIR]
+        [--baseline-commit 0d739e0 | --no-baseline] [--loader-reports 600] [--no-end-to-end] [--keep DIR]
 
 Builds ``--reports`` reports by recombining seed paragraphs (half converted to
 traditional script with OpenCC s2t, every fifth written as GB18030 bytes, some
@@ -368,6 +368,7 @@ def main() -> int:
     parser.add_argument("--baseline-commit", default="0d739e0", help="the code to compare end to end with")
     parser.add_argument("--no-baseline", action="store_true", help="this tree's code alone end to end")
     parser.add_argument("--loader-reports", type=int, default=600, help="reports the loader and the floor write")
+    parser.add_argument("--no-end-to-end", action="store_true", help="the loader, its floor and the stages only")
     parser.add_argument("--keep", help="build the corpus and the databases in this folder and keep them")
     args = parser.parse_args()
 
@@ -403,8 +404,8 @@ def main() -> int:
     if args.loader_reports:
         loader_against_floor(corpus, workdir, args.loader_reports, args.rounds)
 
-    sides = [("this tree", ROOT, sys.executable)]
-    if not args.no_baseline:
+    sides = [] if args.no_end_to_end else [("this tree", ROOT, sys.executable)]
+    if sides and not args.no_baseline:
         tree, python = baseline_tree(args.baseline_commit)
         sides.append((args.baseline_commit, tree, python))
     rates: dict[str, list[float]] = {label: [] for label, *_ in sides}
@@ -423,8 +424,9 @@ def main() -> int:
                   f"in workers), peak memory {run['parent_mb']:.0f} MB"
                   + (f" writing, {run['worker_mb']:.0f} MB largest worker" if args.jobs > 1 else "")
                   + f"   {run['statuses']}")
-    ours = rates["this tree"]
-    summary = f"end to end into SQLite, --jobs {args.jobs}: this tree median {statistics.median(ours):.1f} reports/s"
+    ours = rates.get("this tree")
+    summary = (f"end to end into SQLite, --jobs {args.jobs}: this tree median {statistics.median(ours):.1f} reports/s"
+               if ours else "end to end: not run (--no-end-to-end)")
     if len(sides) > 1:
         theirs = rates[args.baseline_commit]
         ratios = sorted(a / b for a, b in zip(ours, theirs, strict=True))
