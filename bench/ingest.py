@@ -149,11 +149,12 @@ def measure_startup() -> float:
 
 def pipeline_profile(folder: Path, sample: int = 200) -> dict[str, float]:
     """Milliseconds per report for each stage, on the first ``sample`` files, without a database."""
-    from ingest import clean, decode, normalise, repair, segment
+    from ingest import clean, decode, dedupe, normalise, repair, segment
     from ingest.extract import extract
     from ingest.report import Report, ReportRejected
 
-    stages = {"decode": 0.0, "repair": 0.0, "normalise": 0.0, "clean": 0.0, "segment": 0.0, "extract": 0.0}
+    stages = {"decode": 0.0, "repair": 0.0, "normalise": 0.0, "clean": 0.0, "segment": 0.0, "extract": 0.0,
+              "index": 0.0}  # index: the search index's tokens and the MinHash signature the writer stores
     done = 0
     for path in sorted(folder.iterdir())[:sample]:
         raw = path.read_bytes()
@@ -172,9 +173,12 @@ def pipeline_profile(folder: Path, sample: int = 200) -> dict[str, float]:
             report = Report(source_name=path.name, raw=raw, text=text, layout=layout, body=layout.body, tokens=tokens)
             extract(report)
             t6 = time.perf_counter()
+            segment.index_tokens(layout.body, tokens)
+            dedupe.signature(layout.body)
+            t7 = time.perf_counter()
         except ReportRejected:
             continue
-        for name, seconds in zip(stages, (t1 - t, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5), strict=True):
+        for name, seconds in zip(stages, (t1 - t, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6), strict=True):
             stages[name] += seconds
         done += 1
     return {name: 1000 * seconds / max(done, 1) for name, seconds in stages.items()}
