@@ -1,7 +1,7 @@
 """Ingest benchmark: a corpus recombined from the seeds, ingested end to end into fresh SQLite files.
 
     DEBUG=1 .venv/bin/python bench/ingest.py [--reports 2000] [--jobs 1] [--rounds 2]
-        [--baseline-commit 0d739e0 | --no-baseline] [--loader-reports 600] [--keep DIR]
+        [--baseline-commit 0d739e0 | --no-baseline] [--loader-reports 600] [--no-end-to-end] [--keep DIR]
 
 Builds ``--reports`` reports by recombining seed paragraphs (half converted to
 traditional script with OpenCC s2t, every fifth written as GB18030 bytes, some
@@ -149,11 +149,12 @@ def measure_startup() -> float:
 
 def pipeline_profile(folder: Path, sample: int = 200) -> dict[str, float]:
     """Milliseconds per report for each stage, on the first ``sample`` files, without a database."""
-    from ingest import clean, decode, normalise, repair, segment
+    from ingest import clean, decode, dedupe, normalise, repair, segment
     from ingest.extract import extract
     from ingest.report import Report, ReportRejected
 
-    stages = {"decode": 0.0, "repair": 0.0, "normalise": 0.0, "clean": 0.0, "segment": 0.0, "extract": 0.0}
+    stages = {"decode": 0.0, "repair": 0.0, "normalise": 0.0, "clean": 0.0, "segment": 0.0, "extract": 0.0,
+              "index": 0.0}  # index: the search index's tokens and the MinHash signature the writer stores
     done = 0
     for path in sorted(folder.iterdir())[:sample]:
         raw = path.read_bytes()
@@ -172,9 +173,12 @@ def pipeline_profile(folder: Path, sample: int = 200) -> dict[str, float]:
             report = Report(source_name=path.name, raw=raw, text=text, layout=layout, body=layout.body, tokens=tokens)
             extract(report)
             t6 = time.perf_counter()
+            segment.index_tokens(layout.body, tokens)
+            dedupe.signature(layout.body)
+            t7 = time.perf_counter()
         except ReportRejected:
             continue
-        for name, seconds in zip(stages, (t1 - t, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5), strict=True):
+        for name, seconds in zip(stages, (t1 - t, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6), strict=True):
             stages[name] += seconds
         done += 1
     return {name: 1000 * seconds / max(done, 1) for name, seconds in stages.items()}
@@ -368,6 +372,7 @@ def main() -> int:
     parser.add_argument("--baseline-commit", default="0d739e0", help="the code to compare end to end with")
     parser.add_argument("--no-baseline", action="store_true", help="this tree's code alone end to end")
     parser.add_argument("--loader-reports", type=int, default=600, help="reports the loader and the floor write")
+    parser.add_argument("--no-end-to-end", action="store_true", help="the loader, its floor and the stages only")
     parser.add_argument("--keep", help="build the corpus and the databases in this folder and keep them")
     args = parser.parse_args()
 
@@ -403,8 +408,8 @@ def main() -> int:
     if args.loader_reports:
         loader_against_floor(corpus, workdir, args.loader_reports, args.rounds)
 
-    sides = [("this tree", ROOT, sys.executable)]
-    if not args.no_baseline:
+    sides = [] if args.no_end_to_end else [("this tree", ROOT, sys.executable)]
+    if sides and not args.no_baseline:
         tree, python = baseline_tree(args.baseline_commit)
         sides.append((args.baseline_commit, tree, python))
     rates: dict[str, list[float]] = {label: [] for label, *_ in sides}
@@ -423,8 +428,9 @@ def main() -> int:
                   f"in workers), peak memory {run['parent_mb']:.0f} MB"
                   + (f" writing, {run['worker_mb']:.0f} MB largest worker" if args.jobs > 1 else "")
                   + f"   {run['statuses']}")
-    ours = rates["this tree"]
-    summary = f"end to end into SQLite, --jobs {args.jobs}: this tree median {statistics.median(ours):.1f} reports/s"
+    ours = rates.get("this tree")
+    summary = (f"end to end into SQLite, --jobs {args.jobs}: this tree median {statistics.median(ours):.1f} reports/s"
+               if ours else "end to end: not run (--no-end-to-end)")
     if len(sides) > 1:
         theirs = rates[args.baseline_commit]
         ratios = sorted(a / b for a, b in zip(ours, theirs, strict=True))

@@ -39,7 +39,7 @@ from django.db import connection, transaction
 from django.db.models.signals import m2m_changed
 from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_update_with_history, get_change_reason_from_object
 
 from ingest import clean, dedupe, indicators, sources
 from ingest.pipeline import MAX_REPORT_BYTES, content_hash, process, process_for_pool
@@ -305,11 +305,13 @@ def save_report(report: Report, digest: str, *, publish: bool = False, source: s
                 withheld = publish and case.kind == Case.Kind.NON_CASE
                 case.status = Case.Status.PUBLISHED if publish and not withheld else Case.Status.DRAFT
             case.content_hash = digest
-            signature = dedupe.signature(case.body)
+            # the pipeline made the signature and the index tokens of its body; a curator's body is made here
+            as_processed = case.body == report.body
+            signature = report.signature if as_processed and report.signature is not None else dedupe.signature(case.body)
             case.minhash = dedupe.to_bytes(signature)
             if created:
                 case.duplicate_of = find_duplicate(case, signature)
-            case.save()
+            save_case(case, created)
             save_bands(case, signature, created)
             conflicts.update(apply_practices(case, report, created))
             made, structure_conflicts = sync_structure(case, report, old_body, created)
@@ -318,9 +320,8 @@ def save_report(report: Report, digest: str, *, publish: bool = False, source: s
                 case.needs_review = True
                 case.review_conflicts = {**case.review_conflicts, **conflicts}
                 Case.objects.filter(pk=case.pk).update(needs_review=True, review_conflicts=case.review_conflicts)
-            # the pipeline's tokens are the body's unless a curator replaced the body; a new case's
-            # headings are the mechanisms just written, in their order
-            search.index_case(case, body_words=report.tokens if case.body == report.body else None,
+            # a new case's headings are the mechanisms just written, in their order
+            search.index_case(case, body_tokens=report.index_tokens if as_processed else None,
                               headings=[m.heading for m in sorted(made.values(), key=lambda m: m.order)]
                               if created else None)
     except Exception as error:
@@ -717,10 +718,18 @@ def _figure_key(text, value, unit, qualifier) -> tuple:
 def indicator_assigner():
     """subject, unit → the Indicator they fit (or None), from the indicator table as it is now (read once a report)."""
     definitions = Indicator.objects.definitions()
-    by_slug = {i.slug: i for i in Indicator.objects.only("id", "slug")}
+    # ids only: a report's figures fit a few of the indicators, and building every row was a
+    # hundred model instances a report; the few assigned are made as ``.only("id", "slug")`` makes them
+    ids = dict(Indicator.objects.values_list("slug", "id"))
+    made: dict[str, Indicator] = {}
 
     def indicator_of(subject: str, unit: str) -> Indicator | None:
-        return by_slug.get(indicators.assign(subject or "", unit or "", definitions))
+        slug = indicators.assign(subject or "", unit or "", definitions)
+        if slug not in ids:
+            return None
+        if slug not in made:
+            made[slug] = Indicator.from_db(connection.alias, ["id", "slug"], [ids[slug], slug])
+        return made[slug]
 
     return indicator_of
 
@@ -946,14 +955,34 @@ def create_with_history(objs: list) -> None:
     if not objs:
         return
     insert_rows(type(objs[0]), objs, return_ids=True)
+    _write_history(objs, "+", reason=lambda obj: None, date=lambda obj: timezone.now())
+
+
+def save_case(case: Case, created: bool) -> None:
+    """``case.save()`` (its signals, the facet caches' among them) with the history record simple-history's
+    own signal would write (``+`` or ``~``, the instance's ``_history_date``, ``_change_reason`` and user),
+    written by one prepared statement instead: the signal builds and saves a model through the ORM, a
+    millisecond a report. No ``pre/post_create_historical_record`` signal is sent (nothing here listens)."""
+    case.skip_history_when_saving = True  # simple-history's own switch for its signal
+    try:
+        case.save()
+    finally:
+        del case.skip_history_when_saving
+    _write_history([case], "+" if created else "~", reason=get_change_reason_from_object,
+                   date=lambda obj: obj._history_date if hasattr(obj, "_history_date") else timezone.now())
+
+
+def _write_history(objs: list, history_type: str, *, reason, date) -> None:
+    """History records of saved rows of one model, in one statement: their tracked values, ``history_type``,
+    ``reason(obj)`` and ``date(obj)``, and the user simple-history would name (the request's, or none)."""
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):  # as simple-history itself reads it
         return
     history = _history_of(type(objs[0]))
     user = history.get_default_history_user(objs[0])
     db = transaction.get_connection()
     special = {
-        "history_change_reason": lambda obj: None, "history_type": lambda obj: "+",
-        "history_date": lambda obj: timezone.now(), "history_user_id": lambda obj: user.pk if user else None,
+        "history_change_reason": reason, "history_type": lambda obj: history_type,
+        "history_date": date, "history_user_id": lambda obj: user.pk if user else None,
     }
     insert = _insert_of(history, db.vendor)
     values = [special.get(f.attname) or attrgetter(f.attname) for f in insert.fields]

@@ -83,8 +83,11 @@ def _simplified_only(ch: str) -> bool:
     return _changed_alone(ch, "s2t") and not _changed_alone(ch, "t2s")
 
 
+@lru_cache(maxsize=4)
 def detect_script(text: str) -> str:
     """simplified / traditional / mixed / unknown, from the characters OpenCC t2s changes.
+
+    Cached (like ``t2s``): the pipeline judges the repaired text and ``normalise`` the same text again.
 
     A simplified report with one stray traditional character (a 網 from a copy-paste) is still
     simplified: what counts is the share of traditional characters against simplified-only ones.
@@ -107,6 +110,8 @@ def detect_script(text: str) -> str:
 
 def _pairs(before: str, after: str) -> tuple[list[str], int]:
     """Examples ``寶→宝`` (distinct, in order) and the number of characters changed."""
+    if before == after:  # a simplified report: nothing converted, no pass over its characters
+        return [], 0
     seen: dict[str, None] = {}
     count = 0
     if len(before) == len(after):

@@ -12,7 +12,9 @@ The order of the stages, and why:
    and a repeated article set apart (a ``Layout``);
 5. segment: jieba, once per report; the tokens are reused for keywords,
    extraction and the search index;
-6. extract: metadata, place, mechanisms, metrics, practices, keywords.
+6. extract: metadata, place, mechanisms, metrics, practices, keywords;
+7. what the writer stores of the body besides its text: the search index's tokens and the
+   MinHash signature of dedupe, made here so that ``--jobs`` workers make them, not the writer.
 
 ``cases/loading.py`` (the one writer, in the app) turns the Report into database rows.
 """
@@ -22,7 +24,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from . import clean, decode, normalise, repair, segment, sources
+from . import clean, decode, dedupe, normalise, repair, segment, sources
 from .extract import Taxonomy, extract
 from .report import Report, ReportRejected
 from .roles import RoleTagger
@@ -70,6 +72,8 @@ def process(
         segment.use_practices(taxonomy)  # the curators' practices are words from this report on
     report.tokens = segment.cut(report.body)
     report.extraction = extract(report, taxonomy=taxonomy)
+    report.index_tokens = segment.index_tokens(report.body, report.tokens)
+    report.signature = dedupe.signature(report.body)
     return report
 
 

@@ -10,6 +10,7 @@ the way ftfy's ``fix_and_explain`` does, so the case can show its provenance.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -150,6 +151,11 @@ class Report:
     layout: Layout = field(default_factory=Layout)
     body: str = ""  # clean simplified body: the offsets of mechanisms and metrics refer to this
     tokens: list[str] = field(default_factory=list)  # jieba tokens of the body (accurate mode)
+    # What the writer stores for this body, made here so that it is the workers' time, not the writer's:
+    # the search index's tokens (segment.index_tokens) and the MinHash signature (dedupe.signature).
+    # None when not made (a Report built by hand); the writer makes them for any other body.
+    index_tokens: list[str] | None = None
+    signature: array | None = None
     extraction: Extraction = field(default_factory=Extraction)
     changes: list[Change] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # warnings that do not stop the report (e.g. undecodable bytes)

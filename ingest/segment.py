@@ -1,7 +1,9 @@
 """segment: jieba with a domain dictionary, one tokenizer per process.
 
 ``cut`` is jieba's accurate mode (the tokens the rest of the pipeline reuses);
-``search_tokens`` is what the search index stores and what a query becomes.
+``search_tokens`` is what a query becomes, and ``index_tokens`` what the search index stores
+(the search tokens and every bigram of the text): the pipeline makes a body's in its worker,
+and ``cases.search`` makes a title's, a heading's and a curator's body's with the same function.
 
 The cutting itself runs in rjieba (jieba's algorithm in Rust, over the same default
 dictionary), about fifteen times faster; every word this module adds to jieba is added
@@ -39,7 +41,7 @@ import jieba
 import rjieba
 
 from . import gazetteer, taxonomy
-from .vocabulary import CJK
+from .vocabulary import CJK, CJK_RUN_RE, SEARCH_TERM_RE
 
 DOMAIN_TERMS = Path(__file__).with_name("data") / "domain_terms.txt"
 MIN_FREQ = 5  # a floor above the bare minimum, so a domain word also holds against its neighbours in context
@@ -61,6 +63,10 @@ _rust = None
 _CUT_AT = re.compile(r"([-_])")
 # rjieba's own tokenizer holds a word that was removed since: cut with a fresh one from then on
 _forgot_a_word = False
+# A word's index terms (``index_tokens``), made once: they depend on the dictionary's frequencies, so
+# the table is emptied whenever this module adds or removes a word; bounded (~200 bytes a word).
+_word_terms: dict[tuple[str, bool], tuple[str, ...]] = {}
+WORD_TERMS_MAX = 200_000
 
 Taxonomy = Sequence[tuple[str, Sequence[str]]]  # (name, synonyms) pairs, as extract takes them
 
@@ -116,6 +122,7 @@ def _add(tok: jieba.Tokenizer, word: str) -> bool:
     freq = max(_needed_freq(tok, word), MIN_FREQ)
     tok.add_word(word, freq)
     _added[word] = freq
+    _word_terms.clear()
     if _rust is not None:
         _rust.add_word(word, freq, None)
     return True
@@ -141,6 +148,7 @@ def _apply_practices(tok: jieba.Tokenizer, practices: Taxonomy, key: tuple) -> N
     wanted = [word for word in practice_words(practices) if word not in fixed_words()]
     for word in _practice_words - set(wanted):
         tok.del_word(word)
+        _word_terms.clear()
         _practice_words.discard(word)
         _added.pop(word, None)
         if _rust is not None:
@@ -245,16 +253,21 @@ def expand(words: Iterable[str], freq: dict[str, int]) -> list[str]:
     """
     out: list[str] = []
     for word, is_run in _words_and_runs(words):
-        if is_run:
-            parts = list(_bigrams(word))
-        else:
-            parts = [word]
-            if len(word) > 3:
-                parts.extend(word[i : i + 3] for i in range(len(word) - 2) if freq.get(word[i : i + 3]))
-            if len(word) > 2:
-                parts.extend(_bigrams(word))
-        out.extend(dict.fromkeys(parts))  # dedupe within the word, keep order
+        out.extend(_parts(word, is_run, freq))
     return out
+
+
+def _parts(word: str, is_run: bool, freq: dict[str, int]) -> list[str]:
+    """``expand`` of one normalised word (``is_run``: single characters joined), deduplicated in order."""
+    if is_run:
+        parts = list(_bigrams(word))
+    else:
+        parts = [word]
+        if len(word) > 3:
+            parts.extend(word[i : i + 3] for i in range(len(word) - 2) if freq.get(word[i : i + 3]))
+        if len(word) > 2:
+            parts.extend(_bigrams(word))
+    return list(dict.fromkeys(parts))  # dedupe within the word, keep order
 
 
 def search_tokens_from_words(words: Iterable[str]) -> list[str]:
@@ -265,3 +278,44 @@ def search_tokens_from_words(words: Iterable[str]) -> list[str]:
 def search_tokens(text: str) -> list[str]:
     """Tokens to index a case or to search with: ``网格化管理`` → ``['网格化管理', '网格化', '网格', '格化', '化管', '管理']``."""
     return expand(cut(text), tokenizer().FREQ)
+
+
+def index_tokens(text: str, words: list[str] | None = None) -> list[str]:
+    """Tokens to index ``text`` by: jieba search tokens, then every CJK bigram and run-final character.
+
+    ``words`` are the text's ``cut`` tokens when the caller has them already (the pipeline has the
+    body's), so the text is not segmented a second time.
+    Why bigrams: a Chinese query word must match inside longer words (网格 in 网格化管理, 党建 in
+    基层党建), whatever jieba made of the surrounding text, so a query term of two or more CJK
+    characters matches when every one of its bigrams is indexed, and a one-character term matches
+    any token that starts with it; for that to find every occurrence, the index holds every bigram
+    of each CJK run (also those that straddle jieba's word boundaries) and the last character of
+    each run. Every token is either all CJK or all letters/digits, lower case, so that FTS5's
+    unicode61 tokenizer and PostgreSQL's parser see exactly the tokens we made.
+    """
+    freq = tokenizer().FREQ
+    tokens: list[str] = []
+    for word, is_run in _words_and_runs(cut(text) if words is None else words):
+        # the search tokens, cut into terms: a report has thousands of words but hundreds of distinct
+        # ones, and reports share most of them, so each word's terms are made once for the dictionary
+        terms = _word_terms.get((word, is_run))
+        if terms is None:
+            if len(_word_terms) >= WORD_TERMS_MAX:
+                _word_terms.clear()
+            terms = _word_terms[(word, is_run)] = tuple(
+                term for part in _parts(word, is_run, freq) for term in SEARCH_TERM_RE.findall(part.lower())
+            )
+        tokens.extend(terms)
+    present = set(tokens)
+    starts = {t[0] for t in tokens}
+    for run in CJK_RUN_RE.findall(text):
+        for i in range(len(run) - 1):
+            pair = run[i : i + 2]
+            if pair not in present:
+                present.add(pair)
+                starts.add(pair[0])
+                tokens.append(pair)
+        if run[-1] not in starts:
+            starts.add(run[-1])
+            tokens.append(run[-1])
+    return tokens

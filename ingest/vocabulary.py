@@ -12,6 +12,10 @@ import re
 from dataclasses import dataclass
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_RUN_RE = re.compile(f"[{CJK}]+")
+# A search term: a run of CJK characters or a run of other letters and digits (never punctuation);
+# what the search index holds and what a reader's query is split into.
+SEARCH_TERM_RE = re.compile(f"[{CJK}]+|[^\\W_{CJK}]+")
 
 # What the name of an organisation ends in (某区委组织部, 某街道党工委, 某社区党委, 某市委党校).
 ORG_SUFFIXES = (

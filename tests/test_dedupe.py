@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import random
+from pathlib import Path
+
 import pytest
+import rensa
 
 from ingest import dedupe
 
@@ -64,3 +68,16 @@ def test_similarity_to_a_stored_signature_is_the_estimated_jaccard():
     assert dedupe.similarity_to_stored(a, dedupe.to_bytes(b)) == dedupe.similarity(a, b)
     assert dedupe.similarity_to_stored(a, dedupe.to_bytes(a)) == 1.0
     assert dedupe.similarity_to_stored(a, b"") == 0.0
+
+
+def test_the_signature_does_not_depend_on_the_order_of_the_shingles():
+    """``signature`` hands rensa the shingles unsorted: each hash value is a minimum, so any order gives
+    the same signature (stored signatures stay comparable)."""
+    for seed in sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt")):
+        body = seed.read_text(encoding="utf-8", errors="replace")
+        shuffled = sorted(dedupe.shingles(body))
+        random.Random(seed.name).shuffle(shuffled)
+        for order in (sorted(dedupe.shingles(body)), shuffled):
+            minhash = rensa.RMinHash(num_perm=dedupe.NUM_PERM, seed=dedupe.SEED)
+            minhash.update(order)
+            assert dedupe.signature(body).tolist() == list(minhash.digest())

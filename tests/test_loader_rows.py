@@ -3,6 +3,7 @@ write them, and ``--jobs N`` hands out a bounded number of reports at a time."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,17 @@ from django.db.models.signals import m2m_changed
 from simple_history.utils import bulk_create_with_history
 
 from cases import search
-from cases.loading import CREATED, UNCHANGED, ahead_of_writer, create_with_history, ingest_bytes, ingest_paths
+from cases.loading import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    ahead_of_writer,
+    apply_fields,
+    create_with_history,
+    ingest_bytes,
+    ingest_paths,
+    save_case,
+)
 from cases.models import Case, DuplicateBand, Mechanism, Metric, Place, Practice
 from ingest import dedupe
 from ingest.pipeline import process
@@ -181,3 +192,42 @@ def test_two_workers_load_the_same_rows_as_one_process_and_then_nothing_again(tm
     Case.objects.all().delete()
     list(ingest_paths([SEEDS[0].parent], jobs=1))
     assert rows() == by_two
+
+
+CASE_HISTORY_OWN = HISTORY_OWN | {"history_type", "updated"}  # a later save's own: its type and time
+
+
+def test_a_cases_history_records_are_those_simple_historys_signal_writes():
+    """The writer writes the case's ``+`` and ``~`` records itself; simple-history's signal, on a plain save
+    of the same case right after, writes the same values."""
+    seed = SEEDS[4]
+    raw = seed.read_bytes()
+    case = ingest_bytes(seed.name, raw).case
+    Case.objects.get(pk=case.pk).save()  # simple-history's own record of the same values
+    created, by_signal = case.history.order_by("history_id")
+    assert (created.history_type, by_signal.history_type) == ("+", "~")
+    assert row_values(created, CASE_HISTORY_OWN) == row_values(by_signal, CASE_HISTORY_OWN)
+
+    changed = raw + "\n社区另设红色驿站,共有志愿者120名。".encode()
+    result = ingest_bytes(seed.name, changed)
+    assert result.status == UPDATED
+    Case.objects.get(pk=case.pk).save()
+    *_, updated, by_signal = case.history.order_by("history_id")
+    assert (updated.history_type, by_signal.history_type) == ("~", "~")
+    assert updated.content_hash != created.content_hash  # the new version's values
+    assert row_values(updated, CASE_HISTORY_OWN) == row_values(by_signal, CASE_HISTORY_OWN)
+
+
+def test_a_cases_history_record_keeps_the_change_reason_and_date_given_to_the_instance():
+    from datetime import datetime
+
+    seed = SEEDS[4]
+    report = process(seed.read_bytes(), seed.name)
+    case = Case(source_file="given.txt", slug="given")
+    case._change_reason = "手工导入"
+    case._history_date = datetime(2024, 5, 1, tzinfo=UTC)
+    apply_fields(case, report)
+    save_case(case, created=True)
+    record = case.history.get()
+    assert (record.history_change_reason, record.history_date, record.history_type) == (
+        "手工导入", datetime(2024, 5, 1, tzinfo=UTC), "+")

@@ -150,3 +150,18 @@ def test_a_practice_a_curator_removes_is_no_word_for_rjieba_either():
     segment.use_practices(segment.starting_taxonomy())
     assert segment.cut("社区红楼议事厅开门了") == segment.jieba_cut("社区红楼议事厅开门了")
     assert "红楼议事厅" not in segment.cut("社区红楼议事厅开门了")
+
+
+def test_a_words_index_terms_follow_the_dictionary_when_a_practice_is_added_and_removed():
+    """index_tokens makes each word's terms once; a word added to the dictionary (a curator's practice)
+    changes the three-grams a longer word gives, from the next report on."""
+    text = "建设党群服务中心"
+    before = segment.index_tokens(text)
+    assert "群服务" not in before
+    try:
+        segment.use_practices([*segment.starting_taxonomy(), ("群服务", [])])
+        assert segment.cut(text) == ["建设", "党群服务中心"]
+        assert segment.index_tokens(text)[:3] == ["建设", "党群服务中心", "群服务"]
+    finally:
+        segment.use_practices(segment.starting_taxonomy())
+    assert segment.index_tokens(text) == before

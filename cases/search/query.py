@@ -5,19 +5,15 @@ Why bigrams: a Chinese query word must match inside longer words (网格 in 网�
 matches when every one of its character bigrams is indexed, and a one-character term matches any
 token that starts with it (a prefix query). For that to find every occurrence, the index holds,
 besides ``ingest.segment.search_tokens``, every bigram of each CJK run (also those that straddle
-jieba's word boundaries) and the last character of each run.
+jieba's word boundaries) and the last character of each run: ``ingest.segment.index_tokens``.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from ingest.vocabulary import CJK
-
-_CJK_RUN = re.compile(f"[{CJK}]+")
-# A term is a run of CJK characters or a run of other letters and digits (never punctuation).
-_TERM = re.compile(f"[{CJK}]+|[^\\W_{CJK}]+")
+from ingest.vocabulary import CJK_RUN_RE as _CJK_RUN
+from ingest.vocabulary import SEARCH_TERM_RE as _TERM
 
 MAX_QUERY_LENGTH = 200
 MAX_CLAUSES = 40  # a pasted paragraph must not become a 500-operand query
@@ -71,28 +67,12 @@ def parse(query: str) -> ParsedQuery:
 
 
 def index_tokens(text: str, words: list[str] | None = None) -> list[str]:
-    """Tokens to index ``text`` by: jieba search tokens, then every CJK bigram and run-final character.
+    """``ingest.segment.index_tokens``: the tokens to index ``text`` by (``words``: its ``cut`` tokens, if made).
 
-    ``words`` are the text's jieba tokens when the caller has them already (the loader passes the
-    body's, cut once by the pipeline), so the body is not segmented a second time.
-    Every token is either all CJK or all letters/digits, lower case, so that FTS5's unicode61
-    tokenizer and PostgreSQL's parser see exactly the tokens we made.
+    The function lives with the segmenter, Django-free, so the pipeline's workers make a body's index
+    tokens with the very function used here for a title, headings or a curator's body. Imported on
+    first use: the segmenter loads jieba (0.4 s), which a process that never indexes need not pay.
     """
-    from ingest.segment import search_tokens, search_tokens_from_words
+    from ingest.segment import index_tokens as tokens
 
-    tokens: list[str] = []
-    for token in search_tokens(text) if words is None else search_tokens_from_words(words):
-        tokens.extend(_TERM.findall(token.lower()))
-    present = set(tokens)
-    starts = {t[0] for t in tokens}
-    for run in _CJK_RUN.findall(text):
-        for i in range(len(run) - 1):
-            pair = run[i : i + 2]
-            if pair not in present:
-                present.add(pair)
-                starts.add(pair[0])
-                tokens.append(pair)
-        if run[-1] not in starts:
-            starts.add(run[-1])
-            tokens.append(run[-1])
-    return tokens
+    return tokens(text, words)

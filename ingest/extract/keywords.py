@@ -18,6 +18,7 @@ import tempfile
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from ..vocabulary import CJK
@@ -117,8 +118,12 @@ def idf_of(words: Iterable[str]) -> tuple[dict[str, float], float]:
     return found, _median
 
 
+@lru_cache(maxsize=1 << 16)
 def is_candidate(token: str) -> bool:
-    """A token worth ranking: two characters or more, not a number or a count, not a stop word."""
+    """A token worth ranking: two characters or more, not a number or a count, not a stop word.
+
+    Cached: reports share most of their words, and each report asks twice (for its IDF and to rank).
+    """
     token = token.strip()
     return (
         len(token) >= 2
