@@ -408,12 +408,12 @@ class CaseAdmin(SimpleHistoryAdmin):
         response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.{suffix}"'
         return response
 
-    @admin.action(description=_("导出所选案例(JSON)"), permissions=["view"])
+    @admin.action(description=_("导出所选案例（JSON）"), permissions=["view"])
     def export_json(self, request, queryset):
         cases = export.export_queryset(queryset.order_by("pk"))
         return self._export(export.to_json(cases), "application/json; charset=utf-8", "json")
 
-    @admin.action(description=_("导出所选案例(CSV)"), permissions=["view"])
+    @admin.action(description=_("导出所选案例（CSV）"), permissions=["view"])
     def export_csv(self, request, queryset):
         cases = export.export_queryset(queryset.order_by("pk"))
         # A BOM so that Excel, which most curators open CSV with, reads the file as UTF-8.
@@ -421,11 +421,11 @@ class CaseAdmin(SimpleHistoryAdmin):
 
     # ---- duplicates
 
-    @admin.action(description=_("合并疑似重复案例(保留原案例及两个来源)"), permissions=["delete"])
+    @admin.action(description=_("合并疑似重复案例（保留原案例及两个来源）"), permissions=["delete"])
     def merge_duplicates(self, request, queryset):
         merged, alone = merge.merge_into_originals(queryset.select_related("duplicate_of"), request.user)
         for case in alone:
-            self.message_user(request, _("%(t)s:没有疑似重复的案例,未合并。") % {"t": case.title}, messages.WARNING)
+            self.message_user(request, _("%(t)s：没有疑似重复的案例，未合并。") % {"t": case.title}, messages.WARNING)
         if merged:
             self.message_user(request, _("已合并 %(n)d 个重复案例。") % {"n": merged}, messages.SUCCESS)
 
@@ -485,7 +485,7 @@ class CaseAdmin(SimpleHistoryAdmin):
         if not merge.are_candidates(keep, drop):
             raise Http404("not a candidate duplicate pair")
         merge.merge_duplicate(keep, drop, request.user)
-        self.message_user(request, _("已合并,保留本案例及两个来源。"), messages.SUCCESS)
+        self.message_user(request, _("已合并，保留本案例及两个来源。"), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:cases_case_change", args=[keep.pk]))
 
     # ---- history: also the mechanisms and figures; restore a whole version
@@ -528,7 +528,7 @@ class CaseAdmin(SimpleHistoryAdmin):
             "mechanism_differences": history.row_differences(list(case.mechanisms.all()), mechanisms),
             "metric_differences": history.row_differences(list(case.metrics.all()), metrics),
             "can_restore": can_restore,
-            "title": _("恢复历史版本:%(t)s") % {"t": case.title},
+            "title": _("恢复历史版本：%(t)s") % {"t": case.title},
         }
         return TemplateResponse(request, "admin/cases/case/restore_confirm.html", context)
 
@@ -611,7 +611,7 @@ class CaseAdmin(SimpleHistoryAdmin):
 def upload_summary(results: list[dict]) -> tuple[str, bool]:
     """The line above an upload's results, and whether every report loaded."""
     loaded = sum(1 for r in results if r["status"] != "failed")
-    text = _("共 %(n)d 份报告:%(ok)d 份已载入,%(bad)d 份失败。") % {
+    text = _("共 %(n)d 份报告：%(ok)d 份已载入，%(bad)d 份失败。") % {
         "n": len(results), "ok": loaded, "bad": len(results) - loaded
     }
     return str(text), loaded == len(results)
@@ -631,6 +631,6 @@ def _request_too_large(request) -> bool:
 
 def _total_too_large_message() -> str:
     return str(
-        _("上传的文件合计过大(上限 %(limit).1f MB),未保存任何文件。")
+        _("上传的文件合计过大（上限 %(limit).1f MB），未保存任何文件。")
         % {"limit": settings.ADMIN_UPLOAD_MAX_TOTAL_BYTES / 2**20}
     )

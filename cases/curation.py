@@ -69,12 +69,12 @@ def expand_upload(name: str, data: bytes) -> Iterator[UploadedReport]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [m for m in archive.infolist() if not m.is_dir()]
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        yield UploadedReport(name, error=str(_("压缩包无法读取:%(error)s") % {"error": exc}))
+        yield UploadedReport(name, error=str(_("压缩包无法读取：%(error)s") % {"error": exc}))
         return
     members = [m for m in members if not _is_junk(m.filename)]
     if len(members) > limits["max_files"]:
         yield UploadedReport(
-            name, error=str(_("压缩包内文件过多(%(n)d 个,上限 %(max)d 个)") % {"n": len(members), "max": limits["max_files"]})
+            name, error=str(_("压缩包内文件过多（%(n)d 个，上限 %(max)d 个）") % {"n": len(members), "max": limits["max_files"]})
         )
         return
     total = 0
@@ -82,7 +82,7 @@ def expand_upload(name: str, data: bytes) -> Iterator[UploadedReport]:
         for member in members:
             member_name = f"{name}/{_member_name(member)}"
             if member.flag_bits & 0x1:
-                yield UploadedReport(member_name, error=str(_("加密文件,无法读取")))
+                yield UploadedReport(member_name, error=str(_("加密文件，无法读取")))
                 continue
             if member.file_size > limits["max_file_bytes"]:
                 yield UploadedReport(member_name, error=_too_large(member.file_size, limits["max_file_bytes"]))
@@ -91,11 +91,11 @@ def expand_upload(name: str, data: bytes) -> Iterator[UploadedReport]:
                 with archive.open(member) as stream:
                     raw = stream.read(limits["max_file_bytes"] + 1)
             except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
-                yield UploadedReport(member_name, error=str(_("无法解压:%(error)s") % {"error": exc}))
+                yield UploadedReport(member_name, error=str(_("无法解压：%(error)s") % {"error": exc}))
                 continue
             total += len(raw)
             if total > limits["max_total_bytes"]:
-                yield UploadedReport(member_name, error=str(_("解压后总大小超过上限,其余文件未读取")))
+                yield UploadedReport(member_name, error=str(_("解压后总大小超过上限，其余文件未读取")))
                 return
             if zipfile.is_zipfile(io.BytesIO(raw)):
                 yield UploadedReport(member_name, error=str(_("不支持嵌套的压缩包")))
@@ -109,12 +109,12 @@ def _single(name: str, raw: bytes, max_bytes: int) -> UploadedReport:
     if not raw.strip():
         return UploadedReport(name, error=str(_("空文件")))
     if PurePosixPath(name).suffix.lower() not in REPORT_SUFFIXES:
-        return UploadedReport(name, error=str(_("不支持的文件类型(只接受 .txt、.html 或 .zip)")))
+        return UploadedReport(name, error=str(_("不支持的文件类型（只接受 .txt、.html 或 .zip）")))
     return UploadedReport(name, raw)
 
 
 def _too_large(size: int, limit: int) -> str:
-    return str(_("文件过大(%(size).1f MB,上限 %(limit).1f MB)") % {"size": size / 2**20, "limit": limit / 2**20})
+    return str(_("文件过大（%(size).1f MB，上限 %(limit).1f MB）") % {"size": size / 2**20, "limit": limit / 2**20})
 
 
 def _member_name(member: zipfile.ZipInfo) -> str:

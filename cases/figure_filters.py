@@ -35,7 +35,7 @@ FIGURE_FACETS = {
 class FigureFilter(django_filters.FilterSet):
     class Sort:
         VALUE_DESC, VALUE_ASC, NEWEST = "-value", "value", "newest"
-        CHOICES = [(VALUE_DESC, _("数值(大→小)")), (VALUE_ASC, _("数值(小→大)")), (NEWEST, _("日期(新→旧)"))]
+        CHOICES = [(VALUE_DESC, _("数值（大→小）")), (VALUE_ASC, _("数值（小→大）")), (NEWEST, _("日期（新→旧）"))]
 
     indicator = django_filters.ModelMultipleChoiceFilter(
         label=_("比较指标"), queryset=Indicator.objects.all(), to_field_name="slug", field_name="indicator__slug",
@@ -54,7 +54,7 @@ class FigureFilter(django_filters.FilterSet):
     year_to = YearFilter(label=_("截止年份"), method="filter_year_to", min_value=MIN_YEAR, max_value=MAX_YEAR)
     qualifier = django_filters.ChoiceFilter(
         label=_("限定词"), method="filter_qualifier",
-        choices=[(EXACT, _("无(确数)")), *((q.word, q.word) for q in QUALIFIERS)],
+        choices=[(EXACT, _("无（确数）")), *((q.word, q.word) for q in QUALIFIERS)],
     )
     subject = django_filters.CharFilter(label=_("对象"), lookup_expr="icontains", max_length=100)
     sort = django_filters.ChoiceFilter(label=_("排序"), choices=Sort.CHOICES, method="keep", empty_label=None)

@@ -34,8 +34,8 @@ class CaseFilter(django_filters.FilterSet):
         RELEVANCE, NEWEST, OLDEST, TITLE, FIGURES = "relevance", "newest", "oldest", "title", "figures"
         CHOICES = [
             (RELEVANCE, _("相关度")),
-            (NEWEST, _("日期(新→旧)")),
-            (OLDEST, _("日期(旧→新)")),
+            (NEWEST, _("日期（新→旧）")),
+            (OLDEST, _("日期（旧→新）")),
             (TITLE, _("标题")),
             (FIGURES, _("数据条数")),
         ]

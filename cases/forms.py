@@ -145,7 +145,7 @@ class MultipleFileField(forms.FileField):
 class UploadForm(forms.Form):
     files = MultipleFileField(
         label=_("报告文件"),
-        help_text=_("一个或多个报告文件(.txt / .html),或包含报告的 .zip 压缩包。"),
+        help_text=_("一个或多个报告文件（.txt / .html），或包含报告的 .zip 压缩包。"),
     )
     publish = forms.BooleanField(label=_("直接发布"), required=False)
 
@@ -168,7 +168,7 @@ class UploadForm(forms.Form):
         total = sum(f.size for f in files)
         if total > settings.ADMIN_UPLOAD_MAX_TOTAL_BYTES:
             raise forms.ValidationError(
-                _("上传的文件合计过大(%(size).1f MB,上限 %(limit).1f MB),未保存任何文件。")
+                _("上传的文件合计过大（%(size).1f MB，上限 %(limit).1f MB），未保存任何文件。")
                 % {"size": total / 2**20, "limit": settings.ADMIN_UPLOAD_MAX_TOTAL_BYTES / 2**20}
             )
         return files

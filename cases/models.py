@@ -303,7 +303,7 @@ class Case(models.Model):
     source = models.CharField(_("来源"), max_length=200, blank=True)
     author_org = models.CharField(_("作者单位"), max_length=200, blank=True)
     summary = models.TextField(_("摘要"), blank=True)
-    body = models.TextField(_("正文"), help_text=_("清洗后的简体正文;指标与机制的位置以此为准。"))
+    body = models.TextField(_("正文"), help_text=_("清洗后的简体正文；指标与机制的位置以此为准。"))
     captions = models.JSONField(_("图片说明"), default=list, blank=True)
     original_text = models.TextField(_("原文"), blank=True, help_text=_("解码后、修复与转换前的原始文本。"))
     script = models.CharField(_("原文字体"), max_length=12, choices=Script.choices, default=Script.UNKNOWN)
@@ -332,7 +332,7 @@ class Case(models.Model):
     curated_fields = models.JSONField(_("人工修订字段"), default=list, blank=True)
     needs_review = models.BooleanField(_("待复核"), default=False, db_index=True)
     review_conflicts = models.JSONField(
-        _("复核冲突"), default=dict, blank=True, help_text=_("字段 → {人工值, 新抽取值}")
+        _("复核冲突"), default=dict, blank=True, help_text=_("字段 → {人工值，新抽取值}")
     )
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -575,7 +575,7 @@ class Metric(CuratedRow, models.Model):
     qualifier = models.CharField(_("限定词"), max_length=10, blank=True)
     magnitude = models.CharField(
         _("数量级"), max_length=4, blank=True,
-        help_text=_("原文计数所用的单位词(如“1101万平方米”中的“万”);数值始终以个位计。"),
+        help_text=_("原文计数所用的单位词（如“1101万平方米”中的“万”）；数值始终以个位计。"),
     )
     text = models.CharField(_("原文片段"), max_length=200)
     start = models.PositiveIntegerField(_("起始位置"))

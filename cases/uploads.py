@@ -80,7 +80,7 @@ def store(files: list[tuple[str, bytes]]) -> tuple[list[StoredUpload], list[dict
             stored.append(StoredUpload(name, str(curation.store_upload(name, data))))
         except OSError as error:
             log.exception("could not store upload %s", name)
-            reason = _("无法保存上传的文件(%(error)s),未导入") % {"error": error.strerror or error}
+            reason = _("无法保存上传的文件（%(error)s），未导入") % {"error": error.strerror or error}
             failed.append(result_row(name, "failed", reason))
     return stored, failed
 
@@ -109,7 +109,7 @@ def process(stored: list[StoredUpload], *, publish: bool, progress: Callable[[di
         try:
             data = Path(upload.path).read_bytes()
         except OSError as error:
-            add(result_row(upload.name, "failed", _("无法读取保存的文件(%(error)s)") % {"error": error.strerror or error}))
+            add(result_row(upload.name, "failed", _("无法读取保存的文件（%(error)s）") % {"error": error.strerror or error}))
             continue
         for report in curation.expand_upload(upload.name, data):
             if report.error:
@@ -120,7 +120,7 @@ def process(stored: list[StoredUpload], *, publish: bool, progress: Callable[[di
                     result = ingest_bytes(report.source_name, report.raw, publish=publish)
             except Exception as error:  # the database went away mid-upload: this report fails, the others still try
                 log.exception("upload of %s failed", report.label)
-                add(result_row(report.label, "failed", _("处理出错(%(error)s)") % {"error": type(error).__name__}))
+                add(result_row(report.label, "failed", _("处理出错（%(error)s）") % {"error": type(error).__name__}))
                 continue
             loaded = loaded or result.ok
             add(result_row(report.label, result.status, result.reason, result.case))
@@ -197,7 +197,7 @@ def run_job(job_id: str) -> dict | None:
         process(stored, publish=job["publish"], progress=progress)
     except Exception as error:  # whatever happens, the page must say it, not spin for ever
         log.exception("upload job %s failed", job_id)
-        job["error"] = _("处理中断(%(error)s)") % {"error": type(error).__name__}
+        job["error"] = _("处理中断（%(error)s）") % {"error": type(error).__name__}
     job["state"] = DONE
     _write(job)
     return job

@@ -57,7 +57,7 @@ def _span_mismatch() -> Q:
 FLAGS = (
     CaseWarning(
         "non_case", _("非案例"), lambda: Q(kind=Case.Kind.NON_CASE),
-        note=_("非案例(论文、评论、讲话或范文):导入时不发布,也不抽取机制;如判断有误,请把“类型”改为“案例”。"),
+        note=_("非案例（论文、评论、讲话或范文）：导入时不发布，也不抽取机制；如判断有误，请把“类型”改为“案例”。"),
     ),
     CaseWarning("needs_review", _("待复核"), lambda: Q(needs_review=True)),
     CaseWarning(

@@ -51,7 +51,7 @@ def check_transition(user, case: Case, target: str) -> None:
     if target == current:
         return
     if target not in Status.values:
-        raise TransitionNotAllowed(_("未知的状态:%(target)s") % {"target": target})
+        raise TransitionNotAllowed(_("未知的状态：%(target)s") % {"target": target})
     if target not in TRANSITIONS[current]:
         raise TransitionNotAllowed(
             _("不能从“%(current)s”改为“%(target)s”。")
@@ -60,7 +60,7 @@ def check_transition(user, case: Case, target: str) -> None:
     if target in PUBLISHER_ONLY and not can_publish(user):
         raise TransitionNotAllowed(_("只有具有发布权限的用户才能发布或撤回案例。"))
     if target == Status.PUBLISHED and case.needs_review:
-        raise TransitionNotAllowed(_("该案例有待复核的冲突,请先处理后再发布。"))
+        raise TransitionNotAllowed(_("该案例有待复核的冲突，请先处理后再发布。"))
 
 
 def allowed_targets(user, case: Case) -> list[str]:

@@ -447,7 +447,7 @@ class TestKind:
     def test_the_change_page_warns_of_a_non_case_and_the_curator_can_correct_the_kind(self, as_editor):
         case = make_case(title="论文乙", kind=Case.Kind.NON_CASE)
         html = as_editor.get(change_url(case)).content.decode()
-        assert "非案例(论文、评论、讲话或范文)" in html
+        assert "非案例（论文、评论、讲话或范文）" in html
         response = post_change(as_editor, case, kind="case")
         assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
         case.refresh_from_db()

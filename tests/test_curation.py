@@ -61,7 +61,7 @@ class TestWarnings:
             assert [w.key for w, _figures in warnings.found(case)] == [key], key
         assert warnings.found(clean) == []
         assert warnings.in_words(flagged["span_mismatch"]) == ["指标原文与正文不符:120个"]
-        assert warnings.in_words(flagged["non_case"])[0].startswith("非案例(论文、评论、讲话或范文)")
+        assert warnings.in_words(flagged["non_case"])[0].startswith("非案例（论文、评论、讲话或范文）")
         gaps = {flagged[w.key].pk for w in warnings.GAPS}
         assert set(Case.objects.with_warning(warnings.ANY).values_list("pk", flat=True)) == gaps
 

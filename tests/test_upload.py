@@ -89,7 +89,7 @@ def test_several_files_bad_ones_fail_with_a_reason_while_the_others_load(as_edit
     assert results["chrome.txt"]["status"] == "failed" and results["chrome.txt"]["reason"]
     assert results["script.exe"]["status"] == "failed" and "不支持的文件类型" in results["script.exe"]["reason"]
     assert Case.objects.count() == 2
-    assert "5 份报告:2 份已载入,3 份失败" in response.content.decode()
+    assert "5 份报告：2 份已载入，3 份失败" in response.content.decode()
 
 
 def test_a_zip_gives_one_line_per_report_and_uploading_again_is_unchanged(as_editor):
@@ -254,7 +254,7 @@ def test_a_large_upload_is_processed_after_the_response_and_its_page_refreshes_u
     done = as_editor.get(page)
     html = done.content.decode()
     assert done.status_code == 200 and 'http-equiv="refresh"' not in html and "正在处理" not in html
-    assert "2 份报告:1 份已载入,1 份失败" in html
+    assert "2 份报告：1 份已载入，1 份失败" in html
     assert lines(done) == [(SEEDS[0].name, "created"), ("empty.txt", "failed")]
     case = Case.objects.get(source_file=SEEDS[0].name)
     assert reverse("admin:cases_case_change", args=[case.pk]) in html
