@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATASETTE_VENV = Path(os.environ.get("DATASETTE_VENV", "/work/datasette-venv"))
+DATASETTE_VENV = Path(os.environ.get("DATASETTE_VENV", ROOT / "var" / "datasette-venv"))
 DATASETTE_DB = "archive"  # the database's name in Datasette's URLs (the copy's file stem)
 
 
@@ -102,7 +102,7 @@ def datasette_metadata(path: Path) -> Path:
 
 
 def ensure_datasette() -> Path:
-    """Datasette in its own virtualenv (``DATASETTE_VENV``, default /work/datasette-venv), made if missing.
+    """Datasette in its own virtualenv (``DATASETTE_VENV``, default var/datasette-venv), made if missing.
 
     A separate environment, so that neither Datasette's dependencies nor ours change the other's.
     """
