@@ -167,16 +167,17 @@ class CaseQuerySet(models.QuerySet):
             Prefetch("practices", queryset=Practice.objects.order_by("name").only("pk", "name", "slug")),
         )
 
-    def practice_names(self) -> dict[int, list[str]]:
-        """{case id: the names of its practices, in name order} for these cases: one query, no model built.
+    def practice_tags(self) -> dict[int, list[tuple[str, str]]]:
+        """{case id: (name, slug) of its practices, in name order} for these cases: one query, no model built.
 
-        What a list shows of a case's practices; prefetching them built a Practice per tag.
+        What a list shows of a case's practices, each a link; prefetching them built a Practice per tag.
         """
-        names: dict[int, list[str]] = defaultdict(list)
+        tags: dict[int, list[tuple[str, str]]] = defaultdict(list)
         links = Case.practices.through.objects.filter(case_id__in=self.values("pk"))
-        for case_id, name in links.order_by("practice__name").values_list("case_id", "practice__name"):
-            names[case_id].append(name)
-        return names
+        for case_id, name, slug in links.order_by("practice__name").values_list(
+                "case_id", "practice__name", "practice__slug"):
+            tags[case_id].append((name, slug))
+        return tags
 
     def with_metric_count(self):
         return self.annotate(metric_count=Count("metrics", distinct=True))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from . import export, practice_insights, search
+from . import chips, export, practice_insights, search
 from .body_html import render_body
 from .facets import FACET_CACHE_SECONDS, FacetCache, Facets, facet_block, query_string
 from .filters import CaseFilter
@@ -28,7 +28,7 @@ from .models import Case, Mechanism, Metric, Place, Practice
 # Columns a list page never shows: loading them for 20 rows would move megabytes (the vector above all).
 LIST_DEFERRED = ("body", "original_text", "search_vector", "rank_vector", "captions", "repairs",
                  "review_conflicts", "other_sources", "curated_fields")
-LIST_PLACES = ("place", "province", "city")  # a list shows the place path; practices by name (``practice_names``)
+LIST_PLACES = ("place", "province", "city")  # a list shows the place path; practices by name (``practice_tags``)
 
 
 class CachedPage:
@@ -150,9 +150,9 @@ class CaseListView(CachedPage, FilterView):
         filterset = self.filterset
         parsed = filterset.parsed_query
         cases = list(context["object_list"])
-        names = Case.objects.filter(pk__in=[c.pk for c in cases]).practice_names() if cases else {}
+        tags = Case.objects.filter(pk__in=[c.pk for c in cases]).practice_tags() if cases else {}
         for case in cases:
-            case.practice_names = names.get(case.pk, [])
+            case.practice_tags = tags.get(case.pk, [])
             case.snippet = None  # set below for a search; a missing attribute costs the template a dir() per row
         if parsed and cases:
             bodies = dict(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("pk", "body"))
@@ -171,6 +171,10 @@ class CaseListView(CachedPage, FilterView):
             sort_choices=[(k, label) for k, label in CaseFilter.Sort.CHOICES
                           if k != CaseFilter.Sort.RELEVANCE or parsed],
             has_filters=any(v for k, v in self.request.GET.items() if k not in ("page", "sort")),
+            chips=chips.active_filters(filterset, self.request.GET),
+            # 網格化 is searched as 网格化: say so, so the reader knows what was matched
+            converted_query=parsed.text if parsed and parsed.text != (self.request.GET.get("q") or "").strip().lower()
+            else "",
             export_query=query_string(self.request.GET, format=None),
             # the facet choices a submitted search form must keep
             hidden=[(k, v) for k in ("province", "city", "practice") for v in self.request.GET.getlist(k)],

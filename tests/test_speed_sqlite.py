@@ -158,11 +158,11 @@ def test_a_list_shows_each_cases_practices_in_name_order(client, archive):
     response = client.get("/?sort=title")
     for case in response.context["cases"]:
         expected = list(case.practices.order_by("name").values_list("name", flat=True))
-        assert case.practice_names == expected
+        assert [name for name, _slug in case.practice_tags] == expected
     html = response.content.decode()
     first = response.context["cases"][0]
-    if first.practice_names:
-        assert "".join(f"<li>{name}</li>" for name in first.practice_names) in html
+    if first.practice_tags:
+        assert "".join(f'<li><a href="/practices/{slug}/">{name}</a></li>' for name, slug in first.practice_tags) in html
 
 
 def page_queries(client, url):

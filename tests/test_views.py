@@ -115,7 +115,7 @@ def test_unknown_or_unpublished_case_is_a_404_in_the_site_style(client, slug):
 def test_list_page_shows_place_date_practices(client, case):
     html = client.get("/").content.decode()
     assert '<a href="/cases/' in html and "锦州市全域党建" in html
-    assert "辽宁省 › 锦州市" in html and "2019年5月1日" in html and "<li>网格化管理</li>" in html
+    assert "辽宁省 › 锦州市" in html and "2019年5月1日" in html and '<li><a href="/practices/grid-management/">网格化管理</a></li>' in html
 
 
 def test_municipality_breadcrumb_does_not_repeat_the_city(client):
@@ -241,3 +241,32 @@ def test_pagination(client):
     second = client.get("/?practice=grid-management&page=2")
     assert len(second.context["cases"]) == 5
     assert not {c.pk for c in first.context["cases"]} & {c.pk for c in second.context["cases"]}
+
+
+@pytest.mark.parametrize(
+    "query, chips",
+    [
+        ("", []),
+        ("?province=210000&city=210700", [("省份：辽宁省", "?"), ("地区：锦州市", "?province=210000")]),
+        ("?practice=grid-management&practice=dual-reporting&year_from=2019&year_to=2019",
+         [("实践：网格化管理", "?practice=dual-reporting&year_from=2019&year_to=2019"),
+          ("实践：双报到", "?practice=grid-management&year_from=2019&year_to=2019"),
+          ("年份：2019", "?practice=grid-management&practice=dual-reporting")]),
+        ("?q=網格&has_figures=true&source=人民网",
+         [("检索：網格", "?has_figures=true&source=%E4%BA%BA%E6%B0%91%E7%BD%91"),
+          ("来源：人民网", "?q=%E7%B6%B2%E6%A0%BC&has_figures=true"),
+          ("只看含数据的案例", "?q=%E7%B6%B2%E6%A0%BC&source=%E4%BA%BA%E6%B0%91%E7%BD%91")]),
+        ("?province=abc&year_from=2019", [("年份：2019–", "?province=abc")]),  # an invalid value makes no chip
+    ],
+)
+def test_active_filters_as_chips_each_removing_itself(client, case, query, chips):
+    html = client.get(f"/{query}").content.decode()
+    got = [(label.strip(), url.replace("&amp;", "&"))
+           for url, label in re.findall(r'<li><a href="([^"]*)" title="去掉这个条件">([^<]*) <span', html)]
+    assert got == chips
+    assert ('class="clear-all" href="/"' in html) is bool(chips)
+
+
+def test_a_traditional_query_says_it_was_searched_in_simplified(client, case):
+    assert "已按简体检索：网格" in client.get("/?q=網格").content.decode()
+    assert "已按简体检索" not in client.get("/?q=网格").content.decode()
