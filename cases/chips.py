@@ -36,6 +36,8 @@ def active_filters(filterset, params) -> list[dict]:
         else:
             label = _("年份：%(a)s–%(b)s") % {"a": year_from or "", "b": year_to or ""}
         chip(label, year_from=None, year_to=None)
+    if cleaned.get("undated") is not None:
+        chip(_("日期不详") if cleaned["undated"] else _("有日期"), undated=None)
     if cleaned.get("source"):
         chip(_("来源：%(s)s") % {"s": cleaned["source"]}, source=None)
     if cleaned.get("has_figures") is not None:

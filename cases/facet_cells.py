@@ -30,7 +30,8 @@ def answerable(filterset) -> dict | None:
         return None
     filterset.errors  # noqa: B018 (validates the form, so cleaned_data holds every valid field)
     cleaned = filterset.form.cleaned_data
-    if cleaned.get("q") or cleaned.get("source") or cleaned.get("has_figures") is not None:
+    if cleaned.get("q") or cleaned.get("source") or cleaned.get("has_figures") is not None \
+            or cleaned.get("undated") is not None:
         return None
     city, province = cleaned.get("city") or None, cleaned.get("province") or None
     practices = list(cleaned.get("practice") or ())

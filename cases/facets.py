@@ -32,7 +32,7 @@ from .models import Case, Mechanism, Metric, Place, Practice
 FACETS = ("province", "city", "practice", "year")
 # The filters each facet ignores when counting its own options ("with the other active filters").
 FACET_PARAMS = {"province": ("province",), "city": ("city",), "practice": ("practice",),
-                "year": ("year_from", "year_to")}
+                "year": ("year_from", "year_to", "undated")}
 CITY_FACET_LIMIT = 15  # without a province, the busiest cities; the places page lists them all
 FACET_CACHE_SECONDS = 60
 
@@ -103,8 +103,10 @@ def practice_options(practices, counts: dict | None, chosen, params) -> list[dic
     return options
 
 
-def year_options(counts: dict | None, year_from: int | None, year_to: int | None, params) -> list[dict]:
-    """The years with cases, newest first, and a chosen year even without any; a link narrows to one year."""
+def year_options(counts: dict | None, year_from: int | None, year_to: int | None, params,
+                 undated: bool | None = None) -> list[dict]:
+    """The years with cases, newest first, and a chosen year even without any; a link narrows to one year.
+    Last, 日期不详 for the cases without a date (a year range leaves them out), when there are any."""
     known = counts or {}  # uncounted: only the chosen years are known to exist
     years = sorted((y for y in known if y), reverse=True)
     for y in (year_from, year_to):
@@ -114,8 +116,12 @@ def year_options(counts: dict | None, year_from: int | None, year_to: int | None
     options = []
     for year in years:
         selected = year_from == year and year_to == year
-        link = {"year_from": None, "year_to": None} if selected else {"year_from": str(year), "year_to": str(year)}
+        link = ({"year_from": None, "year_to": None} if selected
+                else {"year_from": str(year), "year_to": str(year), "undated": None})
         options.append(option(params, str(year), count_of(counts, year), selected, link, str(year)))
+    if undated or known.get(None):
+        link = {"undated": None} if undated else {"undated": "true", "year_from": None, "year_to": None}
+        options.append(option(params, _("日期不详"), count_of(counts, None), bool(undated), link, "undated"))
     return options
 
 
@@ -160,7 +166,7 @@ class Facets:
 
     def years(self):
         return year_options(self.counts["year"], self.cleaned.get("year_from"), self.cleaned.get("year_to"),
-                            self.params)
+                            self.params, self.cleaned.get("undated"))
 
 
 def facet_block(request, facets: Facets) -> str:

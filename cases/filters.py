@@ -55,6 +55,9 @@ class CaseFilter(django_filters.FilterSet):
     )
     year_from = YearFilter(label=_("起始年份"), method="filter_year_from", min_value=MIN_YEAR, max_value=MAX_YEAR)
     year_to = YearFilter(label=_("截止年份"), method="filter_year_to", min_value=MIN_YEAR, max_value=MAX_YEAR)
+    # cases without a date: a year range leaves them out, so they have a choice of their own
+    undated = django_filters.BooleanFilter(label=_("日期不详"), method="filter_undated",
+                                           widget=django_filters.widgets.BooleanWidget())
     source = django_filters.CharFilter(label=_("来源"), lookup_expr="icontains", max_length=100)
     # "1"/"true" → with figures, "0"/"false" → without; anything else is no filter.
     has_figures = django_filters.BooleanFilter(label=_("含数据"), method="filter_has_figures",
@@ -96,6 +99,9 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_year_to(self, queryset, name, value):
         return queryset.filter(published_on__lt=datetime.date(int(value) + 1, 1, 1))
+
+    def filter_undated(self, queryset, name, value):
+        return queryset.filter(published_on__isnull=bool(value))
 
     def filter_has_figures(self, queryset, name, value):
         has = Exists(Metric.objects.filter(case=OuterRef("pk")))

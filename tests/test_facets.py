@@ -78,7 +78,12 @@ def test_year_options_newest_first_with_a_chosen_year_without_cases():
         ("2021", 1, False, "?year_from=2021&year_to=2021"),
         ("2019", 2, False, "?year_from=2019&year_to=2019"),
         ("2015", 0, True, "?"),
+        ("日期不详", 5, False, "?undated=true"),  # the undated cases, which a year range leaves out
     ]
+    chosen = year_options({2019: 2, None: 5}, None, None, {"undated": ["true"]}, undated=True)
+    assert [(o["label"], o["selected"], o["url"]) for o in chosen] == [
+        ("2019", False, "?year_from=2019&year_to=2019"), ("日期不详", True, "?")]
+    assert [o["label"] for o in year_options({2019: 2}, None, None, {})] == ["2019"]  # none undated: no choice
     assert year_options(None, 2020, None, {}) == [
         {"label": "2020", "count": None, "selected": False, "url": "?year_from=2020&year_to=2020", "value": "2020"},
     ]

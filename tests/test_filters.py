@@ -68,6 +68,8 @@ ALL = ("jinzhou", "dalian", "baoji", "guiyang", "beijing")
         ("has_figures=true", ("jinzhou", "baoji", "guiyang")),
         ("has_figures=false", ("dalian", "beijing")),
         ("has_figures=1", ("jinzhou", "baoji", "guiyang")),  # "1" and "0" as the comment says
+        ("undated=true", ("beijing",)),  # the one published case without a date
+        ("undated=true&year_from=2019", ()),
         ("has_figures=0", ("dalian", "beijing")),
         ("province=210000&practice=party-alliance", ("jinzhou", "dalian")),
         ("province=610000&practice=grid-management", ()),
@@ -150,7 +152,8 @@ def test_facets_without_filters_count_published_cases_only(client, cases):
     response = client.get("/")
     assert facet(response, "province")["辽宁省"] == (2, False)  # the draft and the withdrawn case are not counted
     assert facet(response, "practice")["网格化管理"] == (2, False)
-    assert facet(response, "year") == {"2021": (2, False), "2020": (1, False), "2019": (1, False)}
+    assert facet(response, "year") == {"2021": (2, False), "2020": (1, False), "2019": (1, False),
+                                       "日期不详": (1, False)}  # 东城 has no date
     cities = facet(response, "city")
     assert cities["锦州市"] == (1, False) and "沈阳市" not in cities  # busiest cities only, without a province
 

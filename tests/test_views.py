@@ -270,3 +270,14 @@ def test_active_filters_as_chips_each_removing_itself(client, case, query, chips
 def test_a_traditional_query_says_it_was_searched_in_simplified(client, case):
     assert "已按简体检索：网格" in client.get("/?q=網格").content.decode()
     assert "已按简体检索" not in client.get("/?q=网格").content.decode()
+
+
+def test_undated_cases_have_a_year_choice_of_their_own(client, case):
+    from .site_factories import make_case as make
+
+    make("某市无日期案例", "某市推行网格化。", place_code="210700")
+    html = client.get("/").content.decode()
+    assert re.search(r'href="\?undated=true" data-value="undated"[^>]*>日期不详 <span class="count">1<', html)
+    listed = client.get("/?undated=true").content.decode()
+    assert "某市无日期案例" in listed and "锦州市全域党建" not in listed
+    assert '<li><a href="?" title="去掉这个条件">日期不详 <span' in listed
