@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from ingest.vocabulary import QUALIFIERS
 
 from .filters import MAX_YEAR, MIN_YEAR, YearFilter
-from .models import Case, Indicator, Metric, Place, Practice
+from .models import Case, Indicator, Metric, Place, Practice, in_place
 
 EXACT = "none"  # the qualifier of a figure the text states exactly
 # The facets of the figures explorer: the column each counts by, and the filters it ignores when
@@ -64,8 +64,7 @@ class FigureFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_city(self, queryset, name, value):
-        cases = Case.objects.in_place(value).values("pk")
-        return queryset.filter(case__in=cases)
+        return queryset.filter(in_place(value, "case__"))
 
     def filter_practice(self, queryset, name, value):
         if not value:

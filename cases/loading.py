@@ -41,7 +41,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history, get_change_reason_from_object
 
-from ingest import clean, dedupe, indicators, sources
+from ingest import clean, dedupe, sources
 from ingest.pipeline import MAX_REPORT_BYTES, content_hash, process, process_for_pool
 from ingest.report import Report, ReportRejected
 from ingest.sources import REPORT_SUFFIXES  # noqa: F401  (the suffixes a run collects, read by tests)
@@ -716,20 +716,17 @@ def _figure_key(text, value, unit, qualifier) -> tuple:
 
 
 def indicator_assigner():
-    """subject, unit → the Indicator they fit (or None), from the indicator table as it is now (read once a report)."""
-    definitions = Indicator.objects.definitions()
-    # ids only: a report's figures fit a few of the indicators, and building every row was a
-    # hundred model instances a report; the few assigned are made as ``.only("id", "slug")`` makes them
-    ids = dict(Indicator.objects.values_list("slug", "id"))
-    made: dict[str, Indicator] = {}
+    """subject, unit → the Indicator they fit (or None), from the indicator table as it is now (read once a report).
+
+    Only the few indicators a report's figures fit are made, as ``.only("id")`` would make them."""
+    indicator_id = Indicator.objects.id_assigner()
+    made: dict[int, Indicator] = {}
 
     def indicator_of(subject: str, unit: str) -> Indicator | None:
-        slug = indicators.assign(subject or "", unit or "", definitions)
-        if slug not in ids:
-            return None
-        if slug not in made:
-            made[slug] = Indicator.from_db(connection.alias, ["id", "slug"], [ids[slug], slug])
-        return made[slug]
+        pk = indicator_id(subject, unit)
+        if pk is not None and pk not in made:
+            made[pk] = Indicator.from_db(connection.alias, ["id"], [pk])
+        return made.get(pk)
 
     return indicator_of
 

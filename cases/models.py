@@ -114,6 +114,12 @@ class IndicatorQuerySet(models.QuerySet):
         """The indicators as the pipeline's assigner reads them (the name counts as a synonym)."""
         return indicators.from_rows(list(self.values_list("name", "slug", "unit_family", "synonyms")))
 
+    def id_assigner(self):
+        """subject, unit → the id of the indicator they fit (or None), from the table as it is now (read once)."""
+        definitions = self.definitions()
+        ids = dict(self.values_list("slug", "id"))
+        return lambda subject, unit: ids.get(indicators.assign(subject or "", unit or "", definitions))
+
 
 class Indicator(models.Model):
     """A comparable quantity (在职党员报到人数, 红色物业覆盖率) that figures' free-text subjects are grouped under.
@@ -148,17 +154,19 @@ class Indicator(models.Model):
         return indicators.UNIT_FAMILIES.get(self.unit_family, frozenset())
 
 
+def in_place(place: Place, prefix: str = "") -> Q:
+    """The condition on a case (``prefix`` "case__": on a row of a case) of lying in ``place`` or under it."""
+    column = {Place.Level.PROVINCE: "province", Place.Level.CITY: "city"}.get(place.level, "place")
+    return Q(**{f"{prefix}{column}": place})
+
+
 class CaseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Case.Status.PUBLISHED)
 
     def in_place(self, place: Place):
         """Cases in the place or any division under it (a city includes its districts)."""
-        if place.level == Place.Level.PROVINCE:
-            return self.filter(province=place)
-        if place.level == Place.Level.CITY:
-            return self.filter(city=place)
-        return self.filter(place=place)
+        return self.filter(in_place(place))
 
     def with_related(self):
         """Everything a list or detail page shows, in a fixed number of queries."""
@@ -543,15 +551,14 @@ class MetricQuerySet(models.QuerySet):
             .annotate(figures=Count("id"), cases=Count("case", distinct=True)).order_by("-figures", "subject", "unit")
         )
 
-    def assign_indicators(self, definitions: list[IndicatorDef] | None = None) -> int:
+    def assign_indicators(self) -> int:
         """Give every figure the indicator its subject and unit fit, as the indicator table stands now.
 
         A figure a curator has edited keeps what the curator left. Returns how many figures changed."""
-        definitions = Indicator.objects.definitions() if definitions is None else definitions
-        ids = dict(Indicator.objects.values_list("slug", "id"))
+        indicator_id = Indicator.objects.id_assigner()
         changed = []
         for metric in self.filter(curated=False).only("id", "subject", "unit", "indicator_id"):
-            wanted = ids.get(indicators.assign(metric.subject, metric.unit, definitions))
+            wanted = indicator_id(metric.subject, metric.unit)
             if metric.indicator_id != wanted:
                 metric.indicator_id = wanted
                 changed.append(metric)

@@ -20,7 +20,7 @@ from drf_spectacular.utils import extend_schema_field
 from .. import search
 from ..figure_filters import FigureFilter
 from ..filters import MAX_YEAR, MIN_YEAR, CaseFilter, YearFilter
-from ..models import Case, Place
+from ..models import Case, Place, in_place
 
 CODE_RE = re.compile(r"\d{6,12}")
 SLUG_RE = re.compile(r"[-\w]{1,64}")
@@ -77,62 +77,51 @@ def _place(code: str, levels: tuple[str, ...]) -> Place | None:
 CITY_LEVELS = (Place.Level.CITY, Place.Level.DISTRICT)
 
 
-class ApiCaseFilter(CaseFilter):
+class ByCode(django_filters.FilterSet):
+    """The parameters that name a place by its code and practices by their slugs, for a FilterSet over cases
+    (``case_prefix`` "", ``case_key`` "pk") or over rows of a case ("case__", "case"); the years keep their
+    base's methods."""
+
+    case_prefix, case_key = "", "pk"
+
+    province = documented(CodeFilter(label=_("省份"), method="filter_province"), CODE_SCHEMA)
+    city = documented(CodeFilter(label=_("城市（或区县）"), method="filter_city"), CODE_SCHEMA)
+    practice = documented(SlugListFilter(label=_("实践（可重复，任一）"), method="filter_practice"), SLUG_LIST_SCHEMA)
+    year_from = documented(YearFilter(label=_("起始年份"), method="filter_year_from", min_value=MIN_YEAR,
+                                      max_value=MAX_YEAR), YEAR_SCHEMA)
+    year_to = documented(YearFilter(label=_("截止年份"), method="filter_year_to", min_value=MIN_YEAR,
+                                    max_value=MAX_YEAR), YEAR_SCHEMA)
+
+    def filter_province(self, queryset, name, value):
+        return self._in(queryset, _place(value, (Place.Level.PROVINCE,)) if value else None, value)
+
+    def filter_city(self, queryset, name, value):
+        return self._in(queryset, _place(value, CITY_LEVELS) if value else None, value)
+
+    def _in(self, queryset, place: Place | None, code: str):
+        if not code:
+            return queryset
+        return queryset.filter(in_place(place, self.case_prefix)) if place else queryset.none()
+
+    def filter_practice(self, queryset, name, value):
+        if not value:
+            return queryset
+        through = Case.practices.through.objects.filter(practice__slug__in=value).values("case_id")
+        return queryset.filter(**{f"{self.case_key}__in": through})
+
+
+class ApiCaseFilter(ByCode, CaseFilter):
     q = documented(django_filters.CharFilter(label=_("全文检索"), method="filter_q", strip=True,
                                              max_length=search.MAX_QUERY_LENGTH),
                    text_schema(search.MAX_QUERY_LENGTH))
-    province = documented(CodeFilter(label=_("省份"), method="filter_province"), CODE_SCHEMA)
-    city = documented(CodeFilter(label=_("城市（或区县）"), method="filter_city"), CODE_SCHEMA)
-    practice = documented(SlugListFilter(label=_("实践（可重复，任一）"), method="filter_practice"), SLUG_LIST_SCHEMA)
-    year_from = documented(YearFilter(label=_("起始年份"), method="filter_year_from", min_value=MIN_YEAR,
-                                      max_value=MAX_YEAR), YEAR_SCHEMA)
-    year_to = documented(YearFilter(label=_("截止年份"), method="filter_year_to", min_value=MIN_YEAR,
-                                    max_value=MAX_YEAR), YEAR_SCHEMA)
     source = documented(django_filters.CharFilter(label=_("来源"), lookup_expr="icontains", max_length=100),
                         text_schema(100))
 
-    def filter_province(self, queryset, name, value):
-        place = _place(value, (Place.Level.PROVINCE,)) if value else None
-        return queryset.filter(province=place) if place else (queryset.none() if value else queryset)
 
-    def filter_city(self, queryset, name, value):
-        if not value:
-            return queryset
-        place = _place(value, CITY_LEVELS)
-        return queryset.in_place(place) if place else queryset.none()
+class ApiFigureFilter(ByCode, FigureFilter):
+    case_prefix, case_key = "case__", "case"
 
-    def filter_practice(self, queryset, name, value):
-        if not value:
-            return queryset
-        through = Case.practices.through.objects.filter(practice__slug__in=value).values("case_id")
-        return queryset.filter(pk__in=through)
-
-
-class ApiFigureFilter(FigureFilter):
     indicator = documented(SlugListFilter(label=_("比较指标（可重复，任一）"), field_name="indicator__slug",
                                           lookup_expr="in"), SLUG_LIST_SCHEMA)
-    province = documented(CodeFilter(label=_("省份"), method="filter_province"), CODE_SCHEMA)
-    city = documented(CodeFilter(label=_("城市（或区县）"), method="filter_city"), CODE_SCHEMA)
-    practice = documented(SlugListFilter(label=_("实践（可重复，任一）"), method="filter_practice"), SLUG_LIST_SCHEMA)
-    year_from = documented(YearFilter(label=_("起始年份"), method="filter_year_from", min_value=MIN_YEAR,
-                                      max_value=MAX_YEAR), YEAR_SCHEMA)
-    year_to = documented(YearFilter(label=_("截止年份"), method="filter_year_to", min_value=MIN_YEAR,
-                                    max_value=MAX_YEAR), YEAR_SCHEMA)
     subject = documented(django_filters.CharFilter(label=_("对象包含"), lookup_expr="icontains", max_length=100),
                          text_schema(100))
-
-    def filter_province(self, queryset, name, value):
-        place = _place(value, (Place.Level.PROVINCE,)) if value else None
-        return queryset.filter(case__province=place) if place else (queryset.none() if value else queryset)
-
-    def filter_city(self, queryset, name, value):
-        if not value:
-            return queryset
-        place = _place(value, CITY_LEVELS)
-        return queryset.filter(case__in=Case.objects.in_place(place).values("pk")) if place else queryset.none()
-
-    def filter_practice(self, queryset, name, value):
-        if not value:
-            return queryset
-        through = Case.practices.through.objects.filter(practice__slug__in=value).values("case_id")
-        return queryset.filter(case__in=through)
