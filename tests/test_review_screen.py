@@ -367,7 +367,7 @@ def _queries(client, url: str) -> int:
 
 def test_the_screens_queries_do_not_grow_with_its_figures_and_mechanisms(curator):
     few, many = _case_with_rows(2), _case_with_rows(40)
-    assert _queries(curator, review_url(few)) == _queries(curator, review_url(many)) <= 25
+    assert 5 < _queries(curator, review_url(few)) == _queries(curator, review_url(many)) <= 20
 
 
 def test_a_saves_queries_do_not_grow_with_the_rows(curator):
@@ -377,4 +377,4 @@ def test_a_saves_queries_do_not_grow_with_the_rows(curator):
         with CaptureQueriesContext(connection) as captured:
             assert curator.post(row_url(case, metric), figure_form(metric, subject="服务站"), **FETCH).json()["ok"]
         counts.append(len(captured))
-    assert counts[0] == counts[1]
+    assert 5 < counts[0] == counts[1]
