@@ -536,9 +536,10 @@ class CaseAdmin(SimpleHistoryAdmin):
     @staticmethod
     def _back(request, case):
         """Where a button of the change page or the review screen returns: the page it was pressed on
-        (``back=review`` in the POST: the review screen), for ``case``."""
-        page = "admin:cases_case_review" if request.POST.get("back") == "review" else "admin:cases_case_change"
-        return HttpResponseRedirect(reverse(page, args=[case.pk]))
+        (``back=review`` in the POST: the review screen, in the queue it was walking), for ``case``."""
+        if request.POST.get("back") == "review":
+            return HttpResponseRedirect(review_url(case, request.POST.get("queue")))
+        return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
 
     # ---- history: also the mechanisms and figures; restore a whole version
 
@@ -614,6 +615,16 @@ class CaseAdmin(SimpleHistoryAdmin):
     # ---- the review screen (cases/review_screen.py; templates/admin/cases/case/review.html)
 
     REVIEW_DECISIONS = ("mark_reviewed", "publish", "back_to_draft", "mark_non_case", "mark_case")
+    # what each decision moves the case to: offered only when it is a move the case may make
+    DECISION_STATUS = {"mark_reviewed": Case.Status.REVIEWED, "publish": Case.Status.PUBLISHED,
+                       "back_to_draft": Case.Status.DRAFT}
+    DECISION_KIND = {"mark_non_case": Case.Kind.NON_CASE, "mark_case": Case.Kind.CASE}
+
+    def _decisions(self, request, case) -> list[tuple[str, str]]:
+        actions = self.get_actions(request)
+        moves = set(workflow.allowed_targets(request.user, case)) - {case.status}
+        return [(name, actions[name][2]) for name in self.REVIEW_DECISIONS if name in actions
+                and (self.DECISION_STATUS.get(name) in moves or self.DECISION_KIND.get(name, case.kind) != case.kind)]
 
     def _review_case(self, request, object_id, *, change: bool) -> Case:
         case = get_object_or_404(Case.objects.select_related("place", "duplicate_of"),
@@ -661,17 +672,18 @@ class CaseAdmin(SimpleHistoryAdmin):
 
     def _render_review(self, request, object_id, bound=None, add_form=None, status=200):
         case = self._review_case(request, object_id, change=False)
-        queue_key = request.GET.get("queue") if request.GET.get("queue") in work_queue.CASE_ITEMS else ""
-        actions = self.get_actions(request)
+        queue_key = walked_queue(request)
         context = {
             **self.admin_site.each_context(request),
             **self._review_rows(request, case, bound),
             "opts": Case._meta,
             "original": case,
+            "is_nav_sidebar_enabled": False,  # the width is the text's and the rows'
             "title": _("审核：%(t)s") % {"t": case.title},
             "can_change": self.has_change_permission(request, case),
             "can_merge": self.has_delete_permission(request),
-            "decisions": [(name, actions[name][2]) for name in self.REVIEW_DECISIONS if name in actions],
+            "decisions": self._decisions(request, case),
+            "publish_waits": case.needs_review and self.has_publish_permission(request),
             "case_warnings": warnings.in_words(
                 case, [w for w in warnings.WARNINGS.values() if w.key not in review.SHOWN_APART and not w.figures]),
             "conflicts": review.conflicts_html(case) if case.review_conflicts else "",
@@ -689,14 +701,14 @@ class CaseAdmin(SimpleHistoryAdmin):
         """After an edit: to a script, the screen's changed parts as JSON; to a plain form, back to the screen."""
         if request.headers.get("x-requested-with") == "fetch":
             parts = self._review_rows(request, case)
-            context = {**parts, "original": case, "opts": Case._meta}
+            context = {**parts, "original": case, "opts": Case._meta, "queue_key": walked_queue(request)}
             return JsonResponse({"ok": True, "message": str(text), "anchor": anchor, "html": {
                 "rv-text": str(parts["review_body"]),
                 "rv-figures": render_to_string("admin/cases/case/_review_figures.html", context, request),
                 "rv-mechanisms": render_to_string("admin/cases/case/_review_mechanisms.html", context, request),
             }})
         self.message_user(request, text, messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:cases_case_review", args=[case.pk]) + (f"#{anchor}" if anchor else ""))
+        return HttpResponseRedirect(review_url(case, request.POST.get("queue")) + (f"#{anchor}" if anchor else ""))
 
     def _review_refused(self, request, object_id, errors: list[str], bound=None, add_form=None):
         if request.headers.get("x-requested-with") == "fetch":
@@ -767,7 +779,7 @@ class CaseAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         func = actions[name][0]
         func(self, request, Case.objects.filter(pk=case.pk))
-        return HttpResponseRedirect(reverse("admin:cases_case_review", args=[case.pk]))
+        return HttpResponseRedirect(review_url(case, request.POST.get("queue")))
 
     def review_next_view(self, request):
         """The next case of the work queue (``?after=<id>``, ``?queue=<item>``) on the review screen."""
@@ -782,8 +794,7 @@ class CaseAdmin(SimpleHistoryAdmin):
         if found is None:
             self.message_user(request, _("队列中已没有下一个案例。"), messages.INFO)
             return HttpResponseRedirect(reverse("admin:index"))
-        url = reverse("admin:cases_case_review", args=[found])
-        return HttpResponseRedirect(f"{url}?queue={key}" if key else url)
+        return HttpResponseRedirect(review_url(found, key))
 
     def upload_view(self, request):
         """Upload report files (or zips of them); run each through the loader; one line per report.
@@ -840,6 +851,18 @@ class CaseAdmin(SimpleHistoryAdmin):
             "limits": curation.upload_limits(),
         }
         return TemplateResponse(request, "admin/cases/case/upload.html", context)
+
+
+def walked_queue(request) -> str:
+    """The work queue's item the curator walks on the review screen (``queue`` in the query or the form), or ""."""
+    key = request.GET.get("queue") or request.POST.get("queue")
+    return key if key in work_queue.CASE_ITEMS else ""
+
+
+def review_url(case, queue: str | None = None) -> str:
+    """The review screen of ``case`` (a Case or its id), walking the work queue's item ``queue`` if it is one."""
+    url = reverse("admin:cases_case_review", args=[getattr(case, "pk", case)])
+    return f"{url}?queue={queue}" if queue in work_queue.CASE_ITEMS else url
 
 
 def upload_summary(results: list[dict]) -> tuple[str, bool]:

@@ -277,9 +277,16 @@ def test_decisions_are_the_changelists_actions_with_their_permissions(curator, c
     case.refresh_from_db()
     assert case.kind == Case.Kind.NON_CASE and "kind" in case.curated_fields
     assert case.history.latest().history_change_reason == "改为“非案例”"
+    page = curator.get(review_url(case)).content.decode()
+    assert 'value="mark_case"' in page and 'value="mark_non_case"' not in page  # only the other way now
     assert curator.post(decide, {"action": "publish"}).status_code == 403
     assert curator.post(decide, {"action": "delete_selected"}).status_code == 403
     client.force_login(publisher())
+    Case.objects.filter(pk=case.pk).update(needs_review=True)
+    page = client.get(review_url(case)).content.decode()
+    assert 'value="publish"' not in page and "处理完复核冲突后才能发布" in page
+    Case.objects.filter(pk=case.pk).update(needs_review=False)
+    assert 'value="publish"' in client.get(review_url(case)).content.decode()
     client.post(decide, {"action": "publish"})
     case.refresh_from_db()
     assert case.status == Case.Status.PUBLISHED

@@ -87,7 +87,7 @@
   }
 
   function say(form, message, isError) {
-    var status = form.querySelector(".rv-status");
+    var status = form.querySelector(".rv-status, .rv-note");
     if (!status) return;
     status.textContent = message;
     status.classList.toggle("rv-error", Boolean(isError));
@@ -115,7 +115,7 @@
       if (row) {
         row.classList.add("rv-saved");
         row.scrollIntoView({ block: "nearest" });
-        say(row, result.message, false);
+        say(row.querySelector("summary"), result.message, false);
       }
       if (form === addForm) {
         say(form, result.message, false);
