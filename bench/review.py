@@ -4,7 +4,7 @@ and mechanisms) and save a figure edited in place.
     DEBUG=1 .venv/bin/python bench/review.py [--samples 50] [--database-url URL]
 
 Loads the five seeds with the loader into a temporary SQLite database (or, with ``--database-url``,
-into that PostgreSQL database, which is dropped and made again: give it a name of its own), logs in
+into that PostgreSQL database, made afresh and dropped at the end: give it a name of its own), logs in
 a curator of the 编辑 group through Django's test client, and times ``--samples`` requests of each
 in-process, without DEBUG's query log: the review screen
 (GET, the whole page) of the seed case with the most figures and mechanisms, and a save of one of its figures as the screen's script posts it (the
@@ -107,20 +107,30 @@ def main() -> None:
     print(f"save a figure: median {statistics.median(save_ms):.1f} ms, p95 {percentile(save_ms, .95):.1f} ms "
           f"(target < {SAVE_TARGET_MS} ms), {save_queries} queries")
     connection.close()
+    if args.database_url:
+        _drop(connection)
     folder.cleanup()
 
 
-def _recreate(connection) -> None:
-    """Drop and create the PostgreSQL database DATABASE_URL names (connected through the server's postgres)."""
+def _server(connection, *statements: str) -> None:
+    """Run statements on the PostgreSQL server DATABASE_URL names, from its ``postgres`` database."""
     import psycopg
 
-    name = connection.settings_dict["NAME"]
     params = {k: v for k, v in {"host": connection.settings_dict["HOST"], "port": connection.settings_dict["PORT"],
                                 "user": connection.settings_dict["USER"],
                                 "password": connection.settings_dict["PASSWORD"]}.items() if v}
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
+        for statement in statements:
+            admin.execute(statement)
+
+
+def _recreate(connection) -> None:
+    name = connection.settings_dict["NAME"]
+    _server(connection, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+
+
+def _drop(connection) -> None:
+    _server(connection, f'DROP DATABASE IF EXISTS "{connection.settings_dict["NAME"]}"')
 
 
 if __name__ == "__main__":

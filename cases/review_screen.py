@@ -193,7 +193,7 @@ def figure_in_span(body: str, start: int, end: int):
 def add_figure(case: Case, start: int, end: int, user, reason: str = "") -> Metric:
     """A figure the pipeline missed, from the selection ``body[start:end]``: its value, unit, qualifier and
     magnitude as the pipeline reads the number in it, its subject as the pipeline finds it, its
-    mechanism the section it lies in; the span is the selection."""
+    mechanism the section it lies in; the span is the selection, its place in the order of the text."""
     body = case.body
     check_span(body, start, end, Metric._meta.get_field("text").max_length)
     figure = figure_in_span(body, start, end)
@@ -202,11 +202,12 @@ def add_figure(case: Case, start: int, end: int, user, reason: str = "") -> Metr
     sentence_start = sentence_bounds(body, figure.start, figure.end)[0]
     subject = subject_of(body, figure, sentence_start)[: Metric._meta.get_field("subject").max_length]
     mechanisms = list(case.mechanisms.order_by("order"))
+    order = case.metrics.filter(start__lt=start).count()  # in the order of the text, as the pipeline gives them
+    case.metrics.filter(order__gte=order).update(order=F("order") + 1)
     metric = Metric(
         case=case, start=start, end=end, text=body[start:end], value=figure.value, unit=figure.unit,
         qualifier=figure.qualifier[: Metric._meta.get_field("qualifier").max_length], magnitude=figure.magnitude,
-        subject=subject, mechanism=_section_of(start, mechanisms, len(body)),
-        order=(max(case.metrics.values_list("order", flat=True), default=-1) + 1),
+        subject=subject, mechanism=_section_of(start, mechanisms, len(body)), order=order,
     )
     metric.indicator_id = Indicator.objects.id_assigner()(metric.subject, metric.unit)
     _save_row(case, metric, user, reason or str(_("审核页添加数字“%(t)s”") % {"t": metric.text}))

@@ -213,6 +213,8 @@ def test_a_figure_added_from_a_selection_is_read_by_the_pipelines_parser(curator
     case = make_case()
     start = BODY.index("覆盖社区")
     end = BODY.index("个。", start) + 1
+    Metric.objects.filter(case=case, text="超过3000名").delete()
+    add_figure(case, "下好", Decimal("1"), "")  # a figure after the selection moves down one
     answer = curator.post(add_url(case), {"kind": "figure", "start": start, "end": end, "reason": ""}, **FETCH).json()
     assert answer["ok"], answer
     metric = case.metrics.get(start=start)
@@ -221,6 +223,7 @@ def test_a_figure_added_from_a_selection_is_read_by_the_pipelines_parser(curator
     assert metric.subject  # the pipeline's subject for the number
     assert metric.history.latest().history_change_reason == "审核页添加数字“覆盖社区100余个”"
     assert f'data-row="f{metric.pk}"' in answer["html"]["rv-text"]
+    assert list(case.metrics.order_by("order").values_list("text", flat=True)) == ["120个", "覆盖社区100余个", "下好"]
 
 
 def test_a_selection_without_a_number_adds_nothing_and_says_why(curator):
