@@ -18,8 +18,9 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -28,7 +29,19 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import curation, export, history, merge, review, search, uploads, warnings, workflow
+from . import (
+    curation,
+    export,
+    history,
+    merge,
+    review,
+    review_screen,
+    search,
+    uploads,
+    warnings,
+    work_queue,
+    workflow,
+)
 from .forms import (
     TEXT_OVERRIDES,
     CaseAdminForm,
@@ -36,6 +49,9 @@ from .forms import (
     MechanismInlineFormSet,
     MetricInlineForm,
     MetricInlineFormSet,
+    ReviewAddForm,
+    ReviewFigureForm,
+    ReviewMechanismForm,
     UploadForm,
 )
 from .models import Case, Indicator, Mechanism, Metric, Place, Practice
@@ -271,7 +287,8 @@ class CaseAdmin(SimpleHistoryAdmin):
     change_list_template = "admin/cases/case/change_list.html"
     object_history_template = "admin/cases/case/object_history.html"
 
-    list_display = ["title", "kind_flag", "place", "published_on", "status", "needs_review", "duplicate_flag", "updated"]
+    list_display = ["title", "kind_flag", "place", "published_on", "status", "needs_review", "duplicate_flag", "updated",
+                    "review_link"]
     list_display_links = ["title"]
     list_filter = [
         "status",
@@ -301,7 +318,8 @@ class CaseAdmin(SimpleHistoryAdmin):
         (_("重复与其他来源"), {"fields": ["duplicate_of", "other_sources_display"]}),
         (_("来源与处理记录"), {"classes": ["collapse"], "fields": [*PROVENANCE_FIELDS, "province", "city"]}),
     ]
-    actions = ["mark_reviewed", "back_to_draft", "publish", "withdraw", "export_json", "export_csv", "merge_duplicates"]
+    actions = ["mark_reviewed", "back_to_draft", "publish", "withdraw", "mark_non_case", "mark_case", "export_json",
+               "export_csv", "merge_duplicates"]
 
     # ---- form and saving
 
@@ -349,6 +367,11 @@ class CaseAdmin(SimpleHistoryAdmin):
         return format_html(
             '<a href="{}">{}</a>', reverse("admin:cases_case_change", args=[obj.duplicate_of_id]), obj.duplicate_of
         )
+
+    @admin.display(description=_("审核"))
+    def review_link(self, obj):
+        return format_html('<a class="rv-review-link" href="{}">{}</a>', reverse("admin:cases_case_review", args=[obj.pk]),
+                           _("审核页"))
 
     def view_on_site(self, obj):
         # Only a published case has a public page; a draft's link would be a 404.
@@ -400,6 +423,28 @@ class CaseAdmin(SimpleHistoryAdmin):
     def withdraw(self, request, queryset):
         self._move(request, queryset, Case.Status.WITHDRAWN)
 
+    def _set_kind(self, request, queryset, kind):
+        changed = 0
+        for case in queryset:
+            if case.kind == kind:
+                continue
+            case.kind = kind
+            case.record_correction(["kind"])  # the curator's call: re-ingest leaves it
+            case._history_user = request.user
+            case._change_reason = _("改为“%(k)s”") % {"k": Case.Kind(kind).label}
+            case.save()
+            changed += 1
+        self.message_user(request, ngettext("%(n)d 个案例已改为“%(k)s”。", "%(n)d 个案例已改为“%(k)s”。", changed)
+                          % {"n": changed, "k": Case.Kind(kind).label}, messages.SUCCESS)
+
+    @admin.action(description=_("标为非案例"), permissions=["change"])
+    def mark_non_case(self, request, queryset):
+        self._set_kind(request, queryset, Case.Kind.NON_CASE)
+
+    @admin.action(description=_("确认为案例"), permissions=["change"])
+    def mark_case(self, request, queryset):
+        self._set_kind(request, queryset, Case.Kind.CASE)
+
     # ---- export
 
     def _export(self, content, content_type, suffix):
@@ -440,19 +485,19 @@ class CaseAdmin(SimpleHistoryAdmin):
         key = take or request.POST.get("keep_curated")
         if not key or key not in case.review_conflicts:
             self.message_user(request, _("这条冲突已不存在（可能已被处理）。"), messages.WARNING)
-            return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
+            return self._back(request, case)
         try:
             case.resolve_conflict(key, take_extracted=bool(take))
         except ValueError:
             self.message_user(request, _("这条冲突只能保留人工值。"), messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
+            return self._back(request, case)
         case._history_user = request.user
         case._change_reason = _("采用新抽取值：%(k)s") % {"k": key} if take else _("保留人工值：%(k)s") % {"k": key}
         case.save()
         if take:
             search.index_case(case)  # the title or the body may have changed
         self.message_user(request, _("已采用新抽取值。") if take else _("已保留人工值。"), messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
+        return self._back(request, case)
 
     def compare_view(self, request, object_id, other_id):
         """Two duplicate candidates side by side: their fields, their texts aligned with the differences
@@ -486,7 +531,15 @@ class CaseAdmin(SimpleHistoryAdmin):
             raise Http404("not a candidate duplicate pair")
         merge.merge_duplicate(keep, drop, request.user)
         self.message_user(request, _("已合并，保留本案例及两个来源。"), messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:cases_case_change", args=[keep.pk]))
+        return self._back(request, keep)
+
+    @staticmethod
+    def _back(request, case):
+        """Where a button of the change page or the review screen returns: the page it was pressed on
+        (``back=review`` in the POST: the review screen, in the queue it was walking), for ``case``."""
+        if request.POST.get("back") == "review":
+            return HttpResponseRedirect(review_url(case, request.POST.get("queue")))
+        return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
 
     # ---- history: also the mechanisms and figures; restore a whole version
 
@@ -540,6 +593,14 @@ class CaseAdmin(SimpleHistoryAdmin):
             path(
                 "upload/<uuid:job_id>/", self.admin_site.admin_view(self.upload_job_view), name="cases_case_upload_job"
             ),
+            path("review/next/", self.admin_site.admin_view(self.review_next_view), name="cases_case_review_next"),
+            path("<path:object_id>/review/", self.admin_site.admin_view(self.review_view), name="cases_case_review"),
+            path("<path:object_id>/review/<str:kind>/<int:row_id>/", self.admin_site.admin_view(self.review_row_view),
+                 name="cases_case_review_row"),
+            path("<path:object_id>/review/add/", self.admin_site.admin_view(self.review_add_view),
+                 name="cases_case_review_add"),
+            path("<path:object_id>/review/decide/", self.admin_site.admin_view(self.review_decide_view),
+                 name="cases_case_review_decide"),
             path("<path:object_id>/conflict/", self.admin_site.admin_view(self.conflict_view), name="cases_case_conflict"),
             path("<path:object_id>/compare/<path:other_id>/", self.admin_site.admin_view(self.compare_view),
                  name="cases_case_compare"),
@@ -550,6 +611,190 @@ class CaseAdmin(SimpleHistoryAdmin):
             ),
         ]
         return urls + super().get_urls()
+
+    # ---- the review screen (cases/review_screen.py; templates/admin/cases/case/review.html)
+
+    REVIEW_DECISIONS = ("mark_reviewed", "publish", "back_to_draft", "mark_non_case", "mark_case")
+    # what each decision moves the case to: offered only when it is a move the case may make
+    DECISION_STATUS = {"mark_reviewed": Case.Status.REVIEWED, "publish": Case.Status.PUBLISHED,
+                       "back_to_draft": Case.Status.DRAFT}
+    DECISION_KIND = {"mark_non_case": Case.Kind.NON_CASE, "mark_case": Case.Kind.CASE}
+
+    def _decisions(self, request, case) -> list[tuple[str, str]]:
+        actions = self.get_actions(request)
+        moves = set(workflow.allowed_targets(request.user, case)) - {case.status}
+        return [(name, actions[name][2]) for name in self.REVIEW_DECISIONS if name in actions
+                and (self.DECISION_STATUS.get(name) in moves or self.DECISION_KIND.get(name, case.kind) != case.kind)]
+
+    def _review_case(self, request, object_id, *, change: bool) -> Case:
+        case = get_object_or_404(Case.objects.select_related("place", "duplicate_of"),
+                                 pk=key_or_404(Case, unquote(object_id)))
+        allowed = self.has_change_permission(request, case) if change else self.has_view_permission(request, case)
+        if not allowed:
+            raise PermissionDenied
+        return case
+
+    def _row_permissions(self, request, case) -> dict[str, bool]:
+        """What the curator may do to the case's rows: what the change page's inlines allow."""
+        can_change = self.has_change_permission(request, case)
+        return {f"can_{action}_{model}": can_change and request.user.has_perm(f"cases.{action}_{model}")
+                for action in ("add", "change") for model in ("metric", "mechanism")}
+
+    def _review_rows(self, request, case, bound=None) -> dict:
+        """The screen's parts that an edit changes (the body, the figures, the mechanisms), each row with its
+        form; ``bound``: a form the curator submitted with errors, shown in its row's place."""
+        metrics = list(case.metrics.select_related("mechanism", "indicator").order_by("order", "start"))
+        mechanisms = list(case.mechanisms.order_by("order"))
+        by_pk = {m.pk: m for m in mechanisms}
+        for mechanism in mechanisms:
+            mechanism.parent_heading = by_pk[mechanism.parent_id].heading if mechanism.parent_id in by_pk else ""
+        warned = review_screen.figure_warnings(case)
+        indicators = list(Indicator.objects.order_by("name").values_list("pk", "name"))
+        rows = []
+        for metric in metrics:
+            form = bound if isinstance(bound, ReviewFigureForm) and bound.instance.pk == metric.pk else \
+                ReviewFigureForm(instance=metric, indicator_choices=indicators, prefix=f"f{metric.pk}")
+            rows.append({"row": metric, "form": form, "warnings": warned.get(metric.pk, []),
+                         "span_ok": case.body[metric.start:metric.end] == metric.text})
+        mechanism_rows = []
+        for mechanism in mechanisms:
+            form = bound if isinstance(bound, ReviewMechanismForm) and bound.instance.pk == mechanism.pk else \
+                ReviewMechanismForm(instance=mechanism, mechanisms=mechanisms, prefix=f"m{mechanism.pk}")
+            mechanism_rows.append({"row": mechanism, "form": form})
+        pieces = review_screen.body_pieces(case.body, metrics, mechanisms, set(warned))
+        return {"review_body": review_screen.body_html(case.body, pieces), "figure_rows": rows,
+                "mechanism_rows": mechanism_rows, **self._row_permissions(request, case)}
+
+    def review_view(self, request, object_id):
+        """One case to review: its text with every figure and mechanism marked on one side, its fields, its
+        figures and mechanisms (each editable in place), its conflicts, duplicates and decisions on the other."""
+        return self._render_review(request, object_id)
+
+    def _render_review(self, request, object_id, bound=None, add_form=None, status=200):
+        case = self._review_case(request, object_id, change=False)
+        queue_key = walked_queue(request)
+        context = {
+            **self.admin_site.each_context(request),
+            **self._review_rows(request, case, bound),
+            "opts": Case._meta,
+            "original": case,
+            "is_nav_sidebar_enabled": False,  # the width is the text's and the rows'
+            "title": _("审核：%(t)s") % {"t": case.title},
+            "can_change": self.has_change_permission(request, case),
+            "can_merge": self.has_delete_permission(request),
+            "decisions": self._decisions(request, case),
+            "publish_waits": case.needs_review and self.has_publish_permission(request),
+            "case_warnings": warnings.in_words(
+                case, [w for w in warnings.WARNINGS.values() if w.key not in review.SHOWN_APART and not w.figures]),
+            "conflicts": review.conflicts_html(case) if case.review_conflicts else "",
+            "duplicate_candidates": merge.candidates(case),
+            "practices": list(case.practices.order_by("name").values_list("name", flat=True)),
+            "add_form": add_form or ReviewAddForm(initial={"kind": "figure"}),
+            "queue_key": queue_key,
+            "queue_label": (work_queue.WARNINGS[queue_key].label if queue_key in work_queue.WARNINGS
+                            else _("待审草稿") if queue_key else ""),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/cases/case/review.html", context, status=status)
+
+    def _review_saved(self, request, case, text, anchor=""):
+        """After an edit: to a script, the screen's changed parts as JSON; to a plain form, back to the screen."""
+        if request.headers.get("x-requested-with") == "fetch":
+            parts = self._review_rows(request, case)
+            context = {**parts, "original": case, "opts": Case._meta, "queue_key": walked_queue(request)}
+            return JsonResponse({"ok": True, "message": str(text), "anchor": anchor, "html": {
+                "rv-text": str(parts["review_body"]),
+                "rv-figures": render_to_string("admin/cases/case/_review_figures.html", context, request),
+                "rv-mechanisms": render_to_string("admin/cases/case/_review_mechanisms.html", context, request),
+            }})
+        self.message_user(request, text, messages.SUCCESS)
+        return HttpResponseRedirect(review_url(case, request.POST.get("queue")) + (f"#{anchor}" if anchor else ""))
+
+    def _review_refused(self, request, object_id, errors: list[str], bound=None, add_form=None):
+        if request.headers.get("x-requested-with") == "fetch":
+            return JsonResponse({"ok": False, "errors": errors}, status=400)
+        for error in errors:
+            self.message_user(request, error, messages.ERROR)
+        return self._render_review(request, object_id, bound=bound, add_form=add_form, status=400)
+
+    def review_row_view(self, request, object_id, kind, row_id):
+        """Save one figure (``kind`` figure) or mechanism edited in place on the review screen (POST)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        case = self._review_case(request, object_id, change=True)
+        model = {"figure": Metric, "mechanism": Mechanism}.get(kind)
+        if model is None:
+            raise Http404(f"no row kind {kind!r}")
+        if not request.user.has_perm(f"cases.change_{model._meta.model_name}"):
+            raise PermissionDenied
+        row = get_object_or_404(model, pk=row_id, case=case)
+        if model is Metric:
+            indicators = list(Indicator.objects.order_by("name").values_list("pk", "name"))
+            form = ReviewFigureForm(request.POST, instance=row, indicator_choices=indicators, prefix=f"f{row.pk}")
+            save, anchor = review_screen.save_figure, f"row-f{row.pk}"
+        else:
+            form = ReviewMechanismForm(request.POST, instance=row, mechanisms=case.mechanisms.all(), prefix=f"m{row.pk}")
+            save, anchor = review_screen.save_mechanism, f"row-m{row.pk}"
+        if not form.is_valid():
+            errors = [f"{form[name].label if name in form.fields else ''}：{e}" if name != "__all__" else str(e)
+                      for name, errs in form.errors.items() for e in errs]
+            return self._review_refused(request, object_id, errors, bound=form)
+        saved = save(case, form, request.user)
+        return self._review_saved(request, case, _("已保存。") if saved else _("没有修改。"), anchor)
+
+    def review_add_view(self, request, object_id):
+        """Add a figure or a mechanism from a selection of the body (POST: kind, start, end, reason)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        case = self._review_case(request, object_id, change=True)
+        form = ReviewAddForm(request.POST)
+        if not form.is_valid():
+            errors = [f"{form[name].label}：{e}" for name, errs in form.errors.items() for e in errs]
+            return self._review_refused(request, object_id, errors, add_form=form)
+        kind = form.cleaned_data["kind"]
+        model = Metric if kind == "figure" else Mechanism
+        if not request.user.has_perm(f"cases.add_{model._meta.model_name}"):
+            raise PermissionDenied
+        add = review_screen.add_figure if kind == "figure" else review_screen.add_mechanism
+        try:
+            row = add(case, form.cleaned_data["start"], form.cleaned_data["end"], request.user,
+                      form.cleaned_data["reason"])
+        except review_screen.ReviewError as error:
+            return self._review_refused(request, object_id, [str(error)], add_form=form)
+        if kind == "figure":
+            text = _("已添加数字：%(s)s %(v)s。") % {"s": row.subject or "—", "v": row.display_value}
+        else:
+            text = _("已添加机制：%(h)s。") % {"h": row.heading}
+        return self._review_saved(request, case, text, f"row-{'f' if kind == 'figure' else 'm'}{row.pk}")
+
+    def review_decide_view(self, request, object_id):
+        """The screen's decision buttons: an action of the changelist (``REVIEW_DECISIONS``) on this case
+        alone, with the action's own permission and messages; back to the screen (POST)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        case = self._review_case(request, object_id, change=False)
+        name = request.POST.get("action", "")
+        actions = self.get_actions(request)
+        if name not in self.REVIEW_DECISIONS or name not in actions:
+            raise PermissionDenied
+        func = actions[name][0]
+        func(self, request, Case.objects.filter(pk=case.pk))
+        return HttpResponseRedirect(review_url(case, request.POST.get("queue")))
+
+    def review_next_view(self, request):
+        """The next case of the work queue (``?after=<id>``, ``?queue=<item>``) on the review screen."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        key = request.GET.get("queue") or None
+        if key is not None and key not in work_queue.CASE_ITEMS:
+            raise Http404(f"no queue item {key!r}")
+        after = request.GET.get("after")
+        after = key_or_404(Case, after) if after else None
+        found = work_queue.next_case(after, key)
+        if found is None:
+            self.message_user(request, _("队列中已没有下一个案例。"), messages.INFO)
+            return HttpResponseRedirect(reverse("admin:index"))
+        return HttpResponseRedirect(review_url(found, key))
 
     def upload_view(self, request):
         """Upload report files (or zips of them); run each through the loader; one line per report.
@@ -606,6 +851,18 @@ class CaseAdmin(SimpleHistoryAdmin):
             "limits": curation.upload_limits(),
         }
         return TemplateResponse(request, "admin/cases/case/upload.html", context)
+
+
+def walked_queue(request) -> str:
+    """The work queue's item the curator walks on the review screen (``queue`` in the query or the form), or ""."""
+    key = request.GET.get("queue") or request.POST.get("queue")
+    return key if key in work_queue.CASE_ITEMS else ""
+
+
+def review_url(case, queue: str | None = None) -> str:
+    """The review screen of ``case`` (a Case or its id), walking the work queue's item ``queue`` if it is one."""
+    url = reverse("admin:cases_case_review", args=[getattr(case, "pk", case)])
+    return f"{url}?queue={queue}" if queue in work_queue.CASE_ITEMS else url
 
 
 def upload_summary(results: list[dict]) -> tuple[str, bool]:

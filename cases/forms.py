@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.conf import settings
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ingest import sources
@@ -176,3 +181,143 @@ class UploadForm(forms.Form):
     @property
     def wants_publish(self) -> bool:
         return workflow.can_publish(self.user) and bool(self.cleaned_data.get("publish"))
+
+
+# --------------------------------------------------------------------------- the review screen's forms
+
+
+class DirectRender:
+    """A widget that writes its HTML itself, not through the form renderer's templates.
+
+    The review screen has a form on every figure and mechanism, and a template per input and per
+    ``<option>`` made most of its time (a select of 40 indicators on each of 26 figures: 1,000
+    option templates a page). The attributes are Django's own (``build_attrs``), escaped by ``flatatt``."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        if isinstance(self, forms.Select):
+            options = _options_html(tuple(self.choices))
+            if value is not None and value != "":  # the options of every row's select are one string; mark the chosen
+                chosen = format_html('<option value="{}">', value)
+                options = mark_safe(options.replace(chosen, chosen[:-1] + " selected>", 1))
+            return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), options)
+        value = self.format_value(value)
+        if value is not None:
+            final["value"] = value
+        return format_html('<input type="{}" name="{}"{}>', self.input_type, name, flatatt(final))
+
+
+@functools.lru_cache(maxsize=64)
+def _options_html(choices: tuple) -> SafeString:
+    return format_html_join("", '<option value="{}">{}</option>', choices)
+
+
+class DirectTextInput(DirectRender, forms.TextInput):
+    pass
+
+
+class DirectNumberInput(DirectRender, forms.NumberInput):
+    pass
+
+
+class DirectSelect(DirectRender, forms.Select):
+    pass
+
+
+class ReasonField(forms.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(label=_("修改原因"), required=False, max_length=100, widget=DirectTextInput,
+                         help_text=_("写入历史记录；不填则记下改了什么。"), **kwargs)
+
+
+class TypedNumberField(forms.DecimalField):
+    """A number whose initial value is the text a curator reads (1120, not 1120.0000): changed only when
+    the number typed differs."""
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(initial) != self.to_python(data)
+        except forms.ValidationError:
+            return True
+
+
+class ReviewFigureForm(forms.ModelForm):
+    """A figure edited in place on the review screen. The value is typed as the text counts it (in 万
+    when the text writes 1101万) and stored in base units. ``indicator_choices`` is read once for the
+    page, so a page of many figures costs no query per figure."""
+
+    value = TypedNumberField(label=_("数值"), max_digits=24, decimal_places=4, widget=DirectNumberInput)
+    indicator = forms.TypedChoiceField(label=_("比较指标"), required=False, coerce=int, empty_value=None,
+                                       widget=DirectSelect)
+    reason = ReasonField()
+
+    class Meta:
+        model = Metric
+        fields = ["subject", "value", "unit", "qualifier"]  # and the indicator, set by id in _post_clean
+        widgets = {"subject": DirectTextInput, "unit": DirectTextInput, "qualifier": DirectTextInput}
+
+    def __init__(self, *args, indicator_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import magnitude_multiplier
+        from .review_screen import plain_number
+
+        self.multiplier = magnitude_multiplier(self.instance.magnitude)
+        self.initial["value"] = plain_number(self.instance.value / self.multiplier)
+        self.initial["indicator"] = self.instance.indicator_id
+        self.fields["indicator"].choices = [("", "—"), *indicator_choices]
+        if self.multiplier > 1:
+            self.fields["value"].help_text = _("按原文的计数单位（%(m)s）填写。") % {"m": self.instance.magnitude}
+
+    def clean_value(self):
+        value = self.cleaned_data["value"] * self.multiplier
+        if value.adjusted() >= 20:  # the column holds 24 digits, 4 of them decimals
+            raise forms.ValidationError(_("数值过大。"))
+        return value
+
+    def _post_clean(self):
+        super()._post_clean()
+        self.instance.indicator_id = self.cleaned_data.get("indicator")
+
+
+class ReviewMechanismForm(forms.ModelForm):
+    """A mechanism edited in place: its heading and its parent (another mechanism of the same case, never
+    itself or one below it). ``parent_choices``: the case's mechanisms, read once for the page."""
+
+    parent = forms.TypedChoiceField(label=_("上级机制"), required=False, coerce=int, empty_value=None,
+                                    widget=DirectSelect)
+    reason = ReasonField()
+
+    class Meta:
+        model = Mechanism
+        fields = ["heading"]  # and the parent, set by id in _post_clean
+        widgets = {"heading": DirectTextInput}
+
+    def __init__(self, *args, mechanisms=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mechanisms = list(mechanisms)
+        below = self._below(self.instance.pk)
+        self.fields["parent"].choices = [("", "—"), *((m.pk, m.heading) for m in self.mechanisms
+                                                       if m.pk != self.instance.pk and m.pk not in below)]
+        self.initial["parent"] = self.instance.parent_id
+
+    def _below(self, pk) -> set[int]:
+        below, frontier = set(), {pk}
+        while frontier:
+            frontier = {m.pk for m in self.mechanisms if m.parent_id in frontier} - below
+            below |= frontier
+        return below
+
+    def _post_clean(self):
+        super()._post_clean()
+        self.instance.parent_id = self.cleaned_data.get("parent")
+
+
+class ReviewAddForm(forms.Form):
+    """A figure or a mechanism added from a selection of the body: its offsets, filled by the page's
+    script from the selection (or typed, without the script)."""
+
+    KINDS = [("figure", _("数据")), ("mechanism", _("机制"))]
+    kind = forms.ChoiceField(label=_("添加"), choices=KINDS)
+    start = forms.IntegerField(label=_("起始位置"), min_value=0, max_value=10**9)
+    end = forms.IntegerField(label=_("结束位置"), min_value=1, max_value=10**9)
+    reason = ReasonField()

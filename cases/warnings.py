@@ -78,6 +78,7 @@ GAPS = (
 )
 
 WARNINGS: dict[str, CaseWarning] = {w.key: w for w in (*FLAGS, *GAPS)}
+FIGURE_WARNINGS = tuple(w for w in GAPS if w.figures is not None)
 ANY = "any"  # any gap: the changelist's 任一警告
 
 
@@ -114,6 +115,11 @@ def found(case: Case, warnings: Iterable[CaseWarning] | None = None) -> list[tup
             )
         result.append((warning, figures))
     return result
+
+
+def figures_warned(case: Case, warning: CaseWarning) -> list[int]:
+    """The ids of the case's figures a figure warning concerns (one query)."""
+    return list(_figures().filter(warning.figures(), case=case).values_list("pk", flat=True))
 
 
 def in_words(case: Case, warnings: Iterable[CaseWarning] | None = None) -> list[str]:

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def queue(html: str) -> dict[str, tuple[int, str]]:
-    rows = re.findall(r'<tr><th scope="row"><a href="([^"]+)">([^<]+)</a></th><td class="count">(\d+)</td></tr>', html)
+    rows = re.findall(r'<tr><th scope="row"><a href="([^"]+)">([^<]+)</a></th><td class="count">(\d+)</td>', html)
     return {label: (int(n), url.replace("&amp;", "&")) for url, label, n in rows}
 
 
