@@ -492,7 +492,8 @@ class CaseAdmin(SimpleHistoryAdmin):
             self.message_user(request, _("这条冲突只能保留人工值。"), messages.ERROR)
             return self._back(request, case)
         case._history_user = request.user
-        case._change_reason = _("采用新抽取值：%(k)s") % {"k": key} if take else _("保留人工值：%(k)s") % {"k": key}
+        label = Case.conflict_label(key)
+        case._change_reason = _("采用新抽取值：%(k)s") % {"k": label} if take else _("保留人工值：%(k)s") % {"k": label}
         case.save()
         if take:
             search.index_case(case)  # the title or the body may have changed

@@ -424,6 +424,11 @@ class Case(models.Model):
         self.needs_review = False
         self.review_conflicts = {}
 
+    @classmethod
+    def conflict_label(cls, key: str) -> str:
+        """How a conflict's key reads to a curator: a field's label; a row's own key otherwise."""
+        return str(cls._meta.get_field(key).verbose_name) if key in cls.CURATABLE_FIELDS else key
+
     def resolve_conflict(self, key: str, take_extracted: bool) -> None:
         """Settle one conflict a re-ingest found (the caller saves).
 

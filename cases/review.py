@@ -96,7 +96,7 @@ def conflicts_html(case: Case) -> SafeString | str:
     url = reverse("admin:cases_case_conflict", args=[case.pk])
     rows = []
     for key, c in case.review_conflicts.items():
-        label = Case._meta.get_field(key).verbose_name if key in Case.CURATABLE_FIELDS else key
+        label = Case.conflict_label(key)
         take = format_html('<button type="submit" class="button rv-take" formaction="{}" name="take_extracted" '
                            'value="{}">{}</button> ', url, key, _("采用新值")) if "value" in c else ""
         keep = format_html('<button type="submit" class="button rv-keep" formaction="{}" name="keep_curated" '

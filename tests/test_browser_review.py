@@ -138,7 +138,7 @@ def test_the_curators_day_on_the_review_screen(live_server, page, day, shots):
     page.get_by_role("link", name="历史").click()
     versions = page.locator("#change-history")
     assert "审核页修改数字“超过3000名”的数值" in versions.inner_text()
-    assert "采用新抽取值：title" in versions.inner_text()
+    assert "采用新抽取值：标题" in versions.inner_text()
     changes = page.locator("#related-history").inner_text()
     assert "3000 → 30000" in changes and "建立党群 → 党群服务中心" in changes
     page.screenshot(path=str(shots / "review-history-1280.png"), full_page=True)

@@ -257,6 +257,8 @@ def test_a_conflict_accepted_on_the_screen_returns_to_it(curator):
     assert response.url == review_url(case)
     case.refresh_from_db()
     assert (case.title, case.needs_review) == ("乙", False)
+    # the history says which field in the curator's words, not the column's name
+    assert case.history.first().history_change_reason == "采用新抽取值：标题"
 
 
 def test_a_duplicate_merged_on_the_screen_leads_to_the_case_kept(client):
