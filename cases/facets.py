@@ -37,6 +37,7 @@ FACETS = ("province", "city", "practice", "year")
 FACET_PARAMS = {"province": ("province",), "city": ("city",), "practice": ("practice",),
                 "year": ("year_from", "year_to", "undated")}
 CITY_FACET_LIMIT = 15  # without a province, the busiest cities; the places page lists them all
+PLACE_ROW = ("pk", "code", "name", "level")
 LONG_FACET = 8  # a facet with more options than this gets a box that narrows them as the reader types
 FACET_CACHE_SECONDS = 60
 
@@ -115,9 +116,10 @@ def pinned(options: list[dict]) -> list[dict]:
 
 def province_options(provinces, counts: dict | None, chosen, params) -> list[dict]:
     """Every province; choosing one drops the city, choosing it again drops it."""
+    chosen_pk = getattr(chosen, "pk", None)
     return [
-        option(params, p.name, count_of(counts, p.pk), p == chosen,
-               {"province": None, "city": None} if p == chosen else {"province": p.code, "city": None}, p.code)
+        option(params, p.name, count_of(counts, p.pk), p.pk == chosen_pk,
+               {"province": None, "city": None} if p.pk == chosen_pk else {"province": p.code, "city": None}, p.code)
         for p in provinces
     ]
 
@@ -130,11 +132,12 @@ def busiest(counts: dict, limit: int = CITY_FACET_LIMIT) -> list[int]:
 def city_options(cities, counts: dict | None, chosen, params) -> list[dict]:
     """The given cities (a chosen district first if it is not among them); a district has no count."""
     cities = list(cities)
-    if chosen is not None and chosen.level == Place.Level.DISTRICT and chosen not in cities:
+    chosen_pk = getattr(chosen, "pk", None)
+    if chosen is not None and chosen.level == Place.Level.DISTRICT and all(c.pk != chosen_pk for c in cities):
         cities.insert(0, chosen)  # a district chosen from a case page's breadcrumb
     return [
-        option(params, c.name, count_of(counts, c.pk) if c.level == Place.Level.CITY else None, c == chosen,
-               {"city": None} if c == chosen else {"city": c.code}, c.code)
+        option(params, c.name, count_of(counts, c.pk) if c.level == Place.Level.CITY else None, c.pk == chosen_pk,
+               {"city": None} if c.pk == chosen_pk else {"city": c.code}, c.code)
         for c in cities
     ]
 
@@ -143,10 +146,12 @@ def practice_options(practices, counts: dict | None, chosen, params) -> list[dic
     """Every practice; a link adds the practice to the chosen ones, or removes it if chosen."""
     chosen = set(chosen or [])
     chosen_slugs = [p.slug for p in chosen]
+    chosen_pks = {p.pk for p in chosen}
     options = []
     for p in practices:
-        slugs = [s for s in chosen_slugs if s != p.slug] if p in chosen else [*chosen_slugs, p.slug]
-        options.append(option(params, p.name, count_of(counts, p.pk), p in chosen, {"practice": slugs}, p.slug))
+        picked = p.pk in chosen_pks
+        slugs = [s for s in chosen_slugs if s != p.slug] if picked else [*chosen_slugs, p.slug]
+        options.append(option(params, p.name, count_of(counts, p.pk), picked, {"practice": slugs}, p.slug))
     return options
 
 
@@ -196,22 +201,23 @@ class Facets:
         return groups
 
     def provinces(self):
-        provinces = Place.objects.provinces().only("pk", "code", "name")
+        # rows, not models: ~90 places and practices a page (anything with .pk, .code, .name, .level will do)
+        provinces = Place.objects.provinces().values_list("pk", "code", "name", named=True)
         return province_options(provinces, self.counts["province"], self.cleaned.get("province"), self.params)
 
     def cities(self):
         chosen, province = self.cleaned.get("city"), self.cleaned.get("province")
         counts = self.counts["city"] or {}  # uncounted: no busiest cities to show, only a chosen one
         if province is not None:
-            cities = list(Place.objects.cities().filter(parent=province).only("pk", "code", "name", "level"))
+            cities = list(Place.objects.cities().filter(parent=province).values_list(*PLACE_ROW, named=True))
         else:
             wanted = set(busiest(counts)) | ({chosen.pk} if chosen is not None and chosen.level == "city" else set())
-            cities = sorted(Place.objects.filter(pk__in=wanted).only("pk", "code", "name", "level"),
+            cities = sorted(Place.objects.filter(pk__in=wanted).values_list(*PLACE_ROW, named=True),
                             key=lambda p: (-counts.get(p.pk, 0), p.code))
         return city_options(cities, self.counts["city"], chosen, self.params)
 
     def practices(self):
-        practices = Practice.objects.only("pk", "slug", "name")
+        practices = Practice.objects.values_list("pk", "slug", "name", named=True)
         return practice_options(practices, self.counts["practice"], self.cleaned.get("practice"), self.params)
 
     def years(self):
