@@ -12,7 +12,7 @@
     var figure = sentence.querySelector('.figure[data-metric="' + link.dataset.metric + '"]');
     if (figure) figure.classList.add("active");
     var back = sentence.nextElementSibling; // 返回数据表: back to the row of the figure followed, not the sentence's first
-    if (back && back.classList.contains("back-to-table")) back.setAttribute("href", "#row-f" + link.dataset.metric);
+    if (back && back.classList.contains("back-to-table")) back.setAttribute("href", "#" + link.dataset.row);
     var calm = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     sentence.scrollIntoView({ behavior: calm ? "auto" : "smooth", block: "center" });
     history.replaceState(null, "", "#" + link.dataset.target);
