@@ -1,9 +1,11 @@
 """A researcher on the public list in Chromium: three filters, one removed by its chip, all cleared, at
 1280 px and on a 375 px phone (the 筛选 panel); the facets' order and filter box; a highlighted title;
-a figure's sentence and the way back to its row. Screenshots go to docs/screenshots/."""
+a figure's sentence and the way back to its row. Screenshots go to a temporary folder, or to the folder
+``SCREENSHOT_DIR`` names (``SCREENSHOT_DIR=docs/screenshots`` refreshes the README's)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,6 @@ from tests.site_factories import make_case
 
 pytestmark = [pytest.mark.browser]
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 LONG = "".join(f"第{i}段讲述社区治理的一般情况，内容较长，用来把下面的句子推到屏幕之外。\n" for i in range(30))
 
 
@@ -35,6 +36,11 @@ def cases():
     return {case.title: case for case in made}
 
 
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    return Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+
+
 def titles(page) -> list[str]:
     return sorted(page.locator("article.result h2 a").all_inner_texts())
 
@@ -55,7 +61,7 @@ def choose(page, facet: str, label: str, phone: bool) -> None:
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_three_filters_one_removed_by_its_chip_then_all_cleared(live_server, browser, cases, width):
+def test_three_filters_one_removed_by_its_chip_then_all_cleared(live_server, browser, cases, width, shots):
     phone = width == 375
     context = browser.new_context(viewport={"width": width, "height": 900 if not phone else 740}, locale="zh-CN")
     page = context.new_page()
@@ -75,12 +81,12 @@ def test_three_filters_one_removed_by_its_chip_then_all_cleared(live_server, bro
         if phone:
             assert page.locator(".filters-open .badge").inner_text() == "3"
             page.get_by_role("button", name="筛选").click()
-            page.screenshot(path=str(SCREENSHOTS / "list-panel-375.png"))
+            page.screenshot(path=str(shots / "list-panel-375.png"))
             # the chosen province is the first of its facet, not scrolled out of sight among 34
             assert page.locator(".facet-province li").first.inner_text().startswith("辽宁省")
             page.get_by_role("button", name="关闭").click()
             assert not page.locator("#facet-panel").is_visible()
-        page.screenshot(path=str(SCREENSHOTS / f"list-filtered-{width}.png"), full_page=not phone)
+        page.screenshot(path=str(shots / f"list-filtered-{width}.png"), full_page=not phone)
 
         with page.expect_navigation():
             page.locator(".chips a", has_text="实践：网格化管理").click()
@@ -100,7 +106,7 @@ def test_three_filters_one_removed_by_its_chip_then_all_cleared(live_server, bro
         context.close()
 
 
-def test_facets_pin_the_chosen_value_order_by_count_and_narrow_as_the_reader_types(live_server, page, cases):
+def test_facets_pin_the_chosen_value_order_by_count_and_narrow_as_the_reader_types(live_server, page, cases, shots):
     page.goto(live_server.url + "/?province=610000")
     provinces = page.locator(".facet-province li a")
     # the chosen province first, then those with cases (most first), then the zeros, dimmed
@@ -121,7 +127,7 @@ def test_facets_pin_the_chosen_value_order_by_count_and_narrow_as_the_reader_typ
     assert page.locator(".facet-province li.no-match").is_visible()
     box.fill("")
     assert page.locator(".facet-province li:visible").count() == 34
-    page.screenshot(path=str(SCREENSHOTS / "list-facets-1280.png"))
+    page.screenshot(path=str(shots / "list-facets-1280.png"))
 
 
 def test_facets_work_without_javascript(live_server, browser, cases):
@@ -139,7 +145,7 @@ def test_facets_work_without_javascript(live_server, browser, cases):
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_search_titles_are_highlighted(live_server, browser, cases, width):
+def test_search_titles_are_highlighted(live_server, browser, cases, width, shots):
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
     page = context.new_page()
     try:
@@ -151,12 +157,12 @@ def test_search_titles_are_highlighted(live_server, browser, cases, width):
         marked = page.locator("article.result h2 mark").all_inner_texts()
         assert marked and set(marked) == {"网格"}
         assert page.locator("article.result h2", has_text="锦州市推进网格化管理").locator("mark").count() == 1
-        page.screenshot(path=str(SCREENSHOTS / f"list-search-{width}.png"), full_page=width == 1280)
+        page.screenshot(path=str(shots / f"list-search-{width}.png"), full_page=width == 1280)
     finally:
         context.close()
 
 
-def test_a_highlighted_sentence_leads_back_to_its_row_in_the_figures_table(live_server, page, cases):
+def test_a_highlighted_sentence_leads_back_to_its_row_in_the_figures_table(live_server, page, cases, shots):
     case = cases["锦州市推进网格化管理"]
     page.goto(live_server.url + case.get_absolute_url())
     back = page.locator(".back-to-table")
@@ -169,7 +175,7 @@ def test_a_highlighted_sentence_leads_back_to_its_row_in_the_figures_table(live_
     assert link.is_visible() and link.inner_text() == "返回数据表"
     metric = case.metrics.get(subject="网格员")
     assert link.get_attribute("href") == f"#row-f{metric.pk}"  # the row of the figure followed
-    page.screenshot(path=str(SCREENSHOTS / "case-back-to-table-1280.png"))
+    page.screenshot(path=str(shots / "case-back-to-table-1280.png"))
     link.click()
     row = page.locator(f"#row-f{metric.pk}")
     page.wait_for_function(f"() => {{ const r = document.getElementById('row-f{metric.pk}').getBoundingClientRect();"
