@@ -3,7 +3,9 @@
 ``render_body`` escapes every character of the body and adds only its own tags, so the
 result is safe to show. A figure's link in the figures table points at ``#s-<pk>``, the
 sentence that holds it (several figures in one sentence share the first one's anchor);
-CSS ``:target`` highlights it without JavaScript.
+CSS ``:target`` highlights it without JavaScript. The figure itself is ``#f<pk>``
+(``Metric.anchor``: the address other pages and the API give a figure's sentence), and a
+"返回数据表" link after its sentence leads back to its row, ``#row-f<pk>``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ class _Mark:
         return not (disjoint or nested)
 
 
+def row_anchor(metric) -> str:
+    """The id of the figure's row in the case page's figures table."""
+    return f"row-{metric.anchor}"
+
+
 def _heading_span(body: str, mechanism) -> tuple[int, int] | None:
     """Where the heading stands in the body: at its recorded start if it is still there, else where found."""
     heading = mechanism.heading
@@ -49,7 +56,8 @@ def _heading_span(body: str, mechanism) -> tuple[int, int] | None:
     return (found, found + len(heading)) if found >= 0 else None
 
 
-def render_body(body: str, mechanisms, metrics) -> Rendered:
+def render_body(body: str, mechanisms, metrics, back_label: str = "") -> Rendered:
+    """The body's HTML; ``back_label``: the text of a link after each figure's sentence back to its table row."""
     lines: list[tuple[int, int]] = []
     offset = 0
     for line in body.split("\n"):
@@ -93,12 +101,16 @@ def render_body(body: str, mechanisms, metrics) -> Rendered:
         anchor = sentences.get(bounds)
         if anchor is None:
             candidate = f"s-{metric.pk}"
-            if accept(_Mark(bounds[0], bounds[1], f'<span class="sentence" id="{candidate}">', "</span>")):
+            close = "</span>"
+            if back_label:  # shown by CSS only while the sentence is highlighted (its :target or the script's class)
+                close += f'<a class="back-to-table" href="#{row_anchor(metric)}">{html.escape(back_label)}</a>'
+            if accept(_Mark(bounds[0], bounds[1], f'<span class="sentence" id="{candidate}">', close)):
                 sentences[bounds] = anchor = candidate
                 rendered.anchors.add(candidate)
         if anchor is not None:
             rendered.sentence_of[metric.pk] = anchor
-            accept(_Mark(metric.start, metric.end, f'<span class="figure" data-metric="{metric.pk}">', "</span>"))
+            accept(_Mark(metric.start, metric.end,
+                         f'<span class="figure" id="{metric.anchor}" data-metric="{metric.pk}">', "</span>"))
 
     parts: list[str] = []
     for start, end in lines:

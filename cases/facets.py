@@ -5,8 +5,9 @@ Three layers, each testable on its own (``tests/test_facets.py``):
 * pure functions from counts and choices to options (``province_options``, ``city_options``,
   ``practice_options``, ``year_options``, ``query_string``): no database, literal examples;
 * ``count_sets``: every count of one set of cases in one statement, cached (``FacetCache``);
-* ``Facets``: a bound ``CaseFilter``'s facet groups (reads the places and practices to show),
-  and ``facet_block``, their rendered HTML, cached like the counts.
+* ``Facets``: a bound ``CaseFilter``'s facet groups (reads the places and practices to show;
+  chosen options first, then by count: ``pinned_by_count``), ``facet_html`` their markup (the
+  figures page's too) and ``facet_block`` the list's, cached like the counts.
 
 An option is ``{"label", "count", "selected", "url", "value"}``; ``count`` is None when its set
 was too large to count (a very common word, see ``search.SEARCH_CAP``) or for a district.
@@ -14,16 +15,18 @@ was too large to count (a very common word, see ``search.SEARCH_CAP``) or for a 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from urllib.parse import urlencode
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models.functions import ExtractYear
-from django.template.loader import render_to_string
 from django.utils.functional import cached_property
-from django.utils.safestring import mark_safe
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -34,27 +37,58 @@ FACETS = ("province", "city", "practice", "year")
 FACET_PARAMS = {"province": ("province",), "city": ("city",), "practice": ("practice",),
                 "year": ("year_from", "year_to", "undated")}
 CITY_FACET_LIMIT = 15  # without a province, the busiest cities; the places page lists them all
+PLACE_ROW = ("pk", "code", "name", "level")
+LONG_FACET = 8  # a facet with more options than this gets a box that narrows them as the reader types
 FACET_CACHE_SECONDS = 60
 
 
 # ------------------------------------------------------------------------------------------- options
 
 
+class Params:
+    """A query string (less the page) encoded once, key by key: the facets make ~100 links from one.
+
+    ``changed`` gives the query string with some parameters set (a value), dropped (None) or
+    replaced (a list), re-encoding only those: a changed parameter keeps its place, a new one
+    comes last, exactly as ``urlencode`` of the changed parameters would write them.
+    """
+
+    __slots__ = ("encoded",)
+
+    def __init__(self, params):
+        items = params.lists() if hasattr(params, "lists") else params.items()
+        self.encoded = {key: _encode(key, values) for key, values in items if key != "page"}
+
+    def changed(self, **changes) -> str:
+        encoded = self.encoded
+        if changes:
+            encoded = dict(encoded)
+            for key, value in changes.items():
+                if value is None:
+                    encoded.pop(key, None)
+                else:
+                    encoded[key] = _encode(key, value if isinstance(value, list) else [value])
+        joined = "&".join(part for part in encoded.values() if part)
+        return f"?{joined}" if joined else "?"
+
+
+def _encode(key: str, values) -> str:
+    return _encoded(key, tuple(values))
+
+
+@functools.lru_cache(maxsize=4096)
+def _encoded(key: str, values: tuple) -> str:
+    """One parameter's part of a query string; remembered, as the same codes and slugs recur on every page."""
+    return urlencode([(key, value) for value in values])
+
+
 def query_string(params, **changes) -> str:
     """The query string with some parameters set (a value), dropped (None) or replaced (a list); no page.
 
-    ``params`` is a QueryDict or a plain {key: [values]} (the facets pass one, built once: a
-    QueryDict copy per option was a noticeable share of a list page's time).
+    ``params`` is a QueryDict, a plain {key: [values]} or a ``Params`` (what the facets pass: one
+    encoding for all their links).
     """
-    items = {k: list(v) for k, v in params.lists()} if hasattr(params, "lists") else dict(params)
-    items.pop("page", None)
-    for key, value in changes.items():
-        if value is None:
-            items.pop(key, None)
-        else:
-            items[key] = value if isinstance(value, list) else [value]
-    encoded = urlencode([(key, value) for key, values in items.items() for value in values])
-    return f"?{encoded}" if encoded else "?"
+    return (params if isinstance(params, Params) else Params(params)).changed(**changes)
 
 
 def option(params, label, count, selected, link, value="") -> dict:
@@ -66,11 +100,26 @@ def count_of(counts: dict | None, key) -> int | None:
     return None if counts is None else counts.get(key, 0)
 
 
+def pinned_by_count(options: list[dict]) -> list[dict]:
+    """Chosen options first, then the most cases first, options without any case last.
+
+    Ties (and a set too large to count, whose counts are all None) keep the order given: the
+    gazetteer's codes for places, the taxonomy's names for practices.
+    """
+    return sorted(options, key=lambda o: (not o["selected"], -(o["count"] or 0)))
+
+
+def pinned(options: list[dict]) -> list[dict]:
+    """Chosen options first, the others in the order given (the years: newest first)."""
+    return sorted(options, key=lambda o: not o["selected"])
+
+
 def province_options(provinces, counts: dict | None, chosen, params) -> list[dict]:
     """Every province; choosing one drops the city, choosing it again drops it."""
+    chosen_pk = getattr(chosen, "pk", None)
     return [
-        option(params, p.name, count_of(counts, p.pk), p == chosen,
-               {"province": None, "city": None} if p == chosen else {"province": p.code, "city": None}, p.code)
+        option(params, p.name, count_of(counts, p.pk), p.pk == chosen_pk,
+               {"province": None, "city": None} if p.pk == chosen_pk else {"province": p.code, "city": None}, p.code)
         for p in provinces
     ]
 
@@ -83,11 +132,12 @@ def busiest(counts: dict, limit: int = CITY_FACET_LIMIT) -> list[int]:
 def city_options(cities, counts: dict | None, chosen, params) -> list[dict]:
     """The given cities (a chosen district first if it is not among them); a district has no count."""
     cities = list(cities)
-    if chosen is not None and chosen.level == Place.Level.DISTRICT and chosen not in cities:
+    chosen_pk = getattr(chosen, "pk", None)
+    if chosen is not None and chosen.level == Place.Level.DISTRICT and all(c.pk != chosen_pk for c in cities):
         cities.insert(0, chosen)  # a district chosen from a case page's breadcrumb
     return [
-        option(params, c.name, count_of(counts, c.pk) if c.level == Place.Level.CITY else None, c == chosen,
-               {"city": None} if c == chosen else {"city": c.code}, c.code)
+        option(params, c.name, count_of(counts, c.pk) if c.level == Place.Level.CITY else None, c.pk == chosen_pk,
+               {"city": None} if c.pk == chosen_pk else {"city": c.code}, c.code)
         for c in cities
     ]
 
@@ -96,10 +146,12 @@ def practice_options(practices, counts: dict | None, chosen, params) -> list[dic
     """Every practice; a link adds the practice to the chosen ones, or removes it if chosen."""
     chosen = set(chosen or [])
     chosen_slugs = [p.slug for p in chosen]
+    chosen_pks = {p.pk for p in chosen}
     options = []
     for p in practices:
-        slugs = [s for s in chosen_slugs if s != p.slug] if p in chosen else [*chosen_slugs, p.slug]
-        options.append(option(params, p.name, count_of(counts, p.pk), p in chosen, {"practice": slugs}, p.slug))
+        picked = p.pk in chosen_pks
+        slugs = [s for s in chosen_slugs if s != p.slug] if picked else [*chosen_slugs, p.slug]
+        options.append(option(params, p.name, count_of(counts, p.pk), picked, {"practice": slugs}, p.slug))
     return options
 
 
@@ -132,36 +184,40 @@ class Facets:
     """The facet groups of a bound ``CaseFilter``: its counts, its choices and the places and practices to show."""
 
     def __init__(self, filterset):
-        self.params = {k: list(v) for k, v in filterset.data.lists()}
+        self.params = Params(filterset.data)
         self.counts = filterset.facet_counts()
         self.cleaned = filterset.form.cleaned_data
 
     @cached_property
     def groups(self) -> list[dict]:
-        return [
-            {"name": "province", "label": _("省份"), "options": self.provinces()},
-            {"name": "city", "label": _("城市"), "options": self.cities()},
-            {"name": "practice", "label": _("实践"), "options": self.practices()},
-            {"name": "year", "label": _("年份"), "options": self.years()},
+        groups = [
+            {"name": "province", "label": _("省份"), "options": pinned_by_count(self.provinces())},
+            {"name": "city", "label": _("城市"), "options": pinned_by_count(self.cities())},
+            {"name": "practice", "label": _("实践"), "options": pinned_by_count(self.practices())},
+            {"name": "year", "label": _("年份"), "options": pinned(self.years())},
         ]
+        for group in groups:
+            group["long"] = len(group["options"]) > LONG_FACET
+        return groups
 
     def provinces(self):
-        provinces = Place.objects.provinces().only("pk", "code", "name")
+        # rows, not models: ~90 places and practices a page (anything with .pk, .code, .name, .level will do)
+        provinces = Place.objects.provinces().values_list("pk", "code", "name", named=True)
         return province_options(provinces, self.counts["province"], self.cleaned.get("province"), self.params)
 
     def cities(self):
         chosen, province = self.cleaned.get("city"), self.cleaned.get("province")
         counts = self.counts["city"] or {}  # uncounted: no busiest cities to show, only a chosen one
         if province is not None:
-            cities = list(Place.objects.cities().filter(parent=province).only("pk", "code", "name", "level"))
+            cities = list(Place.objects.cities().filter(parent=province).values_list(*PLACE_ROW, named=True))
         else:
             wanted = set(busiest(counts)) | ({chosen.pk} if chosen is not None and chosen.level == "city" else set())
-            cities = sorted(Place.objects.filter(pk__in=wanted).only("pk", "code", "name", "level"),
+            cities = sorted(Place.objects.filter(pk__in=wanted).values_list(*PLACE_ROW, named=True),
                             key=lambda p: (-counts.get(p.pk, 0), p.code))
         return city_options(cities, self.counts["city"], chosen, self.params)
 
     def practices(self):
-        practices = Practice.objects.only("pk", "slug", "name")
+        practices = Practice.objects.values_list("pk", "slug", "name", named=True)
         return practice_options(practices, self.counts["practice"], self.cleaned.get("practice"), self.params)
 
     def years(self):
@@ -172,16 +228,47 @@ class Facets:
 def facet_block(request, facets: Facets) -> str:
     """The rendered facet groups, cached like their counts (FacetCache: 60 s, any change to a case resets).
 
-    Building and rendering ~100 toggle links is most of a list page's Python time (~25 ms), and
-    the block depends only on the query string (less the page) and the language: paging through
+    The block depends only on the query string (less the page) and the language: paging through
     a list, or many readers on the same filters, render it once.
     """
     key = FacetCache.key("facet-block", (get_language(), query_string(request.GET)))
     html = cache.get(key)
     if html is None:
-        html = render_to_string("cases/_facets.html", {"facets": facets.groups}, request)
+        html = facet_html(facets.groups)
         cache.set(key, html, FACET_CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308 (rendered by the template engine, escaped there)
+    return mark_safe(html)  # noqa: S308 (facet_html's markup, escaped there)
+
+
+def facet_html(groups: list[dict]) -> SafeString:
+    """The facet groups as HTML: a <details> each, its options as toggle links with their counts.
+
+    Written here rather than in a template: a list page has ~100 options, and a template's loop
+    with its tags and filters for each was ~40% of the time of a list rendered afresh. A long
+    group gets a filter box that static/js/list.js shows and drives; without the script it stays
+    hidden and every option is listed.
+    """
+    out = []
+    for group in groups:
+        name = escape(group["name"])
+        out.append(f'<details class="facet" open>\n<summary>{escape(group["label"])}</summary>\n')
+        if group.get("long"):
+            out.append(
+                f'<input type="search" class="facet-filter" hidden aria-controls="facet-{name}"'
+                f' aria-label="{escape(_("在%(name)s中查找") % {"name": group["label"]})}"'
+                f' placeholder="{escape(_("输入名称查找"))}" data-none="{escape(_("没有匹配的选项"))}">\n')
+        out.append(f'<ul class="facet-{name}" id="facet-{name}">\n')
+        for option in group["options"]:
+            count, selected = option["count"], option["selected"]
+            classes = "selected zero" if selected and count == 0 else "selected" if selected else \
+                "zero" if count == 0 else ""
+            current = ' aria-current="true"' if selected else ""
+            shown = "" if count is None else f' <span class="count">{intcomma(count)}</span>'
+            out.append(f'<li><a href="{escape(option["url"])}" data-value="{escape(option["value"])}"'
+                       f' class="{classes}"{current}>{escape(option["label"])}{shown}</a></li>\n')
+        if not group["options"]:
+            out.append(f'<li class="zero">{escape(_("暂无"))}</li>\n')
+        out.append("</ul>\n</details>\n")
+    return mark_safe("".join(out))  # noqa: S308 (every text escaped above; the tags are ours)
 
 
 # ------------------------------------------------------------------------------------------- counts

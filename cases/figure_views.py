@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 
 from .export import SpreadsheetSafeWriter, number
-from .facets import option, query_string, year_options
+from .facets import facet_html, option, query_string, year_options
 from .figure_filters import EXACT, FigureFilter
 from .models import Indicator, Metric, Place
 from .views import LIST_DEFERRED
@@ -62,8 +62,10 @@ class FigureListView(FilterView):
         filterset = self.filterset
         params = {k: list(v) for k, v in self.request.GET.lists() if k != "format"}
         cleaned = filterset.form.cleaned_data if filterset.is_bound else {}
+        facets = figure_facets(filterset, params, cleaned)
         context.update(
-            facets=figure_facets(filterset, params, cleaned),
+            facets=facets,
+            facets_html=facet_html(facets),  # the markup of the list's facets
             sort_choices=FigureFilter.Sort.CHOICES,
             sort_key=cleaned.get("sort") or FigureFilter.Sort.VALUE_DESC,
             params=params,

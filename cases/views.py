@@ -13,14 +13,15 @@ from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject, cached_property
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from . import chips, export, practice_insights, search
-from .body_html import render_body
+from .body_html import render_body, row_anchor
 from .facets import FACET_CACHE_SECONDS, FacetCache, Facets, facet_block, query_string
 from .filters import CaseFilter
 from .models import Case, Mechanism, Metric, Place, Practice
@@ -151,14 +152,20 @@ class CaseListView(CachedPage, FilterView):
         parsed = filterset.parsed_query
         cases = list(context["object_list"])
         tags = Case.objects.filter(pk__in=[c.pk for c in cases]).practice_tags() if cases else {}
+        # each practice's address reversed once a page, not once per tag (most cases of a list share some)
+        slugs = {slug for case_tags in tags.values() for _name, slug in case_tags}
+        addresses = {slug: reverse("cases:practice-detail", args=[slug]) for slug in slugs}
         for case in cases:
             case.practice_tags = tags.get(case.pk, [])
-            case.snippet = None  # set below for a search; a missing attribute costs the template a dir() per row
+            case.tag_links = [(name, addresses[slug]) for name, slug in case.practice_tags]
+            # set below for a search; a missing attribute costs the template a dir() per row
+            case.snippet = case.marked_title = None
         if parsed and cases:
             bodies = dict(Case.objects.filter(pk__in=[c.pk for c in cases]).values_list("pk", "body"))
             marks = search.highlighter(parsed)
             for case in cases:
                 case.snippet = search.snippet(bodies.get(case.pk, ""), parsed, marks=marks)
+                case.marked_title = search.highlight(case.title, marks)
         facets = Facets(filterset)
         context.update(
             cases=cases,
@@ -202,7 +209,7 @@ class CaseDetailView(CachedPage, DetailView):
         case = self.object
         mechanisms = list(case.mechanisms.all())
         metrics = list(case.metrics.all())
-        rendered = render_body(case.body, mechanisms, metrics)
+        rendered = render_body(case.body, mechanisms, metrics, back_label=gettext("返回数据表"))
         by_pk = {m.pk: m for m in mechanisms}
         children = defaultdict(list)
         for mechanism in mechanisms:
@@ -213,7 +220,7 @@ class CaseDetailView(CachedPage, DetailView):
                       "children": [{"mechanism": c, "anchored": c.anchor in rendered.anchors}
                                    for c in children.get(m.pk, [])]}
                      for m in children[None]],
-            figures=[{"metric": m, "anchor": rendered.sentence_of.get(m.pk),
+            figures=[{"metric": m, "anchor": rendered.sentence_of.get(m.pk), "row": row_anchor(m),
                       "mechanism": by_pk.get(m.mechanism_id)} for m in metrics],
             show_original=self.request.GET.get("text") == "original" and bool(case.original_text),
             related=Case.objects.published().related_to(case),

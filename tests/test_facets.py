@@ -8,6 +8,8 @@ from cases.facets import (
     busiest,
     city_options,
     count_of,
+    pinned,
+    pinned_by_count,
     practice_options,
     province_options,
     query_string,
@@ -87,3 +89,20 @@ def test_year_options_newest_first_with_a_chosen_year_without_cases():
     assert year_options(None, 2020, None, {}) == [
         {"label": "2020", "count": None, "selected": False, "url": "?year_from=2020&year_to=2020", "value": "2020"},
     ]
+
+
+def _opt(label, count, selected=False):
+    return {"label": label, "count": count, "selected": selected}
+
+
+def test_pinned_by_count_puts_the_chosen_first_then_the_most_cases_then_the_zeros():
+    options = [_opt("北京", 1), _opt("天津", 0), _opt("辽宁", 2), _opt("吉林", 0, True), _opt("陕西", 1)]
+    assert [o["label"] for o in pinned_by_count(options)] == ["吉林", "辽宁", "北京", "陕西", "天津"]
+    # a set too large to count keeps the order given, the chosen still first
+    uncounted = [_opt("甲", None), _opt("乙", None, True), _opt("丙", None)]
+    assert [o["label"] for o in pinned_by_count(uncounted)] == ["乙", "甲", "丙"]
+
+
+def test_pinned_keeps_the_order_given_after_the_chosen():
+    years = [_opt("2021", 2), _opt("2020", 5), _opt("2019", 1, True), _opt("日期不详", 3)]
+    assert [o["label"] for o in pinned(years)] == ["2019", "2021", "2020", "日期不详"]

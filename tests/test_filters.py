@@ -169,6 +169,41 @@ def test_zero_options_are_dimmed_and_links_toggle(client, cases):
     assert "practice=grid-management&amp;practice=party-alliance" in alliance.group(1)  # and adds another
 
 
+def facet_values(html: str, name: str) -> list[tuple[str, str]]:
+    """[(value, class)] of a facet's links in the page's order."""
+    block = html.split(f'class="facet-{name}"', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'data-value="([^"]*)" class="([^"]*)"', block)
+
+
+def test_facet_values_by_count_zeros_after_and_the_chosen_pinned_first(client, cases):
+    provinces = facet_values(client.get("/").content.decode(), "province")
+    # 辽宁 has two cases; 北京, 贵州, 陕西 one each (in code order); then the zeros, dimmed, in code order
+    assert [v for v, _ in provinces[:4]] == ["210000", "110000", "520000", "610000"]
+    assert all("zero" not in c for _, c in provinces[:4]) and all("zero" in c for _, c in provinces[4:])
+    assert [v for v, _ in provinces[4:6]] == ["120000", "130000"]  # 天津, 河北
+    # a chosen value comes first, whatever its count
+    html = client.get("/?province=610000&practice=dual-reporting&practice=party-alliance").content.decode()
+    assert [v for v, _ in facet_values(html, "province")[:3]] == ["610000", "210000", "110000"]
+    practices = facet_values(html, "practice")
+    assert [v for v, _ in practices[:2]] == ["dual-reporting", "party-alliance"]  # both chosen: first
+    assert all("selected" in c for _, c in practices[:2]) and "selected" not in practices[2][1]
+    # the cities of a province: those with cases first (大连 before 锦州 by code on a tie), then the others
+    cities = facet_values(client.get("/?province=210000").content.decode(), "city")
+    assert [v for v, _ in cities[:2]] == ["210200", "210700"] and "zero" in cities[2][1]
+    # a chosen year is pinned too; 日期不详 stays last among the others
+    years = facet_values(client.get("/?year_from=2019&year_to=2019").content.decode(), "year")
+    assert [v for v, _ in years] == ["2019", "2021", "2020", "undated"]
+
+
+def test_long_facets_get_a_filter_box_that_a_script_shows(client, cases):
+    html = client.get("/").content.decode()
+    boxes = re.findall(r'<input type="search" class="facet-filter" hidden aria-controls="facet-(\w+)"', html)
+    assert boxes == ["province", "practice"]  # 34 provinces and the taxonomy; 4 cities and 4 years are short
+    assert '<script src="/static/js/list.js" defer></script>' in html
+    # on a phone the facets open over the list from a button (a popover: no script needed)
+    assert 'popovertarget="facet-panel"' in html and 'id="facet-panel" popover' in html
+
+
 def test_choosing_a_province_clears_the_city(client, cases):
     html = client.get("/?city=210700").content.decode()
     link = re.search(r'<a href="([^"]*)" data-value="610000"', html).group(1)

@@ -57,7 +57,7 @@ def test_case_page(client, case):
         sentence = re.search(rf'<span class="sentence" id="{anchor}">(.*?)</span>。?', html).group(1)
         assert "网格" in sentence or "共建协议" in sentence
     first = re.search(rf'<span class="sentence" id="{links[0]}">(.*?)。', html).group(1)
-    assert first.startswith("全市签订") and '<span class="figure" data-metric=' in first
+    assert first.startswith("全市签订") and '<span class="figure" id="f' in first
     # mechanism headings are anchored headings, and the outline links to them
     assert '<h3 class="mech-heading" id="m0">下好“一盘棋”,建立领导新机制</h3>' in html
     assert '<a href="#m1">织密“一张网”,提升治理成效</a>' in html
@@ -66,6 +66,18 @@ def test_case_page(client, case):
     # how the text was cleaned
     assert "这篇文本是如何整理的" in html and "关(guān) → 关" not in html and "關(guān) → 關" in html
     assert "拼音注音已去除 3 处" in html and "pinyin" not in html  # in words, not the pipeline's names
+
+
+def test_a_figure_sentence_leads_back_to_its_row_and_every_figure_address_exists(client, case):
+    html = client.get(case.get_absolute_url()).content.decode()
+    rows = re.findall(r'<tr id="(row-f\d+)">', html)
+    assert rows == [f"row-{m.anchor}" for m in case.metrics.order_by("start", "order")]
+    # after each figure's sentence a link back to the table row (shown while the sentence is highlighted)
+    backs = re.findall(r'</span><a class="back-to-table" href="#(row-f\d+)">返回数据表</a>', html)
+    assert len(backs) == 2 and set(backs) <= set(rows)  # two sentences; the first holds two figures
+    # the address the API and the figures page give a figure's sentence (#f<pk>) is on the page
+    for metric in case.metrics.all():
+        assert f'<span class="figure" id="{metric.anchor}" data-metric="{metric.pk}">' in html
 
 
 @pytest.mark.parametrize(
@@ -232,6 +244,30 @@ def test_practice_page_query_count_does_not_grow(client, django_assert_max_num_q
         client.get("/places/")
 
 
+def test_list_query_count_does_not_grow_with_the_facet_values(client, django_assert_num_queries):
+    """More provinces, cities, practices and years with cases: more facet values, the same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = "/?practice=grid-management&q=网格"
+    make_case("网格一", "网格。", place_code="210700", published_on="2019-01-01", practices=("网格化管理",))
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    with CaptureQueriesContext(connection) as few_browsing:
+        client.get("/?province=210000&fresh=1")
+    places = ["610300", "520115", "110101", "210202", "130100", "320100", "440300", "510100"]
+    practices = ["党建联盟", "双报到", "红色物业", "吹哨报到"]
+    for i, code in enumerate(places):
+        make_case(f"网格{i}", "网格。", place_code=code, published_on=f"20{10 + i}-01-01",
+                  practices=("网格化管理", practices[i % len(practices)]))
+    with django_assert_num_queries(len(few)):  # a search: counted over the cases, never a cached page
+        response = client.get(url)
+    assert len(response.context["cases"]) == 9
+    assert sum(1 for g in response.context["facets"] for o in g["options"] if o["count"]) > 20
+    with django_assert_num_queries(len(few_browsing)):
+        client.get("/?province=210000&fresh=2")
+
+
 def test_pagination(client):
     _many(25)
     first = client.get("/?practice=grid-management")
@@ -265,6 +301,16 @@ def test_active_filters_as_chips_each_removing_itself(client, case, query, chips
            for url, label in re.findall(r'<li><a href="([^"]*)" title="去掉这个条件">([^<]*) <span', html)]
     assert got == chips
     assert ('class="clear-all" href="/"' in html) is bool(chips)
+
+
+def test_titles_of_a_search_are_highlighted_in_either_script(client, case):
+    make_case("宝鸡市<b>双报到</b>", "宝鸡市推行双报到。网格。", place_code="610300", published_on="2021-01-01")
+    for query in ("黨建", "党建 网格"):
+        html = client.get("/", {"q": query}).content.decode()
+        assert re.search(r'<h2><a href="/cases/[^"]+">锦州市全域<mark>党建</mark></a></h2>', html)
+    escaped = client.get("/", {"q": "双报到"}).content.decode()
+    assert "宝鸡市&lt;b&gt;<mark>双报到</mark>&lt;/b&gt;" in escaped  # the title stays escaped around its marks
+    assert "<mark>" not in client.get("/?province=210000").content.decode()  # no query, no marks
 
 
 def test_a_traditional_query_says_it_was_searched_in_simplified(client, case):

@@ -14,7 +14,8 @@ orders them by a rank in which the title weighs most, then mechanism headings, t
 Counting or ranking every match of a very common word costs a pass over tens of thousands of
 rows (DESIGN.md, "Search"), so past SEARCH_CAP matches the list is ordered by date alone (an
 index walk) and counted only up to the cap (see ``facets.count_sets``). ``snippet(body, parsed)``
-is an escaped extract of the body with the matches in ``<mark>``. ``Case.objects.search(q)`` and
+is an escaped extract of the body with the matches in ``<mark>``, ``highlight(title, marks)`` a whole
+title so marked. ``Case.objects.search(q)`` and
 ``.by_relevance(q)`` are the same queries named on the QuerySet.
 """
 
@@ -27,12 +28,12 @@ from django.db.models import F, QuerySet
 
 from .backend import SearchBackend, backend
 from .query import MAX_CLAUSES, MAX_QUERY_LENGTH, Clause, ParsedQuery, index_tokens, parse
-from .snippets import Highlighter, highlighter, snippet
+from .snippets import Highlighter, highlight, highlighter, snippet
 from .sqlite import FTS5Entry  # the FTS5 table's model registers with the app when search is imported
 
 __all__ = [
     "FTS5Entry", "MAX_CLAUSES", "MAX_QUERY_LENGTH", "SEARCH_CAP", "Clause", "Highlighter", "ParsedQuery", "SearchBackend",
-    "backend", "connect_signals", "date_walk", "highlighter", "index_case", "index_tokens", "matching", "parse",
+    "backend", "connect_signals", "date_walk", "highlight", "highlighter", "index_case", "index_tokens", "matching", "parse",
     "prefer_index", "ranked", "snippet", "unindex_case", "warm_up",
 ]
 

@@ -1,4 +1,4 @@
-"""Snippets of a matching body: an escaped extract around the first match, the query's words in ``<mark>``."""
+"""Snippets of a matching body (an escaped extract around the first match) and marked titles: the query's words in ``<mark>``."""
 
 from __future__ import annotations
 
@@ -47,13 +47,21 @@ def snippet(body: str, parsed: ParsedQuery, width: int = 90, marks: Highlighter 
     if boundary >= 0:
         start = boundary + 1
     end = min(len(body), start + width)
-    extract = body[start:end]
-    parts, last = [], 0
-    for match in marks.pieces.finditer(extract):
-        parts.append(html.escape(extract[last : match.start()]))
-        parts.append(f"<mark>{html.escape(match.group())}</mark>")
-        last = match.end()
-    parts.append(html.escape(extract[last:]))
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(body) else ""
-    return mark_safe(prefix + "".join(parts).strip() + suffix)  # noqa: S308 (every piece escaped above)
+    return mark_safe(prefix + _marked(body[start:end], marks).strip() + suffix)  # noqa: S308 (escaped by _marked)
+
+
+def highlight(text: str, marks: Highlighter | None) -> SafeString:
+    """All of ``text`` (a title), escaped, with the query's words in ``<mark>`` as a snippet has them."""
+    return mark_safe(_marked(text, marks) if marks else html.escape(text))  # noqa: S308 (escaped)
+
+
+def _marked(text: str, marks: Highlighter) -> str:
+    parts, last = [], 0
+    for match in marks.pieces.finditer(text):
+        parts.append(html.escape(text[last : match.start()]))
+        parts.append(f"<mark>{html.escape(match.group())}</mark>")
+        last = match.end()
+    parts.append(html.escape(text[last:]))
+    return "".join(parts)
