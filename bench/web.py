@@ -93,6 +93,8 @@ def parse_args():
     parser.add_argument("--compare-cases", type=int, default=10_000)
     parser.add_argument("--replica", metavar="DIR")
     parser.add_argument("--replica-port", type=int, default=55433)
+    parser.add_argument("--pages", default="", help="measure only the pages whose name contains one of these "
+                        "comma-separated words (e.g. figures,compare)")
     return parser.parse_args()
 
 
@@ -270,9 +272,12 @@ def generate(count: int, first_id: int, rng: random.Random, pool: Pool, connecti
     """COPY ``count`` published cases (ids from ``first_id``) with mechanisms, figures and practices."""
     from django.db.models import JSONField
 
-    from cases.models import Case, Mechanism, Metric
+    from cases.models import Case, Indicator, Mechanism, Metric
 
     places, practices = synthetic_sources()
+    # the loader's own lookup (Indicator.objects.id_assigner), once per distinct subject and unit
+    assigner = Indicator.objects.id_assigner()
+    indicator_ids: dict[tuple[str, str], int | None] = {}
     case_cols = [f for f in Case._meta.concrete_fields if f.column not in ("search_vector", "rank_vector")]
     mech_cols = list(Mechanism._meta.concrete_fields)
     metric_cols = list(Metric._meta.concrete_fields)
@@ -311,6 +316,10 @@ def generate(count: int, first_id: int, rng: random.Random, pool: Pool, connecti
             cases.append(row(case_cols, made["case"]) + list(made["tokens"]))
             for metric in made["metrics"]:
                 mechanism = metric.pop("mechanism")
+                pair = (metric["subject"], metric["unit"])
+                if pair not in indicator_ids:
+                    indicator_ids[pair] = assigner(*pair)
+                metric["indicator_id"] = indicator_ids[pair]
                 metrics.append(row(metric_cols, {"id": next_metric, **metric,
                                                  "mechanism_id": None if mechanism is None else mech_ids[mechanism]}))
                 next_metric += 1
@@ -402,6 +411,38 @@ def sample_urls(rng, n: int) -> dict[str, list[str]]:
                             for _ in range(n)],
         "case page": [f"/cases/{rng.choice(ids)}/" for _ in range(n)],
         "home page (no filter)": ["/"] * n,
+        **figure_urls(rng, n, provinces, practices),
+    }
+
+
+def figure_urls(rng, n: int, provinces: list[str], practices: list[str]) -> dict[str, list[str]]:
+    """The pages of figures, places and the API (issue 12): two filters, one indicator, a practice, one filter."""
+    from django.db.models import Count
+
+    from cases.models import Indicator
+
+    indicators = [slug for slug, c in Indicator.objects.filter(metrics__isnull=False).values_list("slug")
+                  .annotate(c=Count("metrics")) if c]
+    if not indicators:
+        return {}
+
+    def explorer(i):
+        if i % 2:
+            return {"indicator": rng.choice(indicators), "province": rng.choice(provinces)}
+        return {"indicator": rng.choice(indicators), "year_from": rng.randint(2012, 2022)}
+
+    def map_filter(i):
+        return {"practice": rng.choice(practices)} if i % 2 else {"year_from": rng.randint(2012, 2022)}
+
+    return {
+        "figures, two filters + facets": ["/figures/?" + urlencode(explorer(i)) for i in range(n)],
+        "compare, one indicator": ["/compare/?" + urlencode({"indicator": rng.choice(indicators)}) for _ in range(n)],
+        "practice page": [f"/practices/{rng.choice(practices)}/" for _ in range(n)],
+        "map data, one filter": ["/map/data.json?" + urlencode(map_filter(i)) for i in range(n)],
+        "API cases, a page": ["/api/cases/?" + urlencode({"province": rng.choice(provinces)}) if i % 2
+                              else "/api/cases/" for i in range(n)],
+        "API figures, a page": ["/api/figures/?" + urlencode({"indicator": rng.choice(indicators)}) if i % 2
+                                else "/api/figures/" for i in range(n)],
     }
 
 
@@ -541,6 +582,9 @@ def main() -> None:
     # The same URLs on every archive: sampled from the smallest (the larger ones hold its cases).
     use_database(next(iter(sizes.values())))
     urls = sample_urls(rng, args.samples)
+    if args.pages:
+        wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
+        urls = {page: batch for page, batch in urls.items() if any(w in page for w in wanted)}
     primary_only = override_settings(DATABASE_ROUTERS=[])  # a configured replica waits for its own turn
     with primary_only:
         results, largest = measure(urls, list(sizes.values()), cold=args.cold)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ingest.vocabulary import QUALIFIERS
 
+from . import figure_cells
 from .filters import MAX_YEAR, MIN_YEAR, YearFilter
 from .models import Case, Indicator, Metric, Place, Practice, in_place
 
@@ -95,8 +96,24 @@ class FigureFilter(django_filters.FilterSet):
         return queryset.order_by()
 
     @cached_property
+    def cell_counts(self) -> dict | None:
+        """The total and every facet's counts from PostgreSQL's maintained cells, or None if they cannot answer."""
+        return figure_cells.counts(self, {facet: ignored for facet, (_column, ignored) in FIGURE_FACETS.items()})
+
+    @cached_property
+    def total(self) -> int | None:
+        """How many figures the filters select, from the cells (None if they cannot answer: count the figures)."""
+        if "cell_counts" in self.__dict__:  # the facets were counted already
+            return self.cell_counts["total"] if self.cell_counts is not None else None
+        counted = figure_cells.counts(self)
+        return None if counted is None else counted["total"]
+
+    @cached_property
     def facet_counts(self) -> dict[str, dict]:
-        """{facet: {option key: figures}}: one GROUP BY per facet over the figures its filters leave."""
+        """{facet: {option key: figures}}: from the cells (PostgreSQL), else one GROUP BY per facet over the
+        figures its filters leave."""
+        if self.cell_counts is not None:
+            return {facet: self.cell_counts[facet] for facet in FIGURE_FACETS}
         counts = {}
         for facet, (column, _ignored) in FIGURE_FACETS.items():
             queryset = self.without(facet)

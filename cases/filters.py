@@ -205,6 +205,21 @@ class CaseFilter(django_filters.FilterSet):
             counts.update(cached_count_sets((identity, wanted, cap), lambda f=facets[0]: self.without(f), wanted, cap))
         return counts
 
+    @cached_property
+    def total(self) -> int | None:
+        """The number of listed cases (None past SEARCH_CAP for a search), for a pager that shows no facets (the API).
+
+        The list's count alone, by the same statement and cache as ``counts``; the facets' counts
+        when they were made already."""
+        if "counts" in self.__dict__:
+            return self.counts["total"]
+        precounted = facet_cells.counts(self)
+        if precounted is not None:
+            return precounted["total"]
+        cap = search.SEARCH_CAP if self.parsed_query else None
+        return cached_count_sets((self.set_identity(None), ["total"], cap), lambda: self.without(None), ["total"],
+                                 cap)["total"]
+
     @property
     def very_common(self) -> bool:
         """The listed cases are a search past SEARCH_CAP matches: counted as SEARCH_CAP, listed by date."""

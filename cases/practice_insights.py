@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
-from .models import Case, Indicator, Metric, Place, Practice
+from .models import Case, Indicator, Metric, Place, Practice, PracticePair
 
 CO_OCCURRING_SHOWN = 10
 
@@ -48,12 +48,12 @@ def spread(practice: Practice) -> list[YearOfSpread]:
 
 
 def co_occurring(practice: Practice, limit: int = CO_OCCURRING_SHOWN) -> list[tuple[Practice, int]]:
-    """The practices most often tagged on the same published cases, with how many cases share them."""
-    through = Case.practices.through
-    cases = through.objects.filter(practice=practice, case__status=Case.Status.PUBLISHED).values("case_id")
-    rows = (through.objects.filter(case_id__in=cases).exclude(practice=practice)
-            .values_list("practice_id", "practice__name", "practice__slug")
-            .annotate(n=Count("case_id")).order_by("-n", "practice_id")[:limit])
+    """The practices most often tagged on the same published cases, with how many cases share them.
+
+    Read from the co-occurrence table (``PracticePair``, kept by ``practice_pairs``): counting them
+    here read every case of the practice and all their practices, per request."""
+    rows = (PracticePair.objects.filter(practice=practice, cases__gt=0)
+            .values_list("other_id", "other__name", "other__slug", "cases").order_by("-cases", "other_id")[:limit])
     return [(Practice(pk=pk, name=name, slug=slug), n) for pk, name, slug, n in rows]
 
 
