@@ -1,6 +1,6 @@
 """Comparing places: one indicator across places, and several places side by side. No views here.
 
-``indicator_rows``: every published figure of an indicator as a row (place, value as the text counts
+``indicator_rows``: the published figures of an indicator (the largest ``ROWS_SHOWN`` on the page) as rows (place, value as the text counts
 it, what its qualifier says of the true number, year, case), largest first, with the bar length
 it is drawn with. ``pinned_places``: for places chosen by code, their practices, their cases' top
 mechanisms in parallel columns and their figures aligned by indicator.
@@ -40,7 +40,7 @@ class Row:
 ROWS_SHOWN = 100  # bars a comparison draws: the largest figures; every figure is in the figures explorer
 
 
-def indicator_rows(indicator: Indicator, cases=None, limit: int | None = ROWS_SHOWN) -> list[Row]:
+def indicator_rows(indicator: Indicator, cases=None, limit: int | None = None) -> list[Row]:
     """The published figures of ``indicator`` (optionally within ``cases``), largest first, at most ``limit``."""
     metrics = Metric.objects.published().filter(indicator=indicator)
     if cases is not None:

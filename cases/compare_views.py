@@ -21,7 +21,7 @@ class CompareView(TemplateView):
         codes = [c for c in self.request.GET.getlist("place") if c]
         indicators = compare.indicators_with_figures()
         indicator = Indicator.objects.filter(slug=slug).first() if slug else None
-        rows = compare.indicator_rows(indicator) if indicator else []
+        rows = compare.indicator_rows(indicator, limit=compare.ROWS_SHOWN) if indicator else []
         total = next((i.n for i in indicators if i == indicator), 0) if indicator else 0
         figures = reverse("cases:figure-list")
         for row in rows:
