@@ -92,3 +92,18 @@ def counts(filterset) -> dict | None:
         else:  # 0 is "none" in a cell: a case without a province, city or date
             result[kind][int(key) or None] = int(n)
     return result
+
+
+def cities_by_year(practice_id: int, alias: str = "default") -> list[tuple[int, int, int]] | None:
+    """(city id, year, published cases) of one practice's dated cases with a city, or None off PostgreSQL.
+
+    What a practice's timeline counts (``practice_insights.spread``), read from the cells that hold
+    province, city and practice together, instead of grouping the practice's cases."""
+    if connections[alias].vendor != "postgresql":
+        return None
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute(f"SELECT city_id, year, sum(n) FROM {TABLE} WHERE grain = %s AND practice_id = %s "
+                       "AND city_id <> 0 AND year <> 0 GROUP BY city_id, year HAVING sum(n) > 0",
+                       [PROVINCE | CITY | PRACTICE, practice_id])
+        return [(city, year, int(n)) for city, year, n in cursor.fetchall()]
