@@ -135,7 +135,9 @@ class CaseListView(CachedPage, FilterView):
         only the page's 20 rows are read whole.
         """
         key = FacetCache.key("ranked", self.filterset.set_identity(None))
-        order = cache.get(key)
+        order = self.filterset.ranked_ids  # ordered by the statement that counted the matches (PostgreSQL)
+        if order is None:
+            order = cache.get(key)
         if order is None:
             order = list(ranked.values_list("pk", flat=True))
             cache.set(key, order, FACET_CACHE_SECONDS)
