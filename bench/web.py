@@ -17,15 +17,19 @@ What it does:
    with 1–4 real practices, dated 2012–2024. Rows go in by COPY into a staging table and one
    ``INSERT … SELECT`` that builds the weighted tsvector in the database; index tokens are computed
    once per seed paragraph with ``cases.search.index_tokens`` (the same function the loader uses) and
-   concatenated, since a recombined body is made of those paragraphs. The GIN index is dropped while
-   loading and rebuilt after.
+   concatenated, since a recombined body is made of those paragraphs. Each figure gets its indicator
+   from ``Indicator.objects.id_assigner`` (the loader's lookup), once per distinct subject and unit.
+   The GIN index is dropped while loading and rebuilt after; the practice co-occurrence table, which
+   the COPY goes around, is recounted (``practice_pairs.rebuild``).
 3. Serves the archive of ``--wrk-cases`` cases with gunicorn (2 workers, DEBUG off) and loads the
    list page (two filters and facet counts) with ``wrk -t2 -c16 -d10s --latency`` on 127.0.0.1;
    prints requests/s, p99, errors.
 4. Measures, in-process with Django's test client, p50/p95 over ``--samples`` requests each of:
    the list with two filters and facets, a search (practice words and other typical words, in both
    scripts), a search for very common words (党建, 社区), a search within a province, a case page,
-   the home page; the same URLs on both archives, which take turns every 10 requests (this machine
+   the home page, and (issue 12) the figures explorer with two filters, compare for one indicator, a
+   practice page, the map's data with one filter and a page of ``/api/cases/`` and ``/api/figures/``;
+   the same URLs on both archives, which take turns every 10 requests (this machine
    is shared: a busy moment then falls on both), and the ratio of their p95; and the largest HTML
    of a 20-result list page.
 5. With ``--replica DIR``: makes a streaming replica of the server (``pg_basebackup -R`` into the
@@ -35,13 +39,15 @@ What it does:
 
 Options: --cases N (default 100000), --compare-cases N (10000; 0: one archive), --wrk-cases N (10000;
 0 skips wrk), --database NAME (bench_web), --samples N (100), --seed N (random seed, 7), --keep
-(reuse the databases: add cases only up to their sizes, then measure), --port N (gunicorn's port,
+(reuse the databases: add cases only up to their sizes, then measure), --pages WORDS (only the pages
+whose name holds one of these comma-separated words), --port N (gunicorn's port,
 8765), --cold (clear Django's cache before every timed request: the facet counts are cached for a
 minute, and the samples repeat URLs, so the default figures mix cache hits and misses; --cold gives
 the cost of a first visit), --replica DIR, --replica-port N, --rounds N.
 Targets (issue 11): at 100,000 cases, cache cleared, p95 ≤ 150 ms list with facets, search and
 search + filter, ≤ 50 ms case page, ≤ 200 ms home page; every page's p95 within 1.5× of its p95 at
-10,000; a 20-result list page < 60 KB; wrk: no failed request.
+10,000; a 20-result list page < 60 KB; wrk: no failed request. Issue 12: p95 ≤ 150 ms figures
+explorer, compare and practice page, ≤ 100 ms map data and API list pages.
 """
 
 from __future__ import annotations
@@ -380,6 +386,9 @@ def load(target: int, rng, pool, connection) -> float:
         cursor.execute("SET maintenance_work_mem = '512MB'")
         cursor.execute("CREATE INDEX cases_case_search_vector_gin ON cases_case USING gin (search_vector)")
         cursor.execute("CREATE INDEX cases_case_rank_vector_gin ON cases_case USING gin (rank_vector)")
+    from cases import practice_pairs
+
+    practice_pairs.rebuild()  # the COPY went around the signals that keep the co-occurrence table
     with connection.cursor() as cursor:  # Django's connection is in autocommit: VACUUM may run
         cursor.execute("VACUUM ANALYZE")
     return time.perf_counter() - started
