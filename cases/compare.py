@@ -52,13 +52,20 @@ def indicator_rows(indicator: Indicator, cases=None, limit: int | None = None) -
         threshold = list(metrics.order_by("-value", "pk").values_list("value", flat=True)[limit - 1:limit])
         if threshold:
             metrics = metrics.filter(value__gte=threshold[0])
+    metrics = metrics.order_by(*order)
+    if limit is not None:
+        # the shown rows' ids first (narrow, from indexes), then those rows whole
+        ids = list(metrics.values_list("pk", flat=True)[:limit])
+        metrics = Metric.objects.filter(pk__in=ids)
     metrics = metrics.select_related("case__province", "case__city", "case__place").only(
         "id", "value", "unit", "qualifier", "magnitude", "subject", "text", "start", "end", "case_id",
         "case__slug", "case__title", "case__published_on", "case__province__code", "case__province__name",
-        "case__city__code", "case__city__name", "case__place__code", "case__place__name", "case__place__level",
-    ).order_by(*order)
+        "case__province__level", "case__city__code", "case__city__name", "case__city__level", "case__place__code",
+        "case__place__name", "case__place__level",
+    )
     if limit is not None:
-        metrics = metrics[:limit]
+        by_pk = {m.pk: m for m in metrics}
+        metrics = [by_pk[pk] for pk in ids if pk in by_pk]
     rows = [Row(m, m.case.city or m.case.province, QUALIFIER_BOUND.get(m.qualifier, "")) for m in metrics]
     largest = max((r.metric.value for r in rows), default=Decimal(0))
     for row in rows:

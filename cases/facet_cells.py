@@ -101,9 +101,18 @@ def cities_by_year(practice_id: int, alias: str = "default") -> list[tuple[int, 
     province, city and practice together, instead of grouping the practice's cases."""
     if connections[alias].vendor != "postgresql":
         return None
-    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+    with connections[alias].cursor() as cursor:
         cursor.execute(f"SELECT city_id, year, sum(n) FROM {TABLE} WHERE grain = %s AND practice_id = %s "
                        "AND city_id <> 0 AND year <> 0 GROUP BY city_id, year HAVING sum(n) > 0",
                        [PROVINCE | CITY | PRACTICE, practice_id])
         return [(city, year, int(n)) for city, year, n in cursor.fetchall()]
+
+
+def cases_of_practice(practice_id: int, alias: str = "default") -> int | None:
+    """The number of published cases tagged with the practice, or None off PostgreSQL."""
+    if connections[alias].vendor != "postgresql":
+        return None
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT coalesce(sum(n), 0) FROM {TABLE} WHERE grain = %s AND practice_id = %s",
+                       [PRACTICE, practice_id])
+        return int(cursor.fetchone()[0])

@@ -39,7 +39,7 @@ class FigureFilter(django_filters.FilterSet):
         CHOICES = [(VALUE_DESC, _("数值（大→小）")), (VALUE_ASC, _("数值（小→大）")), (NEWEST, _("日期（新→旧）"))]
 
     indicator = django_filters.ModelMultipleChoiceFilter(
-        label=_("比较指标"), queryset=Indicator.objects.all(), to_field_name="slug", field_name="indicator__slug",
+        label=_("比较指标"), queryset=Indicator.objects.all(), to_field_name="slug", method="filter_indicator",
     )
     province = django_filters.ModelChoiceFilter(
         label=_("省份"), queryset=Place.objects.provinces(), to_field_name="code", field_name="case__province",
@@ -63,6 +63,11 @@ class FigureFilter(django_filters.FilterSet):
     class Meta:
         model = Metric
         fields: list[str] = []
+
+    def filter_indicator(self, queryset, name, value):
+        # by the figure's own column, which the value-order index leads with; a figure has one
+        # indicator, so no DISTINCT (a join on the slug with DISTINCT sorted every figure it selected)
+        return queryset.filter(indicator__in=list(value)) if value else queryset
 
     def filter_city(self, queryset, name, value):
         return queryset.filter(in_place(value, "case__"))

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from . import chips, export, practice_insights, search
+from . import chips, export, facet_cells, practice_insights, search
 from .body_html import render_body
 from .facets import FACET_CACHE_SECONDS, FacetCache, Facets, facet_block, query_string
 from .filters import CaseFilter
@@ -252,7 +252,16 @@ class PracticeDetailView(ListView):
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
+        counted = facet_cells.cases_of_practice(self.practice.pk, queryset.db)  # PostgreSQL's kept counts
+        if counted is not None:
+            paginator.count = counted
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))  # any page number gives a page
+        # the page's ids in order first (from indexes alone), then those cases whole
+        start = (page.number - 1) * page_size
+        ids = list(queryset.values_list("pk", flat=True)[start:start + page_size])
+        rows = {case.pk: case for case in queryset.model.objects.filter(pk__in=ids)
+                .select_related("place", "province", "city").defer(*LIST_DEFERRED)}
+        page.object_list = [rows[pk] for pk in ids if pk in rows]
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):

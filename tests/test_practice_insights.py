@@ -116,3 +116,25 @@ def test_the_kept_counts_follow_every_change(archive):
         for practice in Practice.objects.all():
             spread, figures = counted_over_the_cases(practice)
             assert read(practice) == (spread, figures), (number, practice.name)
+
+
+OLD_LOOP = ("{% load i18n %}{% for city, n, first in entry.cities %}<li{% if first %} class=\"first\"{% endif %}>"
+            "<a href=\"{% url 'cases:case-list' %}?practice={{ practice.slug|urlencode }}&amp;city={{ city.code }}"
+            "&amp;year_from={{ entry.year }}&amp;year_to={{ entry.year }}\">{{ city.name }}</a>{% if n > 1 %} {{ n }}"
+            "{% endif %}{% if first %} <strong>{% translate \"首次\" %}</strong>{% endif %}</li>{% endfor %}")
+
+
+def test_the_timeline_tag_writes_what_the_template_loop_wrote(archive):
+    """The timeline's cities are written by a tag (thousands of them on a common practice); the markup is
+    the template loop's, escaping included."""
+    from django.template import Context, Template
+
+    from cases.models import Place
+    from cases.templatetags.case_text import spread_cities
+
+    make_case("锦州三", "锦州市再推双报到。", place_code="210700", published_on="2019-04-01", practices=("双报到",))
+    for practice in Practice.objects.all():
+        for entry in practice_insights.spread(practice):
+            entry.cities.append((Place(code="0<&>", name='某"市<b>'), 1200, True))  # escaped as the loop did
+            old = Template(OLD_LOOP).render(Context({"practice": practice, "entry": entry}))
+            assert spread_cities(practice, entry) == old
