@@ -45,7 +45,8 @@ def spread(practice: Practice) -> list[YearOfSpread]:
     cities: dict[int, Place] = {}
     by_year: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for city_id, code, name, year, n in rows:
-        cities[city_id] = Place(pk=city_id, code=code, name=name)
+        if city_id not in cities:  # one place a city, however many years it reports
+            cities[city_id] = Place(pk=city_id, code=code, name=name)
         by_year[year].append((city_id, n))
         first[city_id] = min(first.get(city_id, year), year)
     timeline = []
