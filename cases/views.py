@@ -256,9 +256,12 @@ class PracticeDetailView(ListView):
         if counted is not None:
             paginator.count = counted
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))  # any page number gives a page
-        # the page's ids in order first (from indexes alone), then those cases whole
+        # the page's ids in order first (on PostgreSQL through the facet cells: only the places the page
+        # falls in are read), then those cases whole
         start = (page.number - 1) * page_size
-        ids = list(queryset.values_list("pk", flat=True)[start:start + page_size])
+        ids = facet_cells.practice_page_ids(self.practice.pk, start, page_size, queryset.db)
+        if ids is None:
+            ids = list(queryset.values_list("pk", flat=True)[start:start + page_size])
         rows = {case.pk: case for case in queryset.model.objects.filter(pk__in=ids)
                 .select_related("place", "province", "city").defer(*LIST_DEFERRED)}
         page.object_list = [rows[pk] for pk in ids if pk in rows]
