@@ -24,7 +24,8 @@ class CompareView(TemplateView):
         rows = compare.indicator_rows(indicator, limit=compare.ROWS_SHOWN) if indicator else []
         total = next((i.n for i in indicators if i == indicator), 0) if indicator else 0
         figures = reverse("cases:figure-list")
-        for row in rows:
+        for row in rows:  # each row's text and case link made once (the template shows both twice)
+            row.display, row.case_url = row.metric.display_value, row.metric.case.get_absolute_url()
             if row.place is not None:
                 key = "city" if row.place.level != Place.Level.PROVINCE else "province"
                 row.link = f"{figures}?{urlencode([('indicator', indicator.slug), (key, row.place.code)])}"
