@@ -91,7 +91,16 @@ def spread_cities(practice, entry) -> str:
     first_class = ' class="first"'
     items = []
     for city, n, first in entry.cities:
-        items.append(f'<li{first_class if first else ""}><a href="{base}&amp;city={escape(city.code)}'
-                     f'&amp;year_from={year}&amp;year_to={year}">{escape(city.name)}</a>'
+        code, name = _escaped_place(city)
+        items.append(f'<li{first_class if first else ""}><a href="{base}&amp;city={code}'
+                     f'&amp;year_from={year}&amp;year_to={year}">{name}</a>'
                      f'{f" {n}" if n > 1 else ""}{first_mark if first else ""}</li>')
     return mark_safe("".join(items))  # noqa: S308 (every value escaped above)
+
+
+def _escaped_place(place) -> tuple[str, str]:
+    """A place's code and name escaped once (a city appears in many years of a timeline)."""
+    cached = place.__dict__.get("_escaped")
+    if cached is None:
+        cached = place.__dict__["_escaped"] = (escape(place.code), escape(place.name))
+    return cached
