@@ -17,15 +17,19 @@ What it does:
    with 1–4 real practices, dated 2012–2024. Rows go in by COPY into a staging table and one
    ``INSERT … SELECT`` that builds the weighted tsvector in the database; index tokens are computed
    once per seed paragraph with ``cases.search.index_tokens`` (the same function the loader uses) and
-   concatenated, since a recombined body is made of those paragraphs. The GIN index is dropped while
-   loading and rebuilt after.
+   concatenated, since a recombined body is made of those paragraphs. Each figure gets its indicator
+   from ``Indicator.objects.id_assigner`` (the loader's lookup), once per distinct subject and unit.
+   The GIN index is dropped while loading and rebuilt after; the practice co-occurrence table, which
+   the COPY goes around, is recounted (``practice_pairs.rebuild``).
 3. Serves the archive of ``--wrk-cases`` cases with gunicorn (2 workers, DEBUG off) and loads the
    list page (two filters and facet counts) with ``wrk -t2 -c16 -d10s --latency`` on 127.0.0.1;
    prints requests/s, p99, errors.
 4. Measures, in-process with Django's test client, p50/p95 over ``--samples`` requests each of:
    the list with two filters and facets, a search (practice words and other typical words, in both
    scripts), a search for very common words (党建, 社区), a search within a province, a case page,
-   the home page; the same URLs on both archives, which take turns every 10 requests (this machine
+   the home page, and (issue 12) the figures explorer with two filters, compare for one indicator, a
+   practice page, the map's data with one filter and a page of ``/api/cases/`` and ``/api/figures/``;
+   the same URLs on both archives, which take turns every 10 requests (this machine
    is shared: a busy moment then falls on both), and the ratio of their p95; and the largest HTML
    of a 20-result list page.
 5. With ``--replica DIR``: makes a streaming replica of the server (``pg_basebackup -R`` into the
@@ -35,13 +39,15 @@ What it does:
 
 Options: --cases N (default 100000), --compare-cases N (10000; 0: one archive), --wrk-cases N (10000;
 0 skips wrk), --database NAME (bench_web), --samples N (100), --seed N (random seed, 7), --keep
-(reuse the databases: add cases only up to their sizes, then measure), --port N (gunicorn's port,
+(reuse the databases: add cases only up to their sizes, then measure), --pages WORDS (only the pages
+whose name holds one of these comma-separated words), --port N (gunicorn's port,
 8765), --cold (clear Django's cache before every timed request: the facet counts are cached for a
 minute, and the samples repeat URLs, so the default figures mix cache hits and misses; --cold gives
 the cost of a first visit), --replica DIR, --replica-port N, --rounds N.
 Targets (issue 11): at 100,000 cases, cache cleared, p95 ≤ 150 ms list with facets, search and
 search + filter, ≤ 50 ms case page, ≤ 200 ms home page; every page's p95 within 1.5× of its p95 at
-10,000; a 20-result list page < 60 KB; wrk: no failed request.
+10,000; a 20-result list page < 60 KB; wrk: no failed request. Issue 12: p95 ≤ 150 ms figures
+explorer, compare and practice page, ≤ 100 ms map data and API list pages.
 """
 
 from __future__ import annotations
@@ -93,6 +99,8 @@ def parse_args():
     parser.add_argument("--compare-cases", type=int, default=10_000)
     parser.add_argument("--replica", metavar="DIR")
     parser.add_argument("--replica-port", type=int, default=55433)
+    parser.add_argument("--pages", default="", help="measure only the pages whose name contains one of these "
+                        "comma-separated words (e.g. figures,compare)")
     return parser.parse_args()
 
 
@@ -270,9 +278,12 @@ def generate(count: int, first_id: int, rng: random.Random, pool: Pool, connecti
     """COPY ``count`` published cases (ids from ``first_id``) with mechanisms, figures and practices."""
     from django.db.models import JSONField
 
-    from cases.models import Case, Mechanism, Metric
+    from cases.models import Case, Indicator, Mechanism, Metric
 
     places, practices = synthetic_sources()
+    # the loader's own lookup (Indicator.objects.id_assigner), once per distinct subject and unit
+    assigner = Indicator.objects.id_assigner()
+    indicator_ids: dict[tuple[str, str], int | None] = {}
     case_cols = [f for f in Case._meta.concrete_fields if f.column not in ("search_vector", "rank_vector")]
     mech_cols = list(Mechanism._meta.concrete_fields)
     metric_cols = list(Metric._meta.concrete_fields)
@@ -311,6 +322,10 @@ def generate(count: int, first_id: int, rng: random.Random, pool: Pool, connecti
             cases.append(row(case_cols, made["case"]) + list(made["tokens"]))
             for metric in made["metrics"]:
                 mechanism = metric.pop("mechanism")
+                pair = (metric["subject"], metric["unit"])
+                if pair not in indicator_ids:
+                    indicator_ids[pair] = assigner(*pair)
+                metric["indicator_id"] = indicator_ids[pair]
                 metrics.append(row(metric_cols, {"id": next_metric, **metric,
                                                  "mechanism_id": None if mechanism is None else mech_ids[mechanism]}))
                 next_metric += 1
@@ -371,6 +386,9 @@ def load(target: int, rng, pool, connection) -> float:
         cursor.execute("SET maintenance_work_mem = '512MB'")
         cursor.execute("CREATE INDEX cases_case_search_vector_gin ON cases_case USING gin (search_vector)")
         cursor.execute("CREATE INDEX cases_case_rank_vector_gin ON cases_case USING gin (rank_vector)")
+    from cases import practice_pairs
+
+    practice_pairs.rebuild()  # the COPY went around the signals that keep the co-occurrence table
     with connection.cursor() as cursor:  # Django's connection is in autocommit: VACUUM may run
         cursor.execute("VACUUM ANALYZE")
     return time.perf_counter() - started
@@ -402,6 +420,38 @@ def sample_urls(rng, n: int) -> dict[str, list[str]]:
                             for _ in range(n)],
         "case page": [f"/cases/{rng.choice(ids)}/" for _ in range(n)],
         "home page (no filter)": ["/"] * n,
+        **figure_urls(rng, n, provinces, practices),
+    }
+
+
+def figure_urls(rng, n: int, provinces: list[str], practices: list[str]) -> dict[str, list[str]]:
+    """The pages of figures, places and the API (issue 12): two filters, one indicator, a practice, one filter."""
+    from django.db.models import Count
+
+    from cases.models import Indicator
+
+    indicators = [slug for slug, c in Indicator.objects.filter(metrics__isnull=False).values_list("slug")
+                  .annotate(c=Count("metrics")) if c]
+    if not indicators:
+        return {}
+
+    def explorer(i):
+        if i % 2:
+            return {"indicator": rng.choice(indicators), "province": rng.choice(provinces)}
+        return {"indicator": rng.choice(indicators), "year_from": rng.randint(2012, 2022)}
+
+    def map_filter(i):
+        return {"practice": rng.choice(practices)} if i % 2 else {"year_from": rng.randint(2012, 2022)}
+
+    return {
+        "figures, two filters + facets": ["/figures/?" + urlencode(explorer(i)) for i in range(n)],
+        "compare, one indicator": ["/compare/?" + urlencode({"indicator": rng.choice(indicators)}) for _ in range(n)],
+        "practice page": [f"/practices/{rng.choice(practices)}/" for _ in range(n)],
+        "map data, one filter": ["/map/data.json?" + urlencode(map_filter(i)) for i in range(n)],
+        "API cases, a page": ["/api/cases/?" + urlencode({"province": rng.choice(provinces)}) if i % 2
+                              else "/api/cases/" for i in range(n)],
+        "API figures, a page": ["/api/figures/?" + urlencode({"indicator": rng.choice(indicators)}) if i % 2
+                                else "/api/figures/" for i in range(n)],
     }
 
 
@@ -541,6 +591,9 @@ def main() -> None:
     # The same URLs on every archive: sampled from the smallest (the larger ones hold its cases).
     use_database(next(iter(sizes.values())))
     urls = sample_urls(rng, args.samples)
+    if args.pages:
+        wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
+        urls = {page: batch for page, batch in urls.items() if any(w in page for w in wanted)}
     primary_only = override_settings(DATABASE_ROUTERS=[])  # a configured replica waits for its own turn
     with primary_only:
         results, largest = measure(urls, list(sizes.values()), cold=args.cold)

@@ -1,6 +1,6 @@
 """Comparing places: one indicator across places, and several places side by side. No views here.
 
-``indicator_rows``: every published figure of an indicator as a row (place, value as the text counts
+``indicator_rows``: the published figures of an indicator (the largest ``ROWS_SHOWN`` on the page) as rows (place, value as the text counts
 it, what its qualifier says of the true number, year, case), largest first, with the bar length
 it is drawn with. ``pinned_places``: for places chosen by code, their practices, their cases' top
 mechanisms in parallel columns and their figures aligned by indicator.
@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 
 from ingest.vocabulary import QUALIFIER_BOUND
 
+from . import figure_cells
 from .models import Case, Indicator, Mechanism, Metric, Place, Practice
 
 MAX_PINNED = 4  # columns side by side that still read on a laptop
@@ -36,16 +37,35 @@ class Row:
     ratios: dict[str, Decimal | None] = field(default_factory=dict)  # base label → value per base, None without one
 
 
-def indicator_rows(indicator: Indicator, cases=None) -> list[Row]:
-    """The published figures of ``indicator`` (optionally within ``cases``), largest first."""
-    metrics = Metric.objects.published().filter(indicator=indicator).select_related(
-        "case__province", "case__city", "case__place").only(
-        "id", "value", "unit", "qualifier", "magnitude", "subject", "text", "start", "end", "case_id",
-        "case__slug", "case__title", "case__published_on", "case__province__code", "case__province__name",
-        "case__city__code", "case__city__name", "case__place__code", "case__place__name", "case__place__level",
-    ).order_by("-value", "case__published_on", "pk")
+ROWS_SHOWN = 100  # bars a comparison draws: the largest figures; every figure is in the figures explorer
+
+
+def indicator_rows(indicator: Indicator, cases=None, limit: int | None = None) -> list[Row]:
+    """The published figures of ``indicator`` (optionally within ``cases``), largest first, at most ``limit``."""
+    metrics = Metric.objects.published().filter(indicator=indicator)
     if cases is not None:
         metrics = metrics.filter(case__in=cases)
+    order = ("-value", "case__published_on", "pk")
+    if limit is not None:
+        # The ``limit``-th largest value, by the (indicator, value) index: the rows shown are among those
+        # at least as large, so only they (ties included) are joined to their cases and sorted.
+        threshold = list(metrics.order_by("-value", "pk").values_list("value", flat=True)[limit - 1:limit])
+        if threshold:
+            metrics = metrics.filter(value__gte=threshold[0])
+    metrics = metrics.order_by(*order)
+    if limit is not None:
+        # the shown rows' ids first (narrow, from indexes), then those rows whole
+        ids = list(metrics.values_list("pk", flat=True)[:limit])
+        metrics = Metric.objects.filter(pk__in=ids)
+    metrics = metrics.select_related("case__province", "case__city", "case__place").only(
+        "id", "value", "unit", "qualifier", "magnitude", "subject", "text", "start", "end", "case_id",
+        "case__slug", "case__title", "case__published_on", "case__province__code", "case__province__name",
+        "case__province__level", "case__city__code", "case__city__name", "case__city__level", "case__place__code",
+        "case__place__name", "case__place__level",
+    )
+    if limit is not None:
+        by_pk = {m.pk: m for m in metrics}
+        metrics = [by_pk[pk] for pk in ids if pk in by_pk]
     rows = [Row(m, m.case.city or m.case.province, QUALIFIER_BOUND.get(m.qualifier, "")) for m in metrics]
     largest = max((r.metric.value for r in rows), default=Decimal(0))
     for row in rows:
@@ -53,6 +73,24 @@ def indicator_rows(indicator: Indicator, cases=None) -> list[Row]:
     if indicator.unit_family not in NO_RATIO_FAMILIES:
         add_ratios(rows, indicator)
     return rows
+
+
+def figure_counts() -> dict[int, int]:
+    """{indicator id: its published figures}, for the indicators that have any."""
+    counted = figure_cells.per_indicator()
+    if counted is not None:
+        return counted
+    return dict(Metric.objects.published().filter(indicator__isnull=False).values_list("indicator_id")
+                .annotate(n=Count("pk")).order_by())
+
+
+def indicators_with_figures() -> list[Indicator]:
+    """The indicators that published figures carry, each with ``n`` (its figures), the most first."""
+    counts = figure_counts()
+    indicators = list(Indicator.objects.filter(pk__in=list(counts)).order_by("name"))
+    for indicator in indicators:
+        indicator.n = counts[indicator.pk]
+    return sorted(indicators, key=lambda i: -i.n)  # stable: the database's name order among equals
 
 
 def base_labels(indicator: Indicator) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.views.generic import TemplateView
 
@@ -20,12 +19,13 @@ class CompareView(TemplateView):
         context = super().get_context_data(**kwargs)
         slug = self.request.GET.get("indicator", "")
         codes = [c for c in self.request.GET.getlist("place") if c]
-        indicators = (Indicator.objects.annotate(n=Count("metrics", filter=Q(metrics__case__status=Case.Status.PUBLISHED)))
-                      .filter(n__gt=0).order_by("-n", "name"))
+        indicators = compare.indicators_with_figures()
         indicator = Indicator.objects.filter(slug=slug).first() if slug else None
-        rows = compare.indicator_rows(indicator) if indicator else []
+        rows = compare.indicator_rows(indicator, limit=compare.ROWS_SHOWN) if indicator else []
+        total = next((i.n for i in indicators if i == indicator), 0) if indicator else 0
         figures = reverse("cases:figure-list")
-        for row in rows:
+        for row in rows:  # each row's text and case link made once (the template shows both twice)
+            row.display, row.case_url = row.metric.display_value, row.metric.case.get_absolute_url()
             if row.place is not None:
                 key = "city" if row.place.level != Place.Level.PROVINCE else "province"
                 row.link = f"{figures}?{urlencode([('indicator', indicator.slug), (key, row.place.code)])}"
@@ -34,7 +34,8 @@ class CompareView(TemplateView):
         pinned = compare.pinned_places(codes) if codes else None
         context.update(
             indicators=indicators, indicator=indicator, unknown_indicator=bool(slug) and indicator is None,
-            rows=rows, pinned=pinned, codes=codes, ratio_labels=compare.base_labels(indicator) if indicator else [],
+            rows=rows, total=total, more=total > len(rows), pinned=pinned,
+            all_figures=f"{figures}?{urlencode([('indicator', indicator.slug)])}" if indicator else "", codes=codes, ratio_labels=compare.base_labels(indicator) if indicator else [],
             unknown_places=len(codes) - (len(pinned.places) if pinned else 0) if codes else 0,
             too_many=len(codes) > compare.MAX_PINNED, max_pinned=compare.MAX_PINNED,
             pin_choices=Place.objects.filter(pk__in=Case.objects.published().exclude(city=None).values("city"))

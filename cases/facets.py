@@ -299,10 +299,14 @@ _COUNT_PARTS = {
     "practice": "SELECT 'practice', p.practice_id, COUNT(*) FROM m JOIN {through} p ON p.case_id = m.id"
                 " {gate} GROUP BY p.practice_id",
     "total": "SELECT 'total', NULL, COUNT(*) FROM m",
+    # a search's matches best first, as ``search.ranked`` orders them (its position is the count column)
+    "order": "SELECT 'order', id, row_number() OVER (ORDER BY rank DESC, published_on DESC NULLS LAST, id DESC)"
+             " FROM m {gate}",
 }
 
 
-def cached_count_sets(identity, make_queryset, wanted: list[str], cap: int | None = None) -> dict:
+def cached_count_sets(identity, make_queryset, wanted: list[str], cap: int | None = None,
+                      ranked: bool = False) -> dict:
     """``count_sets(make_queryset(), wanted, cap)``, cached under ``identity`` (plain values that define the set).
 
     A hit costs one cache read: the queryset is neither built nor compiled to make the key.
@@ -310,12 +314,13 @@ def cached_count_sets(identity, make_queryset, wanted: list[str], cap: int | Non
     key = FacetCache.key("count-sets", identity)
     result = cache.get(key)
     if result is None:
-        result = count_sets(make_queryset(), wanted, cap, cached=False)
+        result = count_sets(make_queryset(), wanted, cap, cached=False, ranked=ranked)
         cache.set(key, result, FACET_CACHE_SECONDS)
     return result
 
 
-def count_sets(queryset, wanted: list[str], cap: int | None = None, cached: bool = True) -> dict:
+def count_sets(queryset, wanted: list[str], cap: int | None = None, cached: bool = True,
+               ranked: bool = False) -> dict:
     """The ``wanted`` counts of ``queryset`` ("province", "city", "practice", "year": {key: n}; "total": n).
 
     ``cap``: count at most that many cases (a search's). A set with more gets None for each
@@ -330,11 +335,15 @@ def count_sets(queryset, wanted: list[str], cap: int | None = None, cached: bool
     wanted parts are computed: a facet whose own filter is active counts a different set, alone.
     Cached for FACET_CACHE_SECONDS under the statement's text and the generation (``FacetCache``),
     unless ``cached`` is False (``cached_count_sets`` caches it under the set's identity).
+
+    ``ranked``: ``queryset`` is a search's matches annotated with ``rank`` (``search.ranked``); the
+    same statement also gives every match's id best first (``"order"``, when within the cap): the
+    ranked page then needs no second pass over the matches (PostgreSQL).
     """
     result: dict = {kind: 0 if kind == "total" else {} for kind in wanted}
     total = 0
-    base = queryset.order_by().annotate(facet_year=PublishedYear()).values_list(
-        "pk", "province_id", "city_id", "facet_year")
+    columns = ("pk", "province_id", "city_id", "facet_year", *(("rank", "published_on") if ranked else ()))
+    base = queryset.order_by().annotate(facet_year=PublishedYear()).values_list(*columns)
     try:
         sql, params = base.query.sql_with_params()
     except EmptyResultSet:  # e.g. a query without a searchable term: nothing matches
@@ -343,24 +352,31 @@ def count_sets(queryset, wanted: list[str], cap: int | None = None, cached: bool
     # A capped count needs the set's size to know whether it passed the cap.
     kinds = [*wanted, "total"] if cap is not None and "total" not in wanted else wanted
     gate = "" if cap is None else f"WHERE (SELECT COUNT(*) FROM m) <= {int(cap)}"
-    parts = " UNION ALL ".join(_COUNT_PARTS[kind].format(through=through, gate=gate) for kind in kinds)
+    parts = " UNION ALL ".join(_COUNT_PARTS[kind].format(through=through, gate=gate)
+                               for kind in [*kinds, *(["order"] if ranked else [])])
     if cap is not None:
         sql, params = f"{sql} LIMIT %s", (*params, cap + 1)
-    statement = f"WITH m (id, province_id, city_id, year) AS ({sql}) {parts}"
+    names = "id, province_id, city_id, year" + (", rank, published_on" if ranked else "")
+    statement = f"WITH m ({names}) AS ({sql}) {parts}"
     key = FacetCache.key(statement, params) if cached else None
     hit = cache.get(key) if cached else None
     if hit is not None:
         return hit
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(statement, params)
+        order = []
         for kind, value, n in cursor.fetchall():
             if kind == "total":
                 total = n
+            elif kind == "order":
+                order.append((n, int(value)))
             else:
                 # EXTRACT gives a numeric on PostgreSQL: the year facet's keys are ints everywhere
                 result[kind][int(value) if value is not None else None] = n
     if "total" in wanted:
         result["total"] = total
+    if ranked:
+        result["order"] = [pk for _position, pk in sorted(order)]
     if cap is not None and total > cap:
         result = {kind: None for kind in wanted}
     if cached:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ingest.vocabulary import QUALIFIERS
 
+from . import figure_cells
 from .filters import MAX_YEAR, MIN_YEAR, YearFilter
 from .models import Case, Indicator, Metric, Place, Practice, in_place
 
@@ -38,7 +39,7 @@ class FigureFilter(django_filters.FilterSet):
         CHOICES = [(VALUE_DESC, _("数值（大→小）")), (VALUE_ASC, _("数值（小→大）")), (NEWEST, _("日期（新→旧）"))]
 
     indicator = django_filters.ModelMultipleChoiceFilter(
-        label=_("比较指标"), queryset=Indicator.objects.all(), to_field_name="slug", field_name="indicator__slug",
+        label=_("比较指标"), queryset=Indicator.objects.all(), to_field_name="slug", method="filter_indicator",
     )
     province = django_filters.ModelChoiceFilter(
         label=_("省份"), queryset=Place.objects.provinces(), to_field_name="code", field_name="case__province",
@@ -62,6 +63,11 @@ class FigureFilter(django_filters.FilterSet):
     class Meta:
         model = Metric
         fields: list[str] = []
+
+    def filter_indicator(self, queryset, name, value):
+        # by the figure's own column, which the value-order index leads with; a figure has one
+        # indicator, so no DISTINCT (a join on the slug with DISTINCT sorted every figure it selected)
+        return queryset.filter(indicator__in=list(value)) if value else queryset
 
     def filter_city(self, queryset, name, value):
         return queryset.filter(in_place(value, "case__"))
@@ -95,8 +101,24 @@ class FigureFilter(django_filters.FilterSet):
         return queryset.order_by()
 
     @cached_property
+    def cell_counts(self) -> dict | None:
+        """The total and every facet's counts from PostgreSQL's maintained cells, or None if they cannot answer."""
+        return figure_cells.counts(self, {facet: ignored for facet, (_column, ignored) in FIGURE_FACETS.items()})
+
+    @cached_property
+    def total(self) -> int | None:
+        """How many figures the filters select, from the cells (None if they cannot answer: count the figures)."""
+        if "cell_counts" in self.__dict__:  # the facets were counted already
+            return self.cell_counts["total"] if self.cell_counts is not None else None
+        counted = figure_cells.counts(self)
+        return None if counted is None else counted["total"]
+
+    @cached_property
     def facet_counts(self) -> dict[str, dict]:
-        """{facet: {option key: figures}}: one GROUP BY per facet over the figures its filters leave."""
+        """{facet: {option key: figures}}: from the cells (PostgreSQL), else one GROUP BY per facet over the
+        figures its filters leave."""
+        if self.cell_counts is not None:
+            return {facet: self.cell_counts[facet] for facet in FIGURE_FACETS}
         counts = {}
         for facet, (column, _ignored) in FIGURE_FACETS.items():
             queryset = self.without(facet)

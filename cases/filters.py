@@ -11,6 +11,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -199,11 +200,39 @@ class CaseFilter(django_filters.FilterSet):
             by_set.setdefault(self.set_identity(facet), []).append(facet)
         # A search's sets are counted up to SEARCH_CAP rows (see count_sets); a plain list's, exactly.
         cap = search.SEARCH_CAP if self.parsed_query else None
+        # A ranked search on PostgreSQL orders its matches in the statement that counts them: one pass
+        # over the full-text index for the list instead of two (see ``ranked_ids``).
+        rank_here = (self.parsed_query is not None and self.sort_key == self.Sort.RELEVANCE
+                     and connections[self.queryset.db].vendor == "postgresql")
         counts: dict = {}
         for identity, facets in by_set.items():
             wanted = ["total" if f is None else f for f in facets]
-            counts.update(cached_count_sets((identity, wanted, cap), lambda f=facets[0]: self.without(f), wanted, cap))
+            ranked = rank_here and None in facets
+            counted = cached_count_sets(
+                (identity, wanted, cap, ranked),
+                (lambda: search.ranked(self.without(None), self.parsed_query)) if ranked
+                else (lambda f=facets[0]: self.without(f)), wanted, cap, ranked=ranked)
+            if ranked:
+                self.ranked_ids = counted.get("order")
+            counts.update((kind, value) for kind, value in counted.items() if kind != "order")
         return counts
+
+    ranked_ids: list[int] | None = None  # a ranked search's matches best first, when ``counts`` ordered them
+
+    @cached_property
+    def total(self) -> int | None:
+        """The number of listed cases (None past SEARCH_CAP for a search), for a pager that shows no facets (the API).
+
+        The list's count alone, by the same statement and cache as ``counts``; the facets' counts
+        when they were made already."""
+        if "counts" in self.__dict__:
+            return self.counts["total"]
+        precounted = facet_cells.counts(self)
+        if precounted is not None:
+            return precounted["total"]
+        cap = search.SEARCH_CAP if self.parsed_query else None
+        return cached_count_sets((self.set_identity(None), ["total"], cap), lambda: self.without(None), ["total"],
+                                 cap)["total"]
 
     @property
     def very_common(self) -> bool:

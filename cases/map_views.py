@@ -11,7 +11,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from . import maps
+from . import facet_cells, maps
 from .filters import CaseFilter
 from .models import Case, Indicator, Metric, Place, Practice
 
@@ -35,8 +35,13 @@ class MapView(TemplateView):
         province = Place.objects.provinces().filter(code=self.request.GET.get("province", "")).first()
         return cases, filterset, indicator, province
 
-    def counts(self, cases, province) -> dict[str, int]:
+    def counts(self, cases, province, filterset=None, indicator=None) -> dict[str, int]:
         if province is None:
+            # PostgreSQL's maintained counts answer the practice and year filters (the list's facet machinery)
+            counted = facet_cells.counts(filterset) if filterset is not None and indicator is None else None
+            if counted is not None:
+                ids = {pk: n for pk, n in counted["province"].items() if pk}
+                return {code: ids[pk] for pk, code in Place.objects.filter(pk__in=list(ids)).values_list("pk", "code")}
             return {code: n for code, n in cases.values_list("province__code").annotate(n=Count("pk")) if code}
         inside = cases.filter(province=province)
         counts = {code: n for code, n in inside.values_list("city__code").annotate(n=Count("pk")) if code}
@@ -49,13 +54,13 @@ class MapView(TemplateView):
             cases, filterset, indicator, province = self.filtered()
             return JsonResponse({"level": "city" if province else "province",
                                  "province": province.code if province else None,
-                                 "counts": self.counts(cases, province)})
+                                 "counts": self.counts(cases, province, filterset, indicator)})
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         cases, filterset, indicator, province = self.filtered()
-        counts = self.counts(cases, province)
+        counts = self.counts(cases, province, filterset, indicator)
         shapes, extras, viewbox = maps.shapes(counts, province.code if province else None)
         kept = [(k, v) for k, v in self.request.GET.lists() if k in MAP_FILTERS]
         filters = [(k, value) for k, values in kept for value in values if value]

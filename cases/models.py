@@ -8,6 +8,8 @@ one) and its named queries live on a custom QuerySet, e.g.
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -107,6 +109,28 @@ class Practice(models.Model):
     @property
     def all_names(self) -> list[str]:
         return [self.name, *[s for s in self.synonyms if s]]
+
+
+class PracticePair(models.Model):
+    """How many published cases carry both practices: what a practice's page lists as reported with it.
+
+    Kept in both orders (a practice's row for each other practice), so a page reads its own rows by
+    the key. Precomputed (``cases.practice_pairs``): counting it per request read every case of the
+    practice and every practice of those cases. Changes of a case's status or practices apply their
+    difference in the same transaction; ``manage.py rebuild_practice_pairs`` recounts all of it."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    # a plain integer: a difference applied to a table not yet rebuilt may pass through zero
+    cases = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("实践共现")
+        verbose_name_plural = _("实践共现")
+        constraints = [models.UniqueConstraint(fields=["practice", "other"], name="practice_pair_unique")]
+
+    def __str__(self):
+        return f"{self.practice_id}+{self.other_id}: {self.cases}"
 
 
 class IndicatorQuerySet(models.QuerySet):
@@ -559,16 +583,53 @@ class MetricQuerySet(models.QuerySet):
     def assign_indicators(self) -> int:
         """Give every figure the indicator its subject and unit fit, as the indicator table stands now.
 
-        A figure a curator has edited keeps what the curator left. Returns how many figures changed."""
+        A figure a curator has edited keeps what the curator left. Returns how many figures changed.
+        Goes by distinct (subject, unit, current indicator): the assigner runs once per pair, and the
+        figures that change are updated by a few UPDATEs (one per ASSIGN_BATCH pairs), not one per figure.
+        """
         indicator_id = Indicator.objects.id_assigner()
-        changed = []
-        for metric in self.filter(curated=False).only("id", "subject", "unit", "indicator_id"):
-            wanted = indicator_id(metric.subject, metric.unit)
-            if metric.indicator_id != wanted:
-                metric.indicator_id = wanted
-                changed.append(metric)
-        self.model.objects.bulk_update(changed, ["indicator"], batch_size=500)
-        return len(changed)
+        figures = self.filter(curated=False)
+        changing: list[tuple[str, str, int | None, int | None]] = []  # subject, unit, current, wanted
+        changed = 0
+        triples = figures.values_list("subject", "unit", "indicator_id").annotate(n=Count("id")).order_by()
+        wanted_of: dict[tuple[str, str], int | None] = {}
+        for subject, unit, current, n in triples:
+            if (subject, unit) not in wanted_of:
+                wanted_of[subject, unit] = indicator_id(subject, unit)
+            wanted = wanted_of[subject, unit]
+            if wanted != current:
+                changing.append((subject, unit, current, wanted))
+                changed += n
+        for start in range(0, len(changing), ASSIGN_BATCH):
+            batch = changing[start:start + ASSIGN_BATCH]
+            figures.filter(_any_of(Q(unit=unit, subject__in=subjects) & (
+                Q(indicator__isnull=True) if current is None else Q(indicator_id=current))
+                for (unit, current), subjects in _subjects_by(batch, lambda row: (row[1], row[2])).items())).update(
+                indicator_id=models.Case(
+                    *(models.When(_any_of(Q(unit=unit, subject__in=subjects) for unit, subjects in
+                                          _subjects_by(group, lambda row: row[1]).items()), then=models.Value(wanted))
+                      for wanted, group in _group(batch, lambda row: row[3]).items()),
+                    default=models.F("indicator_id"), output_field=models.BigIntegerField()))
+        return changed
+
+
+ASSIGN_BATCH = 2000  # pairs an UPDATE names (SQLite allows 32,766 parameters a statement)
+
+
+def _group(rows, key) -> dict:
+    grouped: dict = defaultdict(list)
+    for row in rows:
+        grouped[key(row)].append(row)
+    return grouped
+
+
+def _subjects_by(rows, key) -> dict:
+    """{key(row): the subjects of those rows}, the rows being (subject, unit, …)."""
+    return {k: [row[0] for row in group] for k, group in _group(rows, key).items()}
+
+
+def _any_of(conditions) -> Q:
+    return functools.reduce(operator.or_, conditions)
 
 
 class Metric(CuratedRow, models.Model):

@@ -1,16 +1,20 @@
 """What a practice's page shows besides its cases: how it spread (the cities reporting it, year by year,
 each city's first report marked), the practices reported with it most often, and its figures by
-indicator. Each is one grouped query over published cases."""
+indicator. On PostgreSQL each is read from a table kept up to date as the cases change (the list's
+facet cells, ``PracticePair``, migration 0024's practice cells), a few dozen rows whatever the size of
+the archive; the co-occurrences come from ``PracticePair`` everywhere; the rest is counted on SQLite."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connections, router
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
-from .models import Case, Indicator, Metric, Place, Practice
+from . import facet_cells
+from .models import Case, Indicator, Metric, Place, Practice, PracticePair
 
 CO_OCCURRING_SHOWN = 10
 
@@ -28,14 +32,21 @@ class YearOfSpread:
 def spread(practice: Practice) -> list[YearOfSpread]:
     """Years (oldest first) with the cities whose published cases report the practice that year; a city's
     first year is marked. Cases without a date or a city are not on the timeline."""
-    rows = (Case.objects.published().filter(practices=practice, published_on__isnull=False, city__isnull=False)
-            .annotate(year=ExtractYear("published_on")).values_list("city_id", "city__code", "city__name", "year")
-            .annotate(n=Count("pk")).order_by())
+    counted = facet_cells.cities_by_year(practice.pk, router.db_for_read(Case))  # PostgreSQL's maintained counts
+    if counted is not None:
+        places = {pk: (code, name) for pk, code, name in Place.objects.filter(
+            pk__in={city for city, _y, _n in counted}).values_list("pk", "code", "name")}
+        rows = [(city, *places[city], year, n) for city, year, n in counted]
+    else:
+        rows = (Case.objects.published().filter(practices=practice, published_on__isnull=False, city__isnull=False)
+                .annotate(year=ExtractYear("published_on")).values_list("city_id", "city__code", "city__name", "year")
+                .annotate(n=Count("pk")).order_by())
     first: dict[int, int] = {}
     cities: dict[int, Place] = {}
     by_year: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for city_id, code, name, year, n in rows:
-        cities[city_id] = Place(pk=city_id, code=code, name=name)
+        if city_id not in cities:  # one place a city, however many years it reports
+            cities[city_id] = Place(pk=city_id, code=code, name=name)
         by_year[year].append((city_id, n))
         first[city_id] = min(first.get(city_id, year), year)
     timeline = []
@@ -48,18 +59,30 @@ def spread(practice: Practice) -> list[YearOfSpread]:
 
 
 def co_occurring(practice: Practice, limit: int = CO_OCCURRING_SHOWN) -> list[tuple[Practice, int]]:
-    """The practices most often tagged on the same published cases, with how many cases share them."""
-    through = Case.practices.through
-    cases = through.objects.filter(practice=practice, case__status=Case.Status.PUBLISHED).values("case_id")
-    rows = (through.objects.filter(case_id__in=cases).exclude(practice=practice)
-            .values_list("practice_id", "practice__name", "practice__slug")
-            .annotate(n=Count("case_id")).order_by("-n", "practice_id")[:limit])
+    """The practices most often tagged on the same published cases, with how many cases share them.
+
+    Read from the co-occurrence table (``PracticePair``, kept by ``practice_pairs``): counting them
+    here read every case of the practice and all their practices, per request."""
+    rows = (PracticePair.objects.filter(practice=practice, cases__gt=0)
+            .values_list("other_id", "other__name", "other__slug", "cases").order_by("-cases", "other_id")[:limit])
     return [(Practice(pk=pk, name=name, slug=slug), n) for pk, name, slug, n in rows]
 
 
 def figures_by_indicator(practice: Practice) -> list[tuple[Indicator, int, int]]:
-    """The indicators the practice's published cases report: (indicator, figures, cases), most figures first."""
-    rows = (Metric.objects.published().filter(case__practices=practice, indicator__isnull=False)
-            .values_list("indicator_id", "indicator__name", "indicator__slug")
-            .annotate(n=Count("pk"), cases=Count("case", distinct=True)).order_by("-n", "indicator_id"))
+    """The indicators the practice's published cases report: (indicator, figures, cases), most figures first.
+
+    On PostgreSQL from the maintained table of migration 0024 (counting them read every figure of
+    every case of the practice); elsewhere counted."""
+    alias = router.db_for_read(Metric)
+    if connections[alias].vendor == "postgresql":
+        with connections[alias].cursor() as cursor:
+            cursor.execute(
+                "SELECT p.indicator_id, i.name, i.slug, p.figures, p.cases FROM cases_practice_indicator_cell p "
+                "JOIN cases_indicator i ON i.id = p.indicator_id WHERE p.practice_id = %s AND p.figures > 0 "
+                "ORDER BY p.figures DESC, p.indicator_id", [practice.pk])
+            rows = cursor.fetchall()
+    else:
+        rows = (Metric.objects.published().filter(case__practices=practice, indicator__isnull=False)
+                .values_list("indicator_id", "indicator__name", "indicator__slug")
+                .annotate(n=Count("pk"), cases=Count("case", distinct=True)).order_by("-n", "indicator_id"))
     return [(Indicator(pk=pk, name=name, slug=slug), n, cases) for pk, name, slug, n, cases in rows]

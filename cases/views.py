@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from . import chips, export, practice_insights, search
+from . import chips, export, facet_cells, practice_insights, search
 from .body_html import render_body, row_anchor
 from .facets import FACET_CACHE_SECONDS, FacetCache, Facets, facet_block, query_string
 from .filters import CaseFilter
@@ -136,7 +136,9 @@ class CaseListView(CachedPage, FilterView):
         only the page's 20 rows are read whole.
         """
         key = FacetCache.key("ranked", self.filterset.set_identity(None))
-        order = cache.get(key)
+        order = self.filterset.ranked_ids  # ordered by the statement that counted the matches (PostgreSQL)
+        if order is None:
+            order = cache.get(key)
         if order is None:
             order = list(ranked.values_list("pk", flat=True))
             cache.set(key, order, FACET_CACHE_SECONDS)
@@ -257,7 +259,19 @@ class PracticeDetailView(ListView):
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
+        counted = facet_cells.cases_of_practice(self.practice.pk, queryset.db)  # PostgreSQL's kept counts
+        if counted is not None:
+            paginator.count = counted
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))  # any page number gives a page
+        # the page's ids in order first (on PostgreSQL through the facet cells: only the places the page
+        # falls in are read), then those cases whole
+        start = (page.number - 1) * page_size
+        ids = facet_cells.practice_page_ids(self.practice.pk, start, page_size, queryset.db)
+        if ids is None:
+            ids = list(queryset.values_list("pk", flat=True)[start:start + page_size])
+        rows = {case.pk: case for case in queryset.model.objects.filter(pk__in=ids)
+                .select_related("place", "province", "city").defer(*LIST_DEFERRED)}
+        page.object_list = [rows[pk] for pk in ids if pk in rows]
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):

@@ -100,3 +100,25 @@ def test_the_page_without_a_choice_offers_the_indicators_with_figures(client, ar
     html = client.get("/compare/").content.decode()
     assert '<option value="reporting-members">在职党员报到人数（3）</option>' in html
     assert "bar-row" not in html
+
+
+def test_the_page_draws_the_largest_figures_and_links_to_all_of_them(client, archive, monkeypatch):
+    from cases import compare
+    from cases.models import Indicator
+
+    for i, value in enumerate((3500, 2000, 800, 3500, 1200)):  # ties with the largest: the older case first
+        make_case(f"更多{i}", f"某市在职党员{value}名到社区报到。", place_code="210200", published_on=f"20{15 + i}-01-01",
+                  metrics=((f"在职党员{value}名", str(value), "名", "", "在职党员"),))
+    Metric.objects.assign_indicators()
+    indicator = Indicator.objects.get(slug="reporting-members")
+    every = [(r.metric.pk, r.percent) for r in compare.indicator_rows(indicator)]
+    assert len(every) == 8
+    for limit in (1, 2, 3, 5, 8, 20):
+        assert [(r.metric.pk, r.percent) for r in compare.indicator_rows(indicator, limit=limit)] == every[:limit]
+    monkeypatch.setattr(compare, "ROWS_SHOWN", 3)
+    html = client.get("/compare/?indicator=reporting-members").content.decode()
+    assert len(bars(html)) == 3
+    assert "只列出数值最大的 3 个数字（共 8 个）" in html
+    assert 'href="/figures/?indicator=reporting-members">数字浏览</a>' in html
+    monkeypatch.setattr(compare, "ROWS_SHOWN", 8)
+    assert "只列出" not in client.get("/compare/?indicator=reporting-members").content.decode()

@@ -132,3 +132,31 @@ def test_a_truncate_empties_the_cells(archive):
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's transaction holds deferred checks
         cursor.execute("TRUNCATE cases_case CASCADE")
     assert cells() == []
+
+
+def test_a_practice_page_from_the_cells_is_the_page_of_ordering_every_case(archive):
+    """A practice's page (province code, city code, newest first, then id) read place by place through the
+    cells holds the same cases in the same order as ordering all of them, on every page."""
+    make_case("省级", "正文。", place_code="210000", published_on="2020-01-01", practices=PRACTICES)
+    make_case("无地区", "正文。", practices=PRACTICES)
+    for practice in Practice.objects.all():
+        every = list(Case.objects.published().filter(practices=practice)
+                     .order_by("province__code", "city__code", "-published_on", "-pk").values_list("pk", flat=True))
+        for size in (1, 7, 50):
+            for start in range(0, len(every) + size, size):
+                assert facet_cells.practice_page_ids(practice.pk, start, size) == every[start:start + size], \
+                    (practice.name, size, start)
+
+
+def test_a_practice_page_is_the_same_either_way(archive, monkeypatch):
+    from django.core.cache import cache
+
+    for page in (1, 2):
+        cache.clear()
+        from_cells = Client().get(f"/practices/grid-management/?page={page}").content
+        with monkeypatch.context() as patch:
+            patch.setattr(facet_cells, "practice_page_ids", lambda *args: None)
+            patch.setattr(facet_cells, "cases_of_practice", lambda *args: None)
+            patch.setattr(facet_cells, "cities_by_year", lambda *args: None)
+            cache.clear()
+            assert Client().get(f"/practices/grid-management/?page={page}").content == from_cells

@@ -109,3 +109,30 @@ def test_exports_carry_the_indicator(client):
     call_command("export", "--format", "json", stdout=out)
     figures = {m["subject"]: m["indicator"] for m in json.loads(out.getvalue())[0]["metrics"]}
     assert (figures["小区党支部"], figures["乔灌木"]) == ("小区党支部数", None)
+
+
+def test_reassigning_by_subject_and_unit_gives_each_figure_what_the_assigner_gives_it(monkeypatch):
+    """Every figure (not a curated one) ends with ``id_assigner(subject, unit)``, whatever it had; the count is
+    of the figures that changed; a second run changes nothing."""
+    from decimal import Decimal
+
+    import cases.models
+
+    case = load()
+    rows = [("在职党员", "名"), ("在职党员", "人次"), ("小区党支部", "个"), ("小区", "个"), ("乔灌木", "棵"),
+            ("居民满意度", "%"), ("党支部", "个"), ("", "个"), ("网格", "个"), ("网格", "名")]
+    wrong = [None, *Indicator.objects.order_by("slug").values_list("pk", flat=True)[:4]]
+    made = [Metric(case=case, subject=subject, unit=unit, value=Decimal(i), text="某", start=0, end=1, order=100 + i,
+                   indicator_id=wrong[i % len(wrong)], curated=i % 7 == 6)
+            for i, (subject, unit) in enumerate(rows * 4)]
+    Metric.objects.bulk_create(made)
+    assigner = Indicator.objects.id_assigner()
+    before = {m.pk: (m.indicator_id, m.curated, assigner(m.subject, m.unit)) for m in Metric.objects.all()}
+    expected_changes = sum(1 for had, curated, wanted in before.values() if not curated and had != wanted)
+    assert expected_changes > 10
+    monkeypatch.setattr(cases.models, "ASSIGN_BATCH", 3)  # several UPDATEs, as with many distinct subjects
+    assert Metric.objects.assign_indicators() == expected_changes
+    for pk, indicator_id in Metric.objects.values_list("pk", "indicator_id"):
+        had, curated, wanted = before[pk]
+        assert indicator_id == (had if curated else wanted), pk
+    assert Metric.objects.assign_indicators() == 0

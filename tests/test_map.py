@@ -88,3 +88,15 @@ def test_the_table_beside_the_map_holds_its_numbers(client, archive):
     table = html[html.index('class="figure-table map-table"'):]
     assert re.findall(r'>(\w+省|\w+市)</a></td><td class="num"[^>]*>(\d+)<', table) == [
         ("辽宁省", "2"), ("北京市", "1"), ("陕西省", "1")]
+
+
+@pytest.mark.parametrize("query", ["", "?practice=dual-reporting", "?year_from=2019", "?practice=grid-management&year_to=2019",
+                                   "?indicator=reporting-members", "?practice=dual-reporting&practice=grid-management",
+                                   "?year_from=2030"])
+def test_the_counts_are_the_same_from_the_facet_cells(client, archive, monkeypatch, query):
+    """On PostgreSQL the country's counts come from the list's maintained counts when the filters allow."""
+    from cases import facet_cells
+
+    from_cells = json.loads(client.get(f"/map/data.json{query}").content)
+    monkeypatch.setattr(facet_cells, "counts", lambda filterset: None)
+    assert json.loads(client.get(f"/map/data.json{query}").content) == from_cells

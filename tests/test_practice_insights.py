@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db.models import Count
 
 from cases import practice_insights
 from cases.models import Case, Metric, Practice
@@ -63,3 +64,77 @@ def test_the_page_shows_them(client, archive):
 def test_an_unreported_practice_has_no_sections(client, archive):
     html = client.get(Practice.objects.get(name="红色物业").get_absolute_url()).content.decode()
     assert "各地报道时间线" not in html and "还没有这个实践的已发布案例" in html
+
+
+def counted_over_the_cases(practice):
+    """The timeline's rows and the figures by indicator as the page counted them per request."""
+    from django.db.models.functions import ExtractYear
+
+    spread = sorted(Case.objects.published().filter(practices=practice, published_on__isnull=False, city__isnull=False)
+                    .annotate(year=ExtractYear("published_on")).values_list("city_id", "year")
+                    .annotate(n=Count("pk")).order_by())
+    figures = list(Metric.objects.published().filter(case__practices=practice, indicator__isnull=False)
+                   .values_list("indicator_id").annotate(n=Count("pk"), cases=Count("case", distinct=True))
+                   .order_by("-n", "indicator_id"))
+    return spread, figures
+
+
+def read(practice):
+    spread = sorted((c.pk, e.year, n) for e in practice_insights.spread(practice) for c, n, _first in e.cities)
+    return spread, [(i.pk, n, cases) for i, n, cases in practice_insights.figures_by_indicator(practice)]
+
+
+def test_the_kept_counts_follow_every_change(archive):
+    """On PostgreSQL the timeline and the figures by indicator are read from tables the triggers keep; after
+    every kind of change they hold what counting the cases gives (on SQLite both are counted)."""
+    from decimal import Decimal
+
+    from cases.models import Indicator, Place
+
+    case = Case.objects.get(title="锦州一")
+    draft = Case.objects.get(title="草稿")
+    members = Indicator.objects.get(slug="reporting-members")
+    steps = [
+        lambda: make_case("新", "宝鸡市在职党员800名。", place_code="610300", published_on="2022-01-01",
+                          practices=("双报到", "红色物业"), metrics=(("在职党员800名", "800", "名", "", "在职党员"),)),
+        lambda: Metric.objects.assign_indicators(),
+        lambda: Metric.objects.create(case=case, subject="在职党员", value=Decimal(5), unit="名", text="锦州",
+                                      start=0, end=2, indicator=members),
+        lambda: setattr(draft, "status", Case.Status.PUBLISHED) or draft.save(),
+        lambda: case.practices.remove(Practice.objects.get(name="网格化管理")),
+        lambda: case.practices.add(Practice.objects.get(name="红色物业")),
+        lambda: setattr(case, "place", Place.objects.get(code="610300")) or case.save(),
+        lambda: setattr(case, "published_on", None) or case.save(),
+        lambda: Metric.objects.filter(case=case).first().delete(),
+        lambda: Metric.objects.filter(case=case).update(indicator=None),
+        lambda: setattr(case, "status", Case.Status.WITHDRAWN) or case.save(),
+        lambda: Case.objects.filter(title="宝鸡").delete(),
+        lambda: members.delete(),
+    ]
+    for number, step in enumerate(steps):
+        step()
+        for practice in Practice.objects.all():
+            spread, figures = counted_over_the_cases(practice)
+            assert read(practice) == (spread, figures), (number, practice.name)
+
+
+OLD_LOOP = ("{% load i18n %}{% for city, n, first in entry.cities %}<li{% if first %} class=\"first\"{% endif %}>"
+            "<a href=\"{% url 'cases:case-list' %}?practice={{ practice.slug|urlencode }}&amp;city={{ city.code }}"
+            "&amp;year_from={{ entry.year }}&amp;year_to={{ entry.year }}\">{{ city.name }}</a>{% if n > 1 %} {{ n }}"
+            "{% endif %}{% if first %} <strong>{% translate \"首次\" %}</strong>{% endif %}</li>{% endfor %}")
+
+
+def test_the_timeline_tag_writes_what_the_template_loop_wrote(archive):
+    """The timeline's cities are written by a tag (thousands of them on a common practice); the markup is
+    the template loop's, escaping included."""
+    from django.template import Context, Template
+
+    from cases.models import Place
+    from cases.templatetags.case_text import spread_cities
+
+    make_case("锦州三", "锦州市再推双报到。", place_code="210700", published_on="2019-04-01", practices=("双报到",))
+    for practice in Practice.objects.all():
+        for entry in practice_insights.spread(practice):
+            entry.cities.append((Place(code="0<&>", name='某"市<b>'), 1200, True))  # escaped as the loop did
+            old = Template(OLD_LOOP).render(Context({"practice": practice, "entry": entry}))
+            assert spread_cities(practice, entry) == old

@@ -198,3 +198,37 @@ def test_date_walk_restores_the_planner_settings():
         assert (show("enable_indexscan"), show("enable_sort")) == ("off", "on")
     with transaction.atomic():
         assert show("enable_sort") == "on"
+
+
+@pytest.mark.parametrize("params", [{"q": "红色物业"}, {"q": "红色物业", "province": "210000"}, {"q": "治理"},
+                                    {"q": "紅色物業", "year_from": "2019"}, {"q": "红色物业", "sort": "newest"}])
+def test_a_ranked_search_is_ordered_once_with_the_same_order(client, ranking, params, monkeypatch):
+    """On PostgreSQL the statement that counts a search's matches also ranks them; the page is the one the
+    separate ranking query gives (same cases, same order, same counts)."""
+    from django.core.cache import cache
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.filters import CaseFilter
+
+    for i in range(25):  # more than a page, ties in rank among them
+        make_case(f"红色物业案例{i}", "推行红色物业。", place_code="210700" if i % 2 else "610300",
+                  published_on=f"20{10 + i % 12}-01-01")
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        pages = [client.get("/", {**params, "page": page}).context for page in (1, 2)]
+    ranked_in_count = connection.vendor == "postgresql" and params.get("sort") != "newest"
+    assert any("row_number()" in q["sql"] for q in queries.captured_queries) == ranked_in_count
+    cache.clear()
+    monkeypatch.setattr(CaseFilter, "ranked_ids", None)
+    from types import SimpleNamespace
+
+    import cases.filters
+
+    # the filters see another database: the ranking query of its own, as on SQLite
+    monkeypatch.setattr(cases.filters, "connections", {"default": SimpleNamespace(vendor="other")})
+    separately = [client.get("/", {**params, "page": page}).context for page in (1, 2)]
+    monkeypatch.undo()
+    for counted, alone in zip(pages, separately, strict=True):
+        assert [c.slug for c in counted["cases"]] == [c.slug for c in alone["cases"]]
+        assert counted["paginator"].count == alone["paginator"].count
+        assert counted["facets_html"] == alone["facets_html"]

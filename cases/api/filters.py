@@ -20,7 +20,7 @@ from drf_spectacular.utils import extend_schema_field
 from .. import search
 from ..figure_filters import FigureFilter
 from ..filters import MAX_YEAR, MIN_YEAR, CaseFilter, YearFilter
-from ..models import Case, Place, in_place
+from ..models import Case, Indicator, Place, in_place
 
 CODE_RE = re.compile(r"\d{6,12}")
 SLUG_RE = re.compile(r"[-\w]{1,64}")
@@ -121,7 +121,13 @@ class ApiCaseFilter(ByCode, CaseFilter):
 class ApiFigureFilter(ByCode, FigureFilter):
     case_prefix, case_key = "case__", "case"
 
-    indicator = documented(SlugListFilter(label=_("比较指标（可重复，任一）"), field_name="indicator__slug",
-                                          lookup_expr="in"), SLUG_LIST_SCHEMA)
+    indicator = documented(SlugListFilter(label=_("比较指标（可重复，任一）"), method="filter_indicator"),
+                           SLUG_LIST_SCHEMA)
     subject = documented(django_filters.CharFilter(label=_("对象包含"), lookup_expr="icontains", max_length=100),
                          text_schema(100))
+
+    def filter_indicator(self, queryset, name, value):
+        # by the figure's own column, which the value-order index leads with (a join on the slug walked every figure)
+        if not value:
+            return queryset
+        return queryset.filter(indicator_id__in=list(Indicator.objects.filter(slug__in=value).values_list("pk", flat=True)))

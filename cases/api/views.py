@@ -25,6 +25,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from .. import search
+from ..figure_filters import FigureFilter
 from ..filters import CaseFilter
 from ..models import Case, Indicator, Mechanism, Metric, Place, Practice
 from ..views import LIST_DEFERRED
@@ -54,8 +55,10 @@ class ArchivePagination(PageNumberPagination):
         paginator = Paginator(queryset, page_size)
         filterset = getattr(view, "filterset", None)
         if isinstance(filterset, CaseFilter):
-            total = filterset.counts["total"]
+            total = filterset.total
             paginator.count = search.SEARCH_CAP if total is None else total
+        elif isinstance(filterset, FigureFilter) and filterset.total is not None:
+            paginator.count = filterset.total  # PostgreSQL's figure cells: no COUNT over every figure
         number = request.query_params.get(self.page_query_param) or 1
         try:
             self.page = paginator.page(number)
