@@ -17,12 +17,17 @@ from . import facet_cells
 from .models import Case, Indicator, Metric, Place, Practice, PracticePair
 
 CO_OCCURRING_SHOWN = 10
+# A year lists every city reporting the practice for the first time, and at most this many of the cities
+# reporting it again; the rest are counted and linked. Every city is thus named once, in its first year:
+# the timeline grows with the number of cities, not with the number of cases.
+RETURNING_CITIES_SHOWN = 12
 
 
 @dataclass
 class YearOfSpread:
     year: int
     cities: list[tuple[Place, int, bool]] = field(default_factory=list)  # (city, cases that year, first report)
+    more_cities: int = 0  # cities reporting again that year beyond RETURNING_CITIES_SHOWN, not listed
 
     @property
     def new_cities(self) -> int:
@@ -31,7 +36,9 @@ class YearOfSpread:
 
 def spread(practice: Practice) -> list[YearOfSpread]:
     """Years (oldest first) with the cities whose published cases report the practice that year; a city's
-    first year is marked. Cases without a date or a city are not on the timeline."""
+    first year is marked and comes first. A year lists every city new to the practice and at most
+    ``RETURNING_CITIES_SHOWN`` of the others (``more_cities`` counts the rest). Cases without a date or a
+    city are not on the timeline."""
     counted = facet_cells.cities_by_year(practice.pk, router.db_for_read(Case))  # PostgreSQL's maintained counts
     if counted is not None:
         places = {pk: (code, name) for pk, code, name in Place.objects.filter(
@@ -52,8 +59,15 @@ def spread(practice: Practice) -> list[YearOfSpread]:
     timeline = []
     for year in sorted(by_year):
         entry = YearOfSpread(year)
+        returning = 0
         for city_id, n in sorted(by_year[year], key=lambda item: (first[item[0]] != year, cities[item[0]].code)):
-            entry.cities.append((cities[city_id], n, first[city_id] == year))
+            is_first = first[city_id] == year
+            if not is_first:
+                returning += 1
+                if returning > RETURNING_CITIES_SHOWN:
+                    entry.more_cities += 1
+                    continue
+            entry.cities.append((cities[city_id], n, is_first))
         timeline.append(entry)
     return timeline
 

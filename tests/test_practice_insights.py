@@ -138,3 +138,21 @@ def test_the_timeline_tag_writes_what_the_template_loop_wrote(archive):
             entry.cities.append((Place(code="0<&>", name='某"市<b>'), 1200, True))  # escaped as the loop did
             old = Template(OLD_LOOP).render(Context({"practice": practice, "entry": entry}))
             assert spread_cities(practice, entry) == old
+
+
+def test_a_year_names_every_new_city_and_counts_returning_ones_beyond_the_shown(archive, client, monkeypatch):
+    """Each city is named in its first year; a later year lists at most RETURNING_CITIES_SHOWN of the
+    cities reporting again and links the rest, so the timeline grows with cities, not cases."""
+    monkeypatch.setattr(practice_insights, "RETURNING_CITIES_SHOWN", 1)
+    make_case("宝鸡二", "宝鸡市再推双报到。", place_code="610300", published_on="2020-06-01", practices=("双报到",))
+    make_case("锦州三", "锦州市又推双报到。", place_code="210700", published_on="2020-07-01", practices=("双报到",))
+    timeline = [(e.year, [(c.name, first) for c, _n, first in e.cities], e.more_cities)
+                for e in practice_insights.spread(archive)]
+    assert timeline == [
+        (2018, [("锦州市", True)], 0),
+        (2019, [("宝鸡市", True), ("锦州市", False)], 0),
+        (2020, [("贵阳市", True), ("锦州市", False)], 1),  # 宝鸡市 (code after 锦州市's) is counted, not named
+    ]
+    html = client.get(archive.get_absolute_url()).content.decode()
+    assert re.search(r'<a class="more-cities" href="/\?practice=dual-reporting&amp;year_from=2020&amp;'
+                     r'year_to=2020">另有 1 个城市再次报道</a>', html)
