@@ -28,6 +28,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from difflib import SequenceMatcher
 from functools import cache
 from operator import attrgetter
@@ -919,9 +920,9 @@ class _Insert(NamedTuple):
     prepare: tuple  # per field, its ``get_db_prep_save``
 
 
-# One value of each type a loaded row mostly holds (text, integers, flags, no value), to find out once
-# per field whether the field writes it as it is.
-_PROBES = ("x", 1, True, None)
+# One value of each type a loaded row mostly holds (text, integers, figures, flags, no value), to find
+# out once per field whether the field writes it as it is.
+_PROBES = ("x", 1, Decimal("1.5"), True, None)
 
 
 def _kept_types(field, db) -> frozenset:
@@ -929,9 +930,9 @@ def _kept_types(field, db) -> frozenset:
 
     Asked once per field and database, so that a row's values are not each sent through the field's
     preparation (five calls a value, a third of the writer's Python): a text column keeps a str, and on
-    SQLite an integer column an int, while PostgreSQL's driver is given typed integers, a JSON or date
-    column always converts, and a BooleanField turns 1 into True. Only Django's own fields are
-    trusted this far: their preparation depends on a value's type, not on the value.
+    SQLite an integer column an int and a decimal column a Decimal, while PostgreSQL's driver is given
+    typed integers, a JSON or date column always converts, and a BooleanField turns 1 into True. Only
+    Django's own fields are trusted this far: their preparation depends on a value's type, not on the value.
     """
     if not type(field).__module__.startswith("django."):
         return frozenset()

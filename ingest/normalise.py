@@ -83,6 +83,28 @@ def _simplified_only(ch: str) -> bool:
     return _changed_alone(ch, "s2t") and not _changed_alone(ch, "t2s")
 
 
+# What a character says of the script (detect_script): not a CJK character, a traditional one, one of
+# simplified script's own, or one both scripts share. Remembered per character, as a report has about a
+# thousand distinct ones and the archive a few thousand.
+_NOT_CJK, _TRADITIONAL, _SIMPLIFIED_ONLY, _SHARED = 0, 1, 2, 3
+_script_marks: dict[str, int] = {}
+
+
+def _script_mark(ch: str) -> int:
+    if not CJK_RE.match(ch):
+        mark = _NOT_CJK
+    elif _traditional(ch):
+        mark = _TRADITIONAL
+    elif _simplified_only(ch):
+        mark = _SIMPLIFIED_ONLY
+    else:
+        mark = _SHARED
+    if len(_script_marks) >= 65536:  # bounded as the character tables' cache is
+        _script_marks.clear()
+    _script_marks[ch] = mark
+    return mark
+
+
 @lru_cache(maxsize=4)
 def detect_script(text: str) -> str:
     """simplified / traditional / mixed / unknown, from the characters OpenCC t2s changes.
@@ -93,11 +115,20 @@ def detect_script(text: str) -> str:
     simplified: what counts is the share of traditional characters against simplified-only ones.
     Counted per distinct character (a report has about a thousand), which keeps it to a millisecond.
     """
-    counts = Counter(CJK_RE.findall(text))
-    if not counts:
+    traditional = simplified = 0
+    chinese = False
+    for ch, n in Counter(text).items():
+        mark = _script_marks.get(ch)
+        if mark is None:
+            mark = _script_mark(ch)
+        if mark != _NOT_CJK:
+            chinese = True
+            if mark == _TRADITIONAL:
+                traditional += n
+            elif mark == _SIMPLIFIED_ONLY:
+                simplified += n
+    if not chinese:
         return "unknown"
-    traditional = sum(n for ch, n in counts.items() if _traditional(ch))
-    simplified = sum(n for ch, n in counts.items() if _simplified_only(ch))
     if traditional + simplified == 0:
         return "simplified"  # only characters both scripts share: nothing to convert either way
     share = traditional / (traditional + simplified)
@@ -225,6 +256,10 @@ def _bracket_pairs(line: str) -> dict[int, int]:
     return pairs
 
 
+_SPACE_AFTER_MARK_RE = re.compile(f"([，：；（）！？])[{_HSPACE}]+(?=[{CJK_RANGES}“‘《（])")
+_SPACE_BEFORE_MARK_RE = re.compile(f"(?<=[{CJK_RANGES}”’》）])[{_HSPACE}]+([，：；）！？])")
+
+
 def _punctuate_line(line: str) -> str:
     chars = list(line)
     pairs = _bracket_pairs(line)
@@ -238,8 +273,8 @@ def _punctuate_line(line: str) -> str:
     paired = set(pairs) | set(pairs.values())
     for m in _MARK_RE.finditer(line):
         i, ch = m.start(), m.group()
-        if i in paired:
-            continue
+        if i in paired or not (ch in TO_FULL or ch == "："):
+            continue  # a full-width ，；！？ stays as it is, wherever it stands
         before, after = _neighbour(line, i, -1), _neighbour(line, i, 1)
         if ch in TO_FULL:
             if _ascii_alnum(before) and _ascii_alnum(after):
@@ -252,9 +287,8 @@ def _punctuate_line(line: str) -> str:
     out = "".join(chars)
     # A full-width mark carries its own spacing: drop spaces between it and Chinese text
     # (来源： 大连日报 → 来源：大连日报), never between ASCII words.
-    out = re.sub(f"([，：；（）！？])[{_HSPACE}]+(?=[{CJK_RANGES}“‘《（])", r"\1", out)
-    out = re.sub(f"(?<=[{CJK_RANGES}”’》）])[{_HSPACE}]+([，：；）！？])", r"\1", out)
-    return out
+    out = _SPACE_AFTER_MARK_RE.sub(r"\1", out)
+    return _SPACE_BEFORE_MARK_RE.sub(r"\1", out)
 
 
 @fixer("normalise", "punctuation")

@@ -195,7 +195,7 @@ def line_features(line: str) -> list[str]:
         feats.append("dateline-alone")
     if n <= 30 and PERSON_LIST_RE.match(line):
         feats.append("names")
-    if vocabulary.ORG_NAME_RE.search(line) and n <= 40:
+    if n <= 40 and vocabulary.ORG_NAME_RE.search(line):
         feats.append("org-name")
     if LATIN_RE.search(line) and cjk == 0:
         feats.append("latin-only")
