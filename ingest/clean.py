@@ -293,9 +293,9 @@ def is_heading(line: str) -> bool:
 
 def is_caption(line: str) -> bool:
     """A photo caption: a short line that does not close and is not a heading (or says it is a picture)."""
-    if CAPTION_SIGNAL_RE.search(line) and len(line) <= MAX_CAPTION + 20:
+    if len(line) <= MAX_CAPTION + 20 and CAPTION_SIGNAL_RE.search(line):
         return True
-    return not closes(line) and not is_heading(line) and len(line) <= MAX_CAPTION
+    return len(line) <= MAX_CAPTION and not closes(line) and not is_heading(line)
 
 
 def is_headline(line: str) -> bool:
