@@ -212,6 +212,8 @@ def _decode_text(raw: bytes, is_html: bool) -> tuple[str, str, int]:
         score = _score(text[: SNIFF_BYTES // 2])
         if best is None or score > best[0] + 1e-9:
             best = (score, enc, text, bad)
+            if score >= 1.0:
+                break  # a reading of common characters alone: no other can score higher (_score's top)
     score, enc, text, bad = best
     chars = max(1, len(text.strip()))
     # Almost any even-length byte string reads as *some* CJK in UTF-16, so a reading guessed without

@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache, lru_cache
+from itertools import compress
+from operator import ne
 
 from .report import Change, Fixed, apply_fixers, fixer
 from .vocabulary import CJK
@@ -146,10 +148,13 @@ def _pairs(before: str, after: str) -> tuple[list[str], int]:
     seen: dict[str, None] = {}
     count = 0
     if len(before) == len(after):
-        for a, b in zip(before, after, strict=True):
-            if a != b:
-                count += 1
-                seen.setdefault(f"{a}→{b}")
+        # counted and located by C loops: a traditional report changes a character in three
+        differs = list(map(ne, before, after))
+        count = sum(differs)
+        for at in compress(range(len(before)), differs):
+            seen.setdefault(f"{before[at]}→{after[at]}")
+            if len(seen) == 3:
+                break  # the examples kept (the first three distinct changes)
     else:
         count = sum(1 for a, b in zip(before, after, strict=False) if a != b) or 1
     return list(seen)[:3], count
