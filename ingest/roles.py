@@ -25,6 +25,7 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pycrfsuite
@@ -208,6 +209,16 @@ def line_features(line: str) -> list[str]:
     return feats
 
 
+# Lines whose features are remembered: a page repeats lines (menus, list entries, a pasted copy) and an
+# outlet's pages repeat theirs (breadcrumbs, tool bars, footers), and a line's features are its own.
+REMEMBERED_LINES = 4096
+
+
+@lru_cache(maxsize=REMEMBERED_LINES)
+def _remembered_features(line: str) -> tuple[str, ...]:
+    return tuple(line_features(line))
+
+
 # The features of a line two away that still say something about this one.
 FAR_FEATURES = ("chrome=", "meta=", "heading", "closes", "len=", "num=", "related-head", "in-related", "repeat", "caption")
 
@@ -215,9 +226,7 @@ FAR_FEATURES = ("chrome=", "meta=", "heading", "closes", "len=", "num=", "relate
 def page_features(lines: Sequence[str]) -> list[list[str]]:
     """Features of every line of a page: its own, its position, and its neighbours' (±1, ±2)."""
     count = len(lines)
-    # a long page repeats lines (menus, list entries, a pasted copy): each distinct line is read once
-    forms: dict[str, list[str]] = {}
-    own = [list(forms[line] if line in forms else forms.setdefault(line, line_features(line))) for line in lines]
+    own = [list(_remembered_features(line)) for line in lines]
     long_ones = [i for i, line in enumerate(lines) if _long_paragraph(line)]
     first_long = long_ones[0] if long_ones else count
     last_long = long_ones[-1] if long_ones else -1
