@@ -109,3 +109,16 @@ def test_exports_carry_the_indicator(client):
     call_command("export", "--format", "json", stdout=out)
     figures = {m["subject"]: m["indicator"] for m in json.loads(out.getvalue())[0]["metrics"]}
     assert (figures["小区党支部"], figures["乔灌木"]) == ("小区党支部数", None)
+
+
+def test_the_assigner_reads_the_table_as_it_is_at_each_call():
+    """Made again when the rows change, however they changed (an ``update()`` sends no signal), and
+    the same one while they do not."""
+    assigner = Indicator.objects.id_assigner()
+    assert assigner("楼道长", "名") is None
+    assert Indicator.objects.id_assigner() is assigner
+    stairs = Indicator.objects.create(name="楼道长人数", slug="stair-leaders", unit_family="人", synonyms=["楼道长"])
+    assert Indicator.objects.id_assigner()("楼道长", "名") == stairs.pk
+    Indicator.objects.filter(pk=stairs.pk).update(synonyms=["楼组长"])
+    assert Indicator.objects.id_assigner()("楼道长", "名") is None
+    assert Indicator.objects.id_assigner()("楼组长", "名") == stairs.pk
