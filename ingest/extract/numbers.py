@@ -29,7 +29,8 @@ from ..vocabulary import MAGNITUDES
 ARABIC = r"(?:[0-9０-９]{1,3}(?:[,，][0-9０-９]{3})+(?![0-9０-９])|[0-9０-９]+(?:[.．][0-9０-９]+)?)"
 
 # A run of Chinese numeral characters. Whether it is a well-formed numeral is cn2an's call.
-CHINESE = r"[零〇一二三四五六七八九两十百千万亿]+"
+CHINESE_NUMERALS = "零〇一二三四五六七八九两十百千万亿"
+CHINESE = f"[{CHINESE_NUMERALS}]+"
 
 CHINESE_DIGITS = frozenset("一二三四五六七八九两")
 
