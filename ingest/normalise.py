@@ -176,6 +176,8 @@ _ZHE_RE = re.compile(f"(?<![{_ZHU_BEFORE}])著(?![{_ZHU_AFTER}])")
 
 @fixer("normalise", "zhe")
 def fix_zhe(text: str) -> Fixed:
+    if "著" not in text:  # the pattern's lookbehind would make it try every position to find none
+        return Fixed(text)
     examples = [text[max(0, m.start() - 1) : m.end() + 1] for m in _ZHE_RE.finditer(text)]
     if not examples:
         return Fixed(text)
@@ -292,6 +294,8 @@ def _punctuate_line(line: str) -> str:
     out = "".join(chars)
     # A full-width mark carries its own spacing: drop spaces between it and Chinese text
     # (来源： 大连日报 → 来源：大连日报), never between ASCII words.
+    if " " not in out and "\t" not in out:
+        return out  # no space to drop (both rules need one)
     out = _SPACE_AFTER_MARK_RE.sub(r"\1", out)
     return _SPACE_BEFORE_MARK_RE.sub(r"\1", out)
 
