@@ -188,8 +188,11 @@ def fix_zhe(text: str) -> Fixed:
 
 # Full-width forms U+FF01..FF5E fold to ASCII by subtracting 0xFEE0, as NFKC does; the Chinese
 # punctuation is left for the punctuation fixer to judge. U+3000 (ideographic space) → space.
-_FULLWIDTH_RE = re.compile("[\uff01-\uff5e\u3000]")
 _KEEP_FULL = set("，：；（）！？")
+# the forms folded: the Chinese punctuation kept is left out, so the pattern does not stop at every comma
+_FULLWIDTH_RE = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in range(0xFF01, 0xFF5F) if chr(c) not in _KEEP_FULL) + "\u3000]"
+)
 
 
 @fixer("normalise", "width")
