@@ -362,15 +362,8 @@ def resolve_place(report: Report) -> Place | None:
     code = report.extraction.place_code
     if not code:
         return None
-    # a division has at most two levels above it (province, city, district): one lookup for all three
-    names = [f.attname for f in Place._meta.concrete_fields]
-    table = Place._meta.db_table
-    columns = ", ".join(f"{alias}.{connection.ops.quote_name(name)}" for alias in "pab" for name in names)
-    rows = _lookup(
-        f"SELECT {columns} FROM {table} p LEFT JOIN {table} a ON a.id = p.parent_id "
-        f"LEFT JOIN {table} b ON b.id = a.parent_id WHERE p.code = %s",
-        [code],
-    )
+    names, sql = _place_lookup(connection.vendor)
+    rows = _lookup(sql, [code])
     if not rows:
         return None
     width = len(names)
@@ -380,6 +373,17 @@ def resolve_place(report: Report) -> Place | None:
             break
         child.parent = parent
     return chain[0]
+
+
+@cache
+def _place_lookup(vendor: str) -> tuple[list[str], str]:
+    """A place's columns and the query for it with its parent and grandparent: a division has at most
+    two levels above it (province, city, district), so one lookup gives all three."""
+    names = [f.attname for f in Place._meta.concrete_fields]
+    table = Place._meta.db_table
+    columns = ", ".join(f"{alias}.{connection.ops.quote_name(name)}" for alias in "pab" for name in names)
+    return names, (f"SELECT {columns} FROM {table} p LEFT JOIN {table} a ON a.id = p.parent_id "
+                   f"LEFT JOIN {table} b ON b.id = a.parent_id WHERE p.code = %s")
 
 
 def apply_fields(case: Case, report: Report) -> dict[str, dict]:
@@ -1081,8 +1085,15 @@ def _write_history(objs: list, history_type: str, *, reason, date) -> None:
         "history_date": date, "history_user_id": lambda obj: user.pk if user else None,
     }
     insert = _insert_of(history, db.vendor)
-    values = [special.get(name) or attrgetter(name) for name in insert.attnames]
-    _execute_many(db, insert, _prepared(insert, ([value(obj) for value in values] for obj in objs), db))
+    tracked = [name for name in insert.attnames if name not in special]
+    if len(tracked) > 1 and insert.attnames[: len(tracked)] == tuple(tracked):  # tracked values first, as simple-history has them
+        own = attrgetter(*tracked)
+        extra = [special[name] for name in insert.attnames[len(tracked) :]]
+        rows = ((*own(obj), *(value(obj) for value in extra)) for obj in objs)
+    else:
+        values = [special.get(name) or attrgetter(name) for name in insert.attnames]
+        rows = ([value(obj) for value in values] for obj in objs)
+    _execute_many(db, insert, _prepared(insert, rows, db))
 
 
 def add_practices(case: Case, ids: set[int]) -> None:
