@@ -35,6 +35,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
+from itertools import filterfalse
 from pathlib import Path
 
 import jieba
@@ -210,7 +211,7 @@ def cut(text: str) -> list[str]:
         if n % 2:
             out.append(piece)  # the mark itself, a token of its own as jieba has it
         elif piece:
-            out.extend(t for t in rust.cut(piece) if not t.isspace())
+            out.extend(filterfalse(str.isspace, rust.cut(piece)))
     return out
 
 
