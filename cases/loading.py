@@ -28,6 +28,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from difflib import SequenceMatcher
 from functools import cache
 from operator import attrgetter
@@ -36,7 +37,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history, get_change_reason_from_object
@@ -124,9 +125,10 @@ def _lookup(sql: str, params: Sequence) -> list[tuple]:
 
 def case_of_source(source: str, body: str) -> Case | None:
     """The case this report is a version of: the same source and the same report (its lead)."""
-    lead = lead_text(body)
     table = Case._meta.db_table
+    lead = None  # a new source (nearly every report of a run) has no case to tell it from
     for pk, other_body in _lookup(f"SELECT id, body FROM {table} WHERE source_file = %s ORDER BY id", [source]):
+        lead = lead_text(body) if lead is None else lead
         if same_report(lead, lead_text(other_body)):
             return Case.objects.select_for_update().get(pk=pk)
     return None
@@ -309,10 +311,11 @@ def save_report(report: Report, digest: str, *, publish: bool = False, source: s
             as_processed = case.body == report.body
             signature = report.signature if as_processed and report.signature is not None else dedupe.signature(case.body)
             case.minhash = dedupe.to_bytes(signature)
+            keys = dedupe.band_keys(signature)
             if created:
-                case.duplicate_of = find_duplicate(case, signature)
+                case.duplicate_of = find_duplicate(case, signature, keys)
             save_case(case, created)
-            save_bands(case, signature, created)
+            save_bands(case, signature, created, keys)
             conflicts.update(apply_practices(case, report, created))
             made, structure_conflicts = sync_structure(case, report, old_body, created)
             conflicts.update(structure_conflicts)
@@ -359,15 +362,8 @@ def resolve_place(report: Report) -> Place | None:
     code = report.extraction.place_code
     if not code:
         return None
-    # a division has at most two levels above it (province, city, district): one lookup for all three
-    names = [f.attname for f in Place._meta.concrete_fields]
-    table = Place._meta.db_table
-    columns = ", ".join(f"{alias}.{connection.ops.quote_name(name)}" for alias in "pab" for name in names)
-    rows = _lookup(
-        f"SELECT {columns} FROM {table} p LEFT JOIN {table} a ON a.id = p.parent_id "
-        f"LEFT JOIN {table} b ON b.id = a.parent_id WHERE p.code = %s",
-        [code],
-    )
+    names, sql = _place_lookup(connection.vendor)
+    rows = _lookup(sql, [code])
     if not rows:
         return None
     width = len(names)
@@ -377,6 +373,17 @@ def resolve_place(report: Report) -> Place | None:
             break
         child.parent = parent
     return chain[0]
+
+
+@cache
+def _place_lookup(vendor: str) -> tuple[list[str], str]:
+    """A place's columns and the query for it with its parent and grandparent: a division has at most
+    two levels above it (province, city, district), so one lookup gives all three."""
+    names = [f.attname for f in Place._meta.concrete_fields]
+    table = Place._meta.db_table
+    columns = ", ".join(f"{alias}.{connection.ops.quote_name(name)}" for alias in "pab" for name in names)
+    return names, (f"SELECT {columns} FROM {table} p LEFT JOIN {table} a ON a.id = p.parent_id "
+                   f"LEFT JOIN {table} b ON b.id = a.parent_id WHERE p.code = %s")
 
 
 def apply_fields(case: Case, report: Report) -> dict[str, dict]:
@@ -581,12 +588,14 @@ def _overlaps(start, end, other_start, other_end) -> bool:
 
 
 def _assign(row, values: dict) -> bool:
-    """Set the values on the row; whether any differed (only then is the row written, with its history)."""
+    """Set the values on the row; whether any differed (only then is the row written, with its history).
+
+    A relation is given by its row (``mechanism``) or by its id (``indicator_id``)."""
     changed = False
     for name, value in values.items():
         field = row._meta.get_field(name)
         current = getattr(row, field.attname)
-        new = value.pk if field.is_relation and value is not None else value
+        new = value.pk if name != field.attname and field.is_relation and value is not None else value
         if current != new:
             setattr(row, name, value)
             changed = True
@@ -608,6 +617,31 @@ def sync_structure(
     made, conflicts = sync_mechanisms(case, report, body_map, created)
     conflicts.update(sync_metrics(case, report, made, body_map, created))
     return made, conflicts
+
+
+@cache
+def _row_fields(model) -> tuple[tuple[str, str, bool, object], ...]:
+    """Per concrete field of ``model``: its name, attname, whether it is a relation, and the field."""
+    return tuple((f.name, f.attname, f.is_relation, f) for f in model._meta.concrete_fields)
+
+
+def new_row(model, case: Case, values: dict):
+    """An unsaved row of ``model`` belonging to ``case``, with ``values`` (field name → value, a relation
+    given by its row or by its id, as ``_assign`` takes them) and the other fields' defaults.
+
+    Made positionally, as the ORM makes a row it reads: given by keyword, each relation is set through
+    its descriptor, which made a figure's row cost three times as much. The row holds its relations'
+    ids; nothing here reads a new row's related rows.
+    """
+    by_attname = {"case_id": case.pk}
+    for name, attname, is_relation, _field in _row_fields(model):
+        if name in values:
+            value = values[name]
+            by_attname[attname] = value.pk if is_relation and value is not None else value
+        elif attname in values:
+            by_attname[attname] = values[attname]
+    return model(*[by_attname[attname] if attname in by_attname else field.get_default()
+                   for _name, attname, _is_relation, field in _row_fields(model)])
 
 
 def _mapped_start(row, body_map: BodyMap | None) -> int | None:
@@ -687,7 +721,7 @@ def sync_mechanisms(
                     candidates, key=lambda m: abs((_mapped_start(m, body_map) or 0) - data.start), default=None
                 )
                 if row is None:
-                    row = Mechanism(case=case, **values)
+                    row = new_row(Mechanism, case, values)
                     new_rows.append(row)
                 else:
                     used.add(row.pk)
@@ -715,28 +749,12 @@ def _figure_key(text, value, unit, qualifier) -> tuple:
     return text, value.normalize(), unit, qualifier
 
 
-def indicator_assigner():
-    """subject, unit → the Indicator they fit (or None), from the indicator table as it is now (read once a report).
-
-    Only the few indicators a report's figures fit are made, as ``.only("id")`` would make them."""
-    indicator_id = Indicator.objects.id_assigner()
-    made: dict[int, Indicator] = {}
-
-    def indicator_of(subject: str, unit: str) -> Indicator | None:
-        pk = indicator_id(subject, unit)
-        if pk is not None and pk not in made:
-            made[pk] = Indicator.from_db(connection.alias, ["id"], [pk])
-        return made.get(pk)
-
-    return indicator_of
-
-
 def sync_metrics(
     case: Case, report: Report, made: dict[int, Mechanism], body_map: BodyMap | None, created: bool = False
 ) -> dict[str, dict]:
     """Figures for the pipeline's; a kept figure stays where its text now is, and a new value at its place is a conflict."""
     extracted = report.extraction.metrics
-    indicator_of = indicator_assigner() if extracted else None
+    indicator_id = Indicator.objects.id_assigner() if extracted else None
     rows = [] if created else list(case.metrics.all())
     whole_list_kept = "metrics" in case.curated_fields
     kept = [m for m in rows if m.curated or whole_list_kept]
@@ -777,7 +795,7 @@ def sync_metrics(
             continue
         values = {
             "mechanism": made.get(data.mechanism) if data.mechanism is not None else None,
-            "subject": (data.subject or "")[:100], "indicator": indicator_of(data.subject, data.unit),
+            "subject": (data.subject or "")[:100], "indicator_id": indicator_id(data.subject, data.unit),
             "value": data.value, "unit": (data.unit or "")[:20],
             "qualifier": (data.qualifier or "")[:10], "magnitude": data.magnitude, "text": data.text[:200],
             "start": data.start,
@@ -814,7 +832,7 @@ def sync_metrics(
     for _order, data, values in unpaired:
         row = _overlapping(leftover, leftover_starts, data.start, data.end, taken=used)
         if row is None:
-            new_rows.append(Metric(case=case, **values))
+            new_rows.append(new_row(Metric, case, values))
             continue
         used.add(row.pk)
         if _assign(row, values):
@@ -849,14 +867,14 @@ def _overlapping(rows, starts, start, end, taken=frozenset()):
     return None
 
 
-def find_duplicate(case: Case, signature) -> Case | None:
+def find_duplicate(case: Case, signature, keys: list[str] | None = None) -> Case | None:
     """An existing case whose body is nearly this one: the same report from another outlet.
 
     Candidates are the cases sharing at least MIN_SHARED_BANDS LSH bands of the body's MinHash
     signature (ingest.dedupe), found by an indexed lookup however a reprint's opening differs, most
     shared first; the most similar candidate above DUPLICATE_MIN_SIMILARITY is the duplicate.
     """
-    keys = dedupe.band_keys(signature)
+    keys = dedupe.band_keys(signature) if keys is None else keys  # the caller may have them
     shared = _lookup(
         f"SELECT case_id FROM {DuplicateBand._meta.db_table} WHERE \"key\" IN ({', '.join(['%s'] * len(keys))})"
         + (" AND case_id <> %s" if case.pk is not None else "")
@@ -878,11 +896,12 @@ def find_duplicate(case: Case, signature) -> Case | None:
     return Case.objects.only("pk", "title", "minhash").get(pk=best) if best is not None else None
 
 
-def save_bands(case: Case, signature, created: bool) -> None:
-    """The case's LSH bands, replacing those of its previous body."""
+def save_bands(case: Case, signature, created: bool, keys: list[str] | None = None) -> None:
+    """The case's LSH bands (``keys``, if the caller has them), replacing those of its previous body."""
     if not created:
         DuplicateBand.objects.filter(case=case).delete()
-    insert_rows(DuplicateBand, [DuplicateBand(case=case, key=key) for key in dedupe.band_keys(signature)])
+    keys = dedupe.band_keys(signature) if keys is None else keys
+    insert_values(DuplicateBand, ({"case_id": case.pk, "key": key} for key in keys))
 
 
 # ---------------------------------------------------------------- new rows in few statements
@@ -894,21 +913,66 @@ def save_bands(case: Case, signature, created: bool) -> None:
 
 
 class _Insert(NamedTuple):
-    """An INSERT of one model's rows: its fields, and the statement's head and one row's placeholders."""
+    """An INSERT of one model's rows: its fields, the statement's head and one row's placeholders, and how
+    each field's values are prepared (``_preparation``)."""
 
     fields: list
     head: str
     row: str
+    attnames: tuple[str, ...]
+    kept_types: tuple[frozenset, ...]  # per field, the value types it writes as they are
+    prepare: tuple  # per field, its ``get_db_prep_save``
+
+
+# One value of each type a loaded row mostly holds (text, integers, figures, flags, no value), to find
+# out once per field whether the field writes it as it is.
+_PROBES = ("x", 1, Decimal("1.5"), True, None)
+
+
+def _kept_types(field, db) -> frozenset:
+    """The types whose values ``field.get_db_prep_save`` hands back unchanged on this connection.
+
+    Asked once per field and database, so that a row's values are not each sent through the field's
+    preparation (five calls a value, a third of the writer's Python): a text column keeps a str, and on
+    SQLite an integer column an int and a decimal column a Decimal, while PostgreSQL's driver is given
+    typed integers, a JSON or date column always converts, and a BooleanField turns 1 into True. Only
+    Django's own fields are trusted this far: their preparation depends on a value's type, not on the value.
+    """
+    if not type(field).__module__.startswith("django."):
+        return frozenset()
+    kept = set()
+    for probe in _PROBES:
+        try:
+            if field.get_db_prep_save(probe, db) is probe:
+                kept.add(type(probe))
+        except Exception:  # noqa: BLE001, S112  (a type the field refuses is simply not passed through)
+            continue
+    return frozenset(kept)
 
 
 @cache
 def _insert_of(model, vendor: str) -> _Insert:
     """Every concrete field but an automatic primary key, and the statement that writes them."""
-    quote = transaction.get_connection().ops.quote_name
+    db = transaction.get_connection()
+    quote = db.ops.quote_name
     fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.db_returning)]
     columns = ", ".join(quote(f.column) for f in fields)
     return _Insert(fields, f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ",
-                   "(" + ", ".join(["%s"] * len(fields)) + ")")
+                   "(" + ", ".join(["%s"] * len(fields)) + ")", tuple(f.attname for f in fields),
+                   tuple(_kept_types(f, db) for f in fields), tuple(f.get_db_prep_save for f in fields))
+
+
+def _prepared(insert: _Insert, values: Iterable[Sequence], db) -> list[list]:
+    """Rows of values (in the order of ``insert.fields``) as the database is given them: what each field's
+    ``get_db_prep_save`` makes of them, asked only of values of a type the field does not keep."""
+    rules = list(zip(insert.kept_types, insert.prepare, strict=True))
+    return [[value if type(value) in kept else prepare(value, db) for value, (kept, prepare) in zip(row, rules, strict=True)]
+            for row in values]
+
+
+def _values_of(insert: _Insert, objs: Iterable) -> Iterator[tuple]:
+    get = attrgetter(*insert.attnames)
+    return map(get, objs) if len(insert.attnames) > 1 else ((get(obj),) for obj in objs)
 
 
 def insert_rows(model, objs: list, *, return_ids: bool = False) -> None:
@@ -920,12 +984,12 @@ def insert_rows(model, objs: list, *, return_ids: bool = False) -> None:
         return
     db = transaction.get_connection()
     insert = _insert_of(model, db.vendor)
-    rows = [[f.get_db_prep_save(getattr(obj, f.attname), db) for f in insert.fields] for obj in objs]
+    rows = _prepared(insert, _values_of(insert, objs), db)
+    if not return_ids:
+        _execute_many(db, insert, rows)
+        return
+    pk = db.ops.quote_name(model._meta.pk.column)
     with db.cursor() as cursor:
-        if not return_ids:
-            cursor.executemany(insert.head + insert.row, rows)
-            return
-        pk = db.ops.quote_name(model._meta.pk.column)
         # a few hundred rows a statement keeps under every database's limit on parameters
         for start in range(0, len(objs), 500):
             batch = rows[start : start + 500]
@@ -935,6 +999,21 @@ def insert_rows(model, objs: list, *, return_ids: bool = False) -> None:
             for obj, (new_id,) in zip(objs[start : start + 500], cursor.fetchall(), strict=True):
                 obj.pk = new_id
                 obj._state.adding, obj._state.db = False, db.alias
+
+
+def insert_values(model, rows: Iterable[dict]) -> None:
+    """INSERT rows of ``model`` given as {attname: value}, one for every field but an automatic primary key,
+    without making a model instance of each (a report's 32 duplicate bands, its practices)."""
+    db = transaction.get_connection()
+    insert = _insert_of(model, db.vendor)
+    values = [tuple(row[name] for name in insert.attnames) for row in rows]
+    if values:
+        _execute_many(db, insert, _prepared(insert, values, db))
+
+
+def _execute_many(db, insert: _Insert, rows: list[list]) -> None:
+    with db.cursor() as cursor:
+        cursor.executemany(insert.head + insert.row, rows)
 
 
 @cache
@@ -956,17 +1035,41 @@ def create_with_history(objs: list) -> None:
 
 
 def save_case(case: Case, created: bool) -> None:
-    """``case.save()`` (its signals, the facet caches' among them) with the history record simple-history's
-    own signal would write (``+`` or ``~``, the instance's ``_history_date``, ``_change_reason`` and user),
-    written by one prepared statement instead: the signal builds and saves a model through the ORM, a
-    millisecond a report. No ``pre/post_create_historical_record`` signal is sent (nothing here listens)."""
+    """Save the case as ``case.save()`` would, with the history record simple-history's own signal would write
+    (``+`` or ``~``, the instance's ``_history_date``, ``_change_reason`` and user), written by one prepared
+    statement instead: the signal builds and saves a model through the ORM, a millisecond a report. No
+    ``pre/post_create_historical_record`` signal is sent (nothing here listens).
+
+    A new case is inserted by a prepared statement too (``insert_case``); a case updated is saved by
+    ``case.save()``."""
     case.skip_history_when_saving = True  # simple-history's own switch for its signal
     try:
-        case.save()
+        if created:
+            insert_case(case)
+        else:
+            case.save()
     finally:
         del case.skip_history_when_saving
     _write_history([case], "+" if created else "~", reason=get_change_reason_from_object,
                    date=lambda obj: obj._history_date if hasattr(obj, "_history_date") else timezone.now())
+
+
+def insert_case(case: Case) -> None:
+    """What ``case.save()`` does for a new case, but its history (``save_case`` writes that): ``Case.save``'s
+    own step (``sync_place_columns``), the ``pre_save`` and ``post_save`` signals (the facet caches listen),
+    each field's ``pre_save`` (the creation and update times), and the INSERT, through the loader's
+    prepared statement: the ORM compiles its INSERT anew for every case, half a millisecond a report."""
+    db = transaction.get_connection()
+    case.sync_place_columns()
+    pre_save.send(sender=Case, instance=case, raw=False, using=db.alias, update_fields=None)
+    insert = _insert_of(Case, db.vendor)
+    values = [field.pre_save(case, True) for field in insert.fields]
+    with db.cursor() as cursor:
+        cursor.execute(f"{insert.head}{insert.row} RETURNING {db.ops.quote_name(Case._meta.pk.column)}",
+                       _prepared(insert, [values], db)[0])
+        case.pk = cursor.fetchone()[0]
+    case._state.adding, case._state.db = False, db.alias
+    post_save.send(sender=Case, instance=case, created=True, update_fields=None, raw=False, using=db.alias)
 
 
 def _write_history(objs: list, history_type: str, *, reason, date) -> None:
@@ -982,13 +1085,15 @@ def _write_history(objs: list, history_type: str, *, reason, date) -> None:
         "history_date": date, "history_user_id": lambda obj: user.pk if user else None,
     }
     insert = _insert_of(history, db.vendor)
-    values = [special.get(f.attname) or attrgetter(f.attname) for f in insert.fields]
-    with db.cursor() as cursor:
-        cursor.executemany(
-            insert.head + insert.row,
-            [[f.get_db_prep_save(value(obj), db) for f, value in zip(insert.fields, values, strict=True)]
-             for obj in objs],
-        )
+    tracked = [name for name in insert.attnames if name not in special]
+    if len(tracked) > 1 and insert.attnames[: len(tracked)] == tuple(tracked):  # tracked values first, as simple-history has them
+        own = attrgetter(*tracked)
+        extra = [special[name] for name in insert.attnames[len(tracked) :]]
+        rows = ((*own(obj), *(value(obj) for value in extra)) for obj in objs)
+    else:
+        values = [special.get(name) or attrgetter(name) for name in insert.attnames]
+        rows = ([value(obj) for value in values] for obj in objs)
+    _execute_many(db, insert, _prepared(insert, rows, db))
 
 
 def add_practices(case: Case, ids: set[int]) -> None:
@@ -999,5 +1104,5 @@ def add_practices(case: Case, ids: set[int]) -> None:
     signal = {"sender": through, "instance": case, "reverse": False, "model": Practice, "pk_set": ids,
               "using": connection.alias}
     m2m_changed.send(action="pre_add", **signal)
-    insert_rows(through, [through(case_id=case.pk, practice_id=pk) for pk in sorted(ids)])
+    insert_values(through, ({"case_id": case.pk, "practice_id": pk} for pk in sorted(ids)))
     m2m_changed.send(action="post_add", **signal)

@@ -14,9 +14,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -139,10 +140,33 @@ class IndicatorQuerySet(models.QuerySet):
         return indicators.from_rows(list(self.values_list("name", "slug", "unit_family", "synonyms")))
 
     def id_assigner(self):
-        """subject, unit → the id of the indicator they fit (or None), from the table as it is now (read once)."""
-        definitions = self.definitions()
-        ids = dict(self.values_list("slug", "id"))
-        return lambda subject, unit: ids.get(indicators.assign(subject or "", unit or "", definitions))
+        """subject, unit → the id of the indicator they fit (or None), from the whole table as it is now.
+
+        The loader asks for one a report: the table is read each time (one small query, as SQL: the
+        ORM's compiling it cost six times running it), so an edit made anywhere (the admin, another
+        process, an ``update()`` that sends no signal) counts from the next report on; the assigner
+        is only made again when the rows differ from those it was made from.
+        """
+        connection = connections[self.db]
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(self.model._meta.get_field(name).column)
+                            for name in ("id", "name", "slug", "unit_family", "synonyms"))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {columns} FROM {quote(self.model._meta.db_table)} ORDER BY 1")
+            rows = tuple(map(tuple, cursor.fetchall()))
+        return _id_assigner(rows, connection.alias)
+
+
+@lru_cache(maxsize=4)
+def _id_assigner(rows: tuple[tuple], alias: str):
+    """The id assigner of the indicator table's rows (id, name, slug, unit family, synonyms as stored)."""
+    synonyms = Indicator._meta.get_field("synonyms")
+    assign = indicators.Assigner(indicators.from_rows(
+        [(name, slug, family, synonyms.from_db_value(stored, None, connections[alias]))
+         for _id, name, slug, family, stored in rows]
+    ))
+    ids = {slug: pk for pk, _name, slug, _family, _stored in rows}
+    return lambda subject, unit: ids.get(assign(subject or "", unit or ""))
 
 
 class Indicator(models.Model):
@@ -403,6 +427,8 @@ class Case(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        # the loader inserts a new case without calling this (cases.loading.insert_case): what is added
+        # here must be added there too
         self.sync_place_columns()
         super().save(*args, **kwargs)
 

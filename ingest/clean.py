@@ -34,7 +34,16 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from .report import MAX_EXAMPLES, Change, Layout
-from .vocabulary import CJK, CONTROL_CHARS, DATELINE_RE, NUMBERING, ORG_SUFFIX_RE, ORG_SUFFIXES, SENTENCE_ENDS
+from .vocabulary import (
+    CJK,
+    CJK_RUN_RE,
+    CONTROL_CHARS,
+    DATELINE_RE,
+    NUMBERING,
+    ORG_SUFFIX_RE,
+    ORG_SUFFIXES,
+    SENTENCE_ENDS,
+)
 
 CJK_RE = re.compile(f"[{CJK}]")
 COLON = "[:：]"
@@ -163,7 +172,8 @@ SHORT_HEADING = 16
 
 
 def cjk_count(text: str) -> int:
-    return len(CJK_RE.findall(text))
+    # the lengths of the runs: a third of the time of a list of every character
+    return sum(map(len, CJK_RUN_RE.findall(text)))
 
 
 def closes(line: str) -> bool:
@@ -191,11 +201,13 @@ def _is_breadcrumb(line: str) -> bool:
 
 
 def _is_tools(line: str) -> bool:
-    if TOOL_LEAD_RE.match(line) and len(line) <= 60:
+    if len(line) > 60:  # a tool bar is short (both tests below ask it)
+        return False
+    if TOOL_LEAD_RE.match(line):
         return True
     rest = TOOL_WORDS_RE.sub("", line)
     rest = re.sub(r"[\s【】\[\]|｜/:：、，,·•()（）<>“”\"]+", "", rest)
-    return rest == "" and TOOL_WORDS_RE.search(line) is not None and len(line) <= 60
+    return rest == "" and TOOL_WORDS_RE.search(line) is not None
 
 
 def chrome_kind(line: str) -> str | None:
@@ -212,7 +224,7 @@ def chrome_kind(line: str) -> str | None:
             return next((k for k in kinds if k != "tools"), "tools")
     if AGGREGATOR_RE.match(line):
         return "aggregator-note"
-    if COPYRIGHT_LEAD_RE.match(line) or (COPYRIGHT_RE.search(line) and len(line) <= 200):
+    if COPYRIGHT_LEAD_RE.match(line) or (len(line) <= 200 and COPYRIGHT_RE.search(line)):
         return "copyright"
     if PREV_NEXT_RE.match(line):
         return "prev-next"
@@ -281,9 +293,9 @@ def is_heading(line: str) -> bool:
 
 def is_caption(line: str) -> bool:
     """A photo caption: a short line that does not close and is not a heading (or says it is a picture)."""
-    if CAPTION_SIGNAL_RE.search(line) and len(line) <= MAX_CAPTION + 20:
+    if len(line) <= MAX_CAPTION + 20 and CAPTION_SIGNAL_RE.search(line):
         return True
-    return not closes(line) and not is_heading(line) and len(line) <= MAX_CAPTION
+    return len(line) <= MAX_CAPTION and not closes(line) and not is_heading(line)
 
 
 def is_headline(line: str) -> bool:

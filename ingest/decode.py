@@ -212,6 +212,8 @@ def _decode_text(raw: bytes, is_html: bool) -> tuple[str, str, int]:
         score = _score(text[: SNIFF_BYTES // 2])
         if best is None or score > best[0] + 1e-9:
             best = (score, enc, text, bad)
+            if score >= 1.0:
+                break  # a reading of common characters alone: no other can score higher (_score's top)
     score, enc, text, bad = best
     chars = max(1, len(text.strip()))
     # Almost any even-length byte string reads as *some* CJK in UTF-16, so a reading guessed without
@@ -252,14 +254,32 @@ def _share(pattern: re.Pattern, text: str) -> float:
 def _score(text: str) -> float:
     """How much ``text`` reads like a Chinese report: the share of common characters among the
     non-ASCII ones, minus replacement / private-use / odd symbols. Plain ASCII counts as neutral."""
-    common = common_chars()
-    wide = _WIDE.findall(text)
+    # counted per distinct character, each judged once per process: five to seven candidate
+    # readings of each non-UTF-8 file are scored
+    wide = good = odd = 0
+    for c, n in Counter(text).items():
+        weight = _weights.get(c)
+        if weight is None:
+            weight = _weight(c)
+        if weight is not None:
+            wide += n
+            good += n * weight[0]
+            odd += n * weight[1]
     if not wide:
         return 0.5 if text.strip() and not _CONTROL.search(text) else 0.0
-    # counted per distinct character: five candidate readings of each non-UTF-8 file are scored
-    good = sum(n for c, n in Counter(wide).items() if c in common)
-    odd = len(_ODD.findall(text))
-    return (good - 2 * odd) / len(wide)
+    return (good - 2 * odd) / wide
+
+
+# character → None (ASCII or a space: not counted), else (common?, odd?) as 0/1 (see _score)
+_weights: dict[str, tuple[int, int] | None] = {}
+
+
+def _weight(c: str) -> tuple[int, int] | None:
+    weight = (int(c in common_chars()), int(bool(_ODD.match(c)))) if _WIDE.match(c) else None
+    if len(_weights) >= 1 << 17:  # bounded: a reading of random bytes meets many characters
+        _weights.clear()
+    _weights[c] = weight
+    return weight
 
 
 # --- HTML -----------------------------------------------------------------------------------------

@@ -80,9 +80,16 @@ GUESS_FACTOR = 4.0  # how much more a repair that restores a character lost behi
 PRUNE = 10  # candidates kept per lost byte before the window is scored
 
 
+# The characters a trigger's match starts with (one per alternative above; none matches empty).
+_TRIGGER_START = re.compile(rf"[{_ODD}{_LATIN_MARKED}A-WYZa-wyzＡ-Ｚａ-ｚ０-９\u3000?？]")
+
+
 def has_suspects(text: str) -> bool:
-    """The fast pre-check: does the text hold anything a shifted reading leaves behind?"""
-    return _TRIGGER.search(text) is not None
+    """The fast pre-check: does the text hold anything a shifted reading leaves behind?
+
+    ``_TRIGGER.search`` asked only where a match can start: its lookbehinds keep the engine from
+    skipping ahead by the first character, which made the search try every position of the text."""
+    return any(_TRIGGER.match(text, start.start()) for start in _TRIGGER_START.finditer(text))
 
 
 @dataclass(frozen=True)

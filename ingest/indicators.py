@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from .extract.numbers import UNITS
 
@@ -116,6 +117,40 @@ def normalise_subject(subject: str) -> str:
     return DECORATION_RE.sub("", subject or "")
 
 
+class Assigner:
+    """``assign`` over one list of indicators, with each synonym's normalised form and each unit's
+    candidates worked out once: a loader assigns every figure of every report against one list."""
+
+    def __init__(self, indicators: Iterable[IndicatorDef]):
+        self.slugs: list[str] = []
+        # unit → normalised synonym → [(indicator's number, the synonym's length as written)]: a subject's
+        # suffixes are looked up, rather than every synonym of the unit's family tried on the subject
+        self.by_unit: dict[str, dict[str, list[tuple[int, int]]]] = {}
+        for number, ind in enumerate(indicators):
+            self.slugs.append(ind.slug)
+            for unit in ind.units:
+                synonyms = self.by_unit.setdefault(unit, {})
+                for s in ind.synonyms:
+                    synonyms.setdefault(normalise_subject(s), []).append((number, len(s)))
+
+    def __call__(self, subject: str, unit: str) -> str | None:
+        text = normalise_subject(subject)
+        if not text or unit not in STORED_UNITS:
+            return None
+        synonyms = self.by_unit.get(unit, {})
+        fits: dict[int, int] = {}  # indicator's number → its longest synonym that ends the subject
+        for at in range(len(text) + 1):
+            for number, length in synonyms.get(text[at:], ()):
+                fits[number] = max(fits.get(number, 0), length)
+        best = [(fit, self.slugs[number]) for number, fit in fits.items() if fit]
+        if not best:
+            return None
+        best.sort(reverse=True)
+        if len(best) > 1 and best[0][0] == best[1][0]:
+            return None
+        return best[0][1]
+
+
 def assign(subject: str, unit: str, indicators: Iterable[IndicatorDef] | None = None) -> str | None:
     """The slug of the indicator a figure counts, or None when none fits.
 
@@ -123,22 +158,12 @@ def assign(subject: str, unit: str, indicators: Iterable[IndicatorDef] | None = 
     the subject must be a synonym or end with one; the longest such synonym wins, and two
     indicators fitting with synonyms of the same length leave the figure unassigned.
     """
-    text = normalise_subject(subject)
-    if not text or unit not in STORED_UNITS:
-        return None
-    best: list[tuple[int, str]] = []
-    for ind in INDICATORS if indicators is None else indicators:
-        if unit not in ind.units:
-            continue
-        fit = max((len(s) for s in ind.synonyms if text.endswith(normalise_subject(s))), default=0)
-        if fit:
-            best.append((fit, ind.slug))
-    if not best:
-        return None
-    best.sort(reverse=True)
-    if len(best) > 1 and best[0][0] == best[1][0]:
-        return None
-    return best[0][1]
+    return (_starting_assigner() if indicators is None else Assigner(indicators))(subject, unit)
+
+
+@cache
+def _starting_assigner() -> Assigner:
+    return Assigner(INDICATORS)
 
 
 def unit_family(unit: str) -> str | None:

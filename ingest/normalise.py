@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache, lru_cache
+from itertools import compress
+from operator import ne
 
 from .report import Change, Fixed, apply_fixers, fixer
 from .vocabulary import CJK
@@ -83,6 +85,28 @@ def _simplified_only(ch: str) -> bool:
     return _changed_alone(ch, "s2t") and not _changed_alone(ch, "t2s")
 
 
+# What a character says of the script (detect_script): not a CJK character, a traditional one, one of
+# simplified script's own, or one both scripts share. Remembered per character, as a report has about a
+# thousand distinct ones and the archive a few thousand.
+_NOT_CJK, _TRADITIONAL, _SIMPLIFIED_ONLY, _SHARED = 0, 1, 2, 3
+_script_marks: dict[str, int] = {}
+
+
+def _script_mark(ch: str) -> int:
+    if not CJK_RE.match(ch):
+        mark = _NOT_CJK
+    elif _traditional(ch):
+        mark = _TRADITIONAL
+    elif _simplified_only(ch):
+        mark = _SIMPLIFIED_ONLY
+    else:
+        mark = _SHARED
+    if len(_script_marks) >= 65536:  # bounded as the character tables' cache is
+        _script_marks.clear()
+    _script_marks[ch] = mark
+    return mark
+
+
 @lru_cache(maxsize=4)
 def detect_script(text: str) -> str:
     """simplified / traditional / mixed / unknown, from the characters OpenCC t2s changes.
@@ -93,11 +117,20 @@ def detect_script(text: str) -> str:
     simplified: what counts is the share of traditional characters against simplified-only ones.
     Counted per distinct character (a report has about a thousand), which keeps it to a millisecond.
     """
-    counts = Counter(CJK_RE.findall(text))
-    if not counts:
+    traditional = simplified = 0
+    chinese = False
+    for ch, n in Counter(text).items():
+        mark = _script_marks.get(ch)
+        if mark is None:
+            mark = _script_mark(ch)
+        if mark != _NOT_CJK:
+            chinese = True
+            if mark == _TRADITIONAL:
+                traditional += n
+            elif mark == _SIMPLIFIED_ONLY:
+                simplified += n
+    if not chinese:
         return "unknown"
-    traditional = sum(n for ch, n in counts.items() if _traditional(ch))
-    simplified = sum(n for ch, n in counts.items() if _simplified_only(ch))
     if traditional + simplified == 0:
         return "simplified"  # only characters both scripts share: nothing to convert either way
     share = traditional / (traditional + simplified)
@@ -115,10 +148,13 @@ def _pairs(before: str, after: str) -> tuple[list[str], int]:
     seen: dict[str, None] = {}
     count = 0
     if len(before) == len(after):
-        for a, b in zip(before, after, strict=True):
-            if a != b:
-                count += 1
-                seen.setdefault(f"{a}→{b}")
+        # counted and located by C loops: a traditional report changes a character in three
+        differs = list(map(ne, before, after))
+        count = sum(differs)
+        for at in compress(range(len(before)), differs):
+            seen.setdefault(f"{before[at]}→{after[at]}")
+            if len(seen) == 3:
+                break  # the examples kept (the first three distinct changes)
     else:
         count = sum(1 for a, b in zip(before, after, strict=False) if a != b) or 1
     return list(seen)[:3], count
@@ -140,6 +176,8 @@ _ZHE_RE = re.compile(f"(?<![{_ZHU_BEFORE}])著(?![{_ZHU_AFTER}])")
 
 @fixer("normalise", "zhe")
 def fix_zhe(text: str) -> Fixed:
+    if "著" not in text:  # the pattern's lookbehind would make it try every position to find none
+        return Fixed(text)
     examples = [text[max(0, m.start() - 1) : m.end() + 1] for m in _ZHE_RE.finditer(text)]
     if not examples:
         return Fixed(text)
@@ -150,8 +188,11 @@ def fix_zhe(text: str) -> Fixed:
 
 # Full-width forms U+FF01..FF5E fold to ASCII by subtracting 0xFEE0, as NFKC does; the Chinese
 # punctuation is left for the punctuation fixer to judge. U+3000 (ideographic space) → space.
-_FULLWIDTH_RE = re.compile("[\uff01-\uff5e\u3000]")
 _KEEP_FULL = set("，：；（）！？")
+# the forms folded: the Chinese punctuation kept is left out, so the pattern does not stop at every comma
+_FULLWIDTH_RE = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in range(0xFF01, 0xFF5F) if chr(c) not in _KEEP_FULL) + "\u3000]"
+)
 
 
 @fixer("normalise", "width")
@@ -225,6 +266,10 @@ def _bracket_pairs(line: str) -> dict[int, int]:
     return pairs
 
 
+_SPACE_AFTER_MARK_RE = re.compile(f"([，：；（）！？])[{_HSPACE}]+(?=[{CJK_RANGES}“‘《（])")
+_SPACE_BEFORE_MARK_RE = re.compile(f"(?<=[{CJK_RANGES}”’》）])[{_HSPACE}]+([，：；）！？])")
+
+
 def _punctuate_line(line: str) -> str:
     chars = list(line)
     pairs = _bracket_pairs(line)
@@ -238,8 +283,8 @@ def _punctuate_line(line: str) -> str:
     paired = set(pairs) | set(pairs.values())
     for m in _MARK_RE.finditer(line):
         i, ch = m.start(), m.group()
-        if i in paired:
-            continue
+        if i in paired or not (ch in TO_FULL or ch == "："):
+            continue  # a full-width ，；！？ stays as it is, wherever it stands
         before, after = _neighbour(line, i, -1), _neighbour(line, i, 1)
         if ch in TO_FULL:
             if _ascii_alnum(before) and _ascii_alnum(after):
@@ -252,9 +297,10 @@ def _punctuate_line(line: str) -> str:
     out = "".join(chars)
     # A full-width mark carries its own spacing: drop spaces between it and Chinese text
     # (来源： 大连日报 → 来源：大连日报), never between ASCII words.
-    out = re.sub(f"([，：；（）！？])[{_HSPACE}]+(?=[{CJK_RANGES}“‘《（])", r"\1", out)
-    out = re.sub(f"(?<=[{CJK_RANGES}”’》）])[{_HSPACE}]+([，：；）！？])", r"\1", out)
-    return out
+    if " " not in out and "\t" not in out:
+        return out  # no space to drop (both rules need one)
+    out = _SPACE_AFTER_MARK_RE.sub(r"\1", out)
+    return _SPACE_BEFORE_MARK_RE.sub(r"\1", out)
 
 
 @fixer("normalise", "punctuation")

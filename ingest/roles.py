@@ -25,6 +25,7 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pycrfsuite
@@ -54,8 +55,9 @@ TRAIN_PARAMS = {
 URL_RE = re.compile(r"https?://|www\.|\.(?:com|cn|net|org|html?|shtml)\b", re.I)
 BRACKETED_RE = re.compile(f"^{clean.OPEN}.*{clean.CLOSE}$")
 LEAD_BRACKET_RE = re.compile(f"^{clean.OPEN}")
-DIGIT_RE = re.compile(r"\d")
+DIGIT_RE = re.compile(r"\d+")
 SPACE_RE = re.compile(r"\S\s+\S")
+ANY_SPACE_RE = re.compile(r"\s")
 LATIN_RE = re.compile(r"[A-Za-z]")
 HTML_RE = re.compile(r"<[a-z/][^>]*>|&[a-z]+;|&#\d+;", re.I)
 ELLIPSIS_END_RE = re.compile(r"(?:…|\.\.\.)[”’」』）)]*$")
@@ -122,7 +124,7 @@ def line_features(line: str) -> list[str]:
     n = len(line)
     cjk = clean.cjk_count(line)
     feats = [f"len={_bucket(n, (4, 8, 15, 25, 40, 80, 150))}", f"cjk={_bucket(cjk / n, (0, 0.3, 0.6, 0.9))}"]
-    digits = len(DIGIT_RE.findall(line))
+    digits = sum(map(len, DIGIT_RE.findall(line)))
     feats.append(f"dig={_bucket(digits / n, (0, 0.2, 0.5))}")
     if kind := clean.chrome_kind(line):
         feats.append("chrome=" + kind)
@@ -156,21 +158,22 @@ def line_features(line: str) -> list[str]:
         feats.append("date-lead" if m.start() == 0 else "date")
     elif clean.DATE_LEAD_RE.match(line):
         feats.append("date-lead")
-    if URL_RE.search(line):
+    # the patterns below are asked only of a line holding a character every match needs
+    if ("." in line or ":" in line) and URL_RE.search(line):
         feats.append("url")
-    if HTML_RE.search(line):
+    if ("<" in line or "&" in line) and HTML_RE.search(line):
         feats.append("html")
     if BRACKETED_RE.match(line):
         feats.append("bracketed")
     elif LEAD_BRACKET_RE.match(line):
         feats.append("bracket-lead")
-    if ELLIPSIS_END_RE.search(line):
+    if ("…" in line or "..." in line) and ELLIPSIS_END_RE.search(line):
         feats.append("ellipsis-end")
     stops = line.count("。")
     feats.append(f"stops={min(stops, 2)}")
     commas = line.count("，") + line.count(",")
     feats.append(f"commas={min(commas, 3)}")
-    feats.append(f"spaces={min(len(SPACE_RE.findall(line)), 3)}")
+    feats.append(f"spaces={min(len(SPACE_RE.findall(line)), 3) if ANY_SPACE_RE.search(line) else 0}")
     feats.append("first=" + _char_class(line[0]))
     feats.append("last=" + _char_class(line.rstrip(clean.TRAILING_CLOSERS)[-1:] or line[-1]))
     if "：" in line[:8] or ":" in line[:8]:
@@ -179,9 +182,9 @@ def line_features(line: str) -> list[str]:
         feats.append("colon-end")
     if KICKER_RE.match(line):
         feats.append("kicker")
-    if SEO_RE.search(line):
+    if "_" in line and SEO_RE.search(line):
         feats.append("seo")
-    if IMAGE_FILE_RE.search(line):
+    if "." in line and IMAGE_FILE_RE.search(line):
         feats.append("image-file")
     if TITLE_LABEL_RE.match(line):
         feats.append("title-label")
@@ -195,15 +198,25 @@ def line_features(line: str) -> list[str]:
         feats.append("dateline-alone")
     if n <= 30 and PERSON_LIST_RE.match(line):
         feats.append("names")
-    if vocabulary.ORG_NAME_RE.search(line) and n <= 40:
+    if n <= 40 and vocabulary.ORG_NAME_RE.search(line):
         feats.append("org-name")
-    if LATIN_RE.search(line) and cjk == 0:
+    if cjk == 0 and LATIN_RE.search(line):
         feats.append("latin-only")
     if m := CUE_LEAD_RE.match(line):
         feats.append("cue-lead=" + m.group(1))
     if n <= SHORT_CUE_LINE:
         feats.extend("cue=" + w for w in dict.fromkeys(CUE_ANY_RE.findall(line)))
     return feats
+
+
+# Lines whose features are remembered: a page repeats lines (menus, list entries, a pasted copy) and an
+# outlet's pages repeat theirs (breadcrumbs, tool bars, footers), and a line's features are its own.
+REMEMBERED_LINES = 4096
+
+
+@lru_cache(maxsize=REMEMBERED_LINES)
+def _remembered_features(line: str) -> tuple[str, ...]:
+    return tuple(line_features(line))
 
 
 # The features of a line two away that still say something about this one.
@@ -213,9 +226,7 @@ FAR_FEATURES = ("chrome=", "meta=", "heading", "closes", "len=", "num=", "relate
 def page_features(lines: Sequence[str]) -> list[list[str]]:
     """Features of every line of a page: its own, its position, and its neighbours' (±1, ±2)."""
     count = len(lines)
-    # a long page repeats lines (menus, list entries, a pasted copy): each distinct line is read once
-    forms: dict[str, list[str]] = {}
-    own = [list(forms[line] if line in forms else forms.setdefault(line, line_features(line))) for line in lines]
+    own = [list(_remembered_features(line)) for line in lines]
     long_ones = [i for i, line in enumerate(lines) if _long_paragraph(line)]
     first_long = long_ones[0] if long_ones else count
     last_long = long_ones[-1] if long_ones else -1
@@ -305,7 +316,8 @@ class RoleTagger:
             return []
         rows = page_features(lines)
         self._tagger.set(rows)
-        excluded = [frozenset(role for feature, roles in FORBIDDEN if feature in row for role in roles) for row in rows]
+        excluded = [frozenset(role for feature, roles in FORBIDDEN if feature in features for role in roles)
+                    for features in map(set, rows)]
         labels = [self._best(i, ex) if label.removesuffix("+") in ex else label
                   for i, (label, ex) in enumerate(zip(self._tagger.tag(), excluded, strict=True))]
         return consistent(self._one_headline(lines, self._fill_title(lines, labels, excluded), excluded))

@@ -35,6 +35,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
+from itertools import filterfalse
 from pathlib import Path
 
 import jieba
@@ -210,7 +211,7 @@ def cut(text: str) -> list[str]:
         if n % 2:
             out.append(piece)  # the mark itself, a token of its own as jieba has it
         elif piece:
-            out.extend(t for t in rust.cut(piece) if not t.isspace())
+            out.extend(filterfalse(str.isspace, rust.cut(piece)))
     return out
 
 
@@ -226,21 +227,56 @@ def _bigrams(word: str) -> Iterator[str]:
             yield pair
 
 
+# What a token is to the index: a single CJK character (joined with its neighbours into a run), a
+# word, or nothing (punctuation, which still ends a run).
+_SINGLE, _WORD, _NOTHING = 0, 1, 2
+# token as cut → (its normalised word, _SINGLE/_WORD/_NOTHING): reports share most of their tokens
+_forms: dict[str, tuple[str, int]] = {}
+
+
+def _form(raw: str) -> tuple[str, int]:
+    """A token's normalised word and what it is to the index (remembered in ``_forms``)."""
+    word = raw.strip().lower()
+    if len(word) == 1 and _CJK.match(word):
+        form = (word, _SINGLE)
+    elif word and _KEEP.search(word):
+        form = (word, _WORD)
+    else:
+        form = (word, _NOTHING)
+    if len(_forms) >= WORD_TERMS_MAX:
+        _forms.clear()
+    _forms[raw] = form
+    return form
+
+
 def _words_and_runs(words: Iterable[str]) -> Iterator[tuple[str, bool]]:
     """(word, is_run): normalised words; single CJK characters side by side joined into one run."""
     run: list[str] = []
     for raw in words:
-        word = raw.strip().lower()
-        if len(word) == 1 and _CJK.match(word):
+        word, kind = _forms.get(raw) or _form(raw)
+        if kind == _SINGLE:
             run.append(word)
             continue
         if run:
             yield "".join(run), len(run) > 1
             run = []
-        if word and _KEEP.search(word):
+        if kind == _WORD:
             yield word, False
     if run:
         yield "".join(run), len(run) > 1
+
+
+def _terms(word: str, is_run: bool, freq: dict[str, int]) -> tuple[str, ...]:
+    """The search terms of one normalised word (``_parts`` cut into terms), remembered in ``_word_terms``:
+    a report has thousands of words but hundreds of distinct ones, and reports share most of them."""
+    terms = _word_terms.get((word, is_run))
+    if terms is None:
+        if len(_word_terms) >= WORD_TERMS_MAX:
+            _word_terms.clear()
+        terms = _word_terms[(word, is_run)] = tuple(
+            term for part in _parts(word, is_run, freq) for term in SEARCH_TERM_RE.findall(part.lower())
+        )
+    return terms
 
 
 def expand(words: Iterable[str], freq: dict[str, int]) -> list[str]:
@@ -295,17 +331,22 @@ def index_tokens(text: str, words: list[str] | None = None) -> list[str]:
     """
     freq = tokenizer().FREQ
     tokens: list[str] = []
-    for word, is_run in _words_and_runs(cut(text) if words is None else words):
-        # the search tokens, cut into terms: a report has thousands of words but hundreds of distinct
-        # ones, and reports share most of them, so each word's terms are made once for the dictionary
-        terms = _word_terms.get((word, is_run))
-        if terms is None:
-            if len(_word_terms) >= WORD_TERMS_MAX:
-                _word_terms.clear()
-            terms = _word_terms[(word, is_run)] = tuple(
-                term for part in _parts(word, is_run, freq) for term in SEARCH_TERM_RE.findall(part.lower())
-            )
-        tokens.extend(terms)
+    # _words_and_runs and _terms written out: this loop sees every token of every body
+    known, run = _word_terms, []
+    for raw in cut(text) if words is None else words:
+        word, kind = _forms.get(raw) or _form(raw)
+        if kind == _SINGLE:
+            run.append(word)
+            continue
+        if run:
+            joined, is_run = ("".join(run), True) if len(run) > 1 else (run[0], False)
+            tokens.extend(known.get((joined, is_run)) or _terms(joined, is_run, freq))
+            run = []
+        if kind == _WORD:
+            tokens.extend(known.get((word, False)) or _terms(word, False, freq))
+    if run:
+        joined, is_run = ("".join(run), True) if len(run) > 1 else (run[0], False)
+        tokens.extend(known.get((joined, is_run)) or _terms(joined, is_run, freq))
     present = set(tokens)
     starts = {t[0] for t in tokens}
     for run in CJK_RUN_RE.findall(text):

@@ -440,3 +440,8 @@ def test_seed_004_tail_is_all_chrome():
     body = layout.body
     for chrome in ("版权声明", "上一篇", "相关推荐", "科研百科", "2023年", "2024年"):
         assert chrome not in body
+
+
+@pytest.mark.parametrize("text, count", [("", 0), ("abc 123", 0), ("党建abc，引领", 4), ("〇一二三", 3), ("㐀丽", 2)])
+def test_cjk_count(text, count):
+    assert c.cjk_count(text) == count

@@ -246,3 +246,20 @@ def test_page_with_no_text_is_rejected():
         decode(
             b"<html><head><script>x()</script></head><body><nav>menu</nav></body></html>", filename="a.html"
         )
+
+
+@pytest.mark.parametrize(
+    "text, score",
+    [
+        ("", 0.0),
+        ("plain ascii", 0.5),  # no Chinese to judge: neutral
+        ("党建引领 abc", 1.0),  # common characters alone: the top score
+        ("党\ufffd", -0.5),  # (1 common − 2 × 1 replacement) / 2 wide characters
+        ("党한", -0.5),  # Hangul is what a wrong two-byte reading falls on
+        ("　\u3000", 0.0),  # an ideographic space is a space, not a character
+    ],
+)
+def test_how_much_a_reading_looks_like_a_chinese_report(text, score):
+    from ingest.decode import _score
+
+    assert _score(text) == score

@@ -136,3 +136,16 @@ def test_reassigning_by_subject_and_unit_gives_each_figure_what_the_assigner_giv
         had, curated, wanted = before[pk]
         assert indicator_id == (had if curated else wanted), pk
     assert Metric.objects.assign_indicators() == 0
+
+
+def test_the_assigner_reads_the_table_as_it_is_at_each_call():
+    """Made again when the rows change, however they changed (an ``update()`` sends no signal), and
+    the same one while they do not."""
+    assigner = Indicator.objects.id_assigner()
+    assert assigner("楼道长", "名") is None
+    assert Indicator.objects.id_assigner() is assigner
+    stairs = Indicator.objects.create(name="楼道长人数", slug="stair-leaders", unit_family="人", synonyms=["楼道长"])
+    assert Indicator.objects.id_assigner()("楼道长", "名") == stairs.pk
+    Indicator.objects.filter(pk=stairs.pk).update(synonyms=["楼组长"])
+    assert Indicator.objects.id_assigner()("楼道长", "名") is None
+    assert Indicator.objects.id_assigner()("楼组长", "名") == stairs.pk

@@ -75,3 +75,21 @@ def test_the_starting_list_covers_most_figures_of_the_seeds_and_the_corpus():
     # at least 30 indicators of the starting list are carried by real figures, and most figures find one
     assert len(used) >= 30
     assert assigned / len(figures) >= 0.6
+
+
+def test_an_assigner_answers_as_assign_does_for_its_list():
+    rows = [
+        ("党支部数", "branches", "个", ["党支部"]),
+        ("社区党支部数", "community-branches", "个", ["社区党支部"]),
+        ("甲", "a", "人", ["“志愿者”"]),  # a synonym written in quotes counts without them
+        ("乙", "b", "人", ["服务者"]),
+        ("丙", "c", "人", ["服务者"]),
+    ]
+    assign = indicators.Assigner(indicators.from_rows(rows))
+    assert assign("城市社区党支部", "个") == "community-branches"  # the longest synonym that ends it
+    assert assign("企业党支部", "个") == "branches"
+    assert assign("企业党支部", "名") is None  # 名 is not in the 个 family
+    assert assign("党员志愿者", "名") == "a"
+    assert assign("志愿服务者", "人") is None  # two indicators fit with synonyms of one length
+    assert assign("", "个") is None
+    assert assign("党支部", "斤") is None  # not a unit the pipeline stores

@@ -179,3 +179,15 @@ def test_simplified_text_comes_out_as_it_went_in():
     text = "城市基层党建，引领基层治理。么麼小事，干部批准，皇后。" * 100
     n.t2s.cache_clear()
     assert n.t2s(text) == text.replace("么麼", "幺麽")  # OpenCC's one phrase that changes 么
+
+
+def test_the_changes_t2s_made_are_counted_with_the_first_three_kinds_as_examples():
+    assert n._pairs("黨建", "黨建") == ([], 0)
+    assert n._pairs("寶寶網絡黨", "宝宝网络党") == (["寶→宝", "網→网", "絡→络"], 5)
+    assert n._pairs("著名", "着名") == (["著→着"], 1)
+
+
+@pytest.mark.parametrize("text, script", [("abc 123", "unknown"), ("", "unknown"), ("党建 party", "simplified"),
+                                          ("工作 人口", "simplified"), ("黨建 party", "traditional")])
+def test_detect_script_on_text_with_other_characters(text, script):
+    assert n.detect_script(text) == script

@@ -237,3 +237,9 @@ def test_a_page_keeps_one_headline_the_one_nearest_the_article():
             "西门社区居民齐动手 美好家园“益”起建", "发布日期：2021-01-05", LEAD, BODY]
     got = roles.tagger().tag(page)
     assert got[3] == "title" and "title" not in got[:3], got  # a site's name sits higher up
+
+
+def test_a_lines_remembered_features_are_its_features():
+    line = "一、建强组织体系，夯实基层基础"
+    assert roles._remembered_features(line) == tuple(roles.line_features(line))
+    assert roles._remembered_features(line) is roles._remembered_features(line)

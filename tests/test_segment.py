@@ -165,3 +165,12 @@ def test_a_words_index_terms_follow_the_dictionary_when_a_practice_is_added_and_
     finally:
         segment.use_practices(segment.starting_taxonomy())
     assert segment.index_tokens(text) == before
+
+
+@pytest.mark.parametrize(
+    "token, form",
+    [("党", ("党", segment._SINGLE)), (" AB ", ("ab", segment._WORD)), ("网格化", ("网格化", segment._WORD)),
+     ("，", ("，", segment._NOTHING)), (" ", ("", segment._NOTHING))],
+)
+def test_what_a_token_is_to_the_index(token, form):
+    assert segment._form(token) == form

@@ -49,7 +49,7 @@ def extract(report: Report, taxonomy: Taxonomy | None = None) -> Extraction:
 
     place = find_place()
     # a redacted report (x区, xx市) names its place and hides it: that is not a report of no place
-    named = place is not None or bool(REDACTED_PLACE_RE.search(body))
+    named = place is not None or (any(x in body for x in "xX×") and bool(REDACTED_PLACE_RE.search(body)))
     out.kind = kind.decide_kind(layout, named_place=named)
     if out.kind != kind.CASE and place is not None:
         # a paper's or a speech's examples come from many places: only its headline, its apparatus

@@ -135,8 +135,13 @@ def is_candidate(token: str) -> bool:
 
 def rank(tokens: Iterable[str], idf: Mapping[str, float], median: float, top_k: int = TOP_K) -> list[str]:
     """The ``top_k`` tokens by term frequency × IDF; ties broken by first appearance, so the order is stable."""
+    return _ranked(Counter(tokens), idf, median, top_k)
+
+
+def _ranked(token_counts: Counter, idf: Mapping[str, float], median: float, top_k: int) -> list[str]:
+    """``rank`` of tokens already counted (a Counter keeps their first-seen order)."""
     # judge each distinct token once: a report has a few thousand tokens but a few hundred words
-    counts = {t: n for t, n in Counter(tokens).items() if is_candidate(t)}
+    counts = {t: n for t, n in token_counts.items() if is_candidate(t)}
     if not counts:
         return []
     first = {t: i for i, t in enumerate(counts)}  # a Counter (and so the dict) keeps first-seen order
@@ -145,6 +150,6 @@ def rank(tokens: Iterable[str], idf: Mapping[str, float], median: float, top_k: 
 
 
 def top_keywords(tokens: Iterable[str], top_k: int = TOP_K) -> list[str]:
-    tokens = list(tokens)
-    idf, median = idf_of(t for t in dict.fromkeys(tokens) if is_candidate(t))
-    return rank(tokens, idf, median, top_k)
+    counts = Counter(tokens)  # its keys are the distinct tokens in first-seen order, as dict.fromkeys has them
+    idf, median = idf_of(t for t in counts if is_candidate(t))
+    return _ranked(counts, idf, median, top_k)

@@ -155,7 +155,11 @@ def explain(layout: Layout, named_place: bool | None = None) -> list[Fired]:
     fired = [Fired("no-place", 1, NO_PLACE)] if named_place is False else []
     fired += _voice(layout.paragraphs)
     for signal in SIGNALS:
-        count = sum(len(signal.pattern.findall(line)) for line in where[signal.where])
+        count = 0
+        for line in where[signal.where]:
+            count += len(signal.pattern.findall(line))
+            if count >= signal.cap:
+                break  # counted up to its cap: the lines after it change nothing
         count = min(count, signal.cap)
         if count:
             fired.append(Fired(signal.name, count, signal.weight * count))

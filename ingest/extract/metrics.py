@@ -48,6 +48,7 @@ from ..vocabulary import (
 from .numbers import (
     ARABIC,
     CHINESE,
+    CHINESE_NUMERALS,
     UNITS_LONGEST_FIRST,
     is_single_chinese_digit,
     parse_arabic,
@@ -73,6 +74,23 @@ _FIGURE = re.compile(
     """,
     re.VERBOSE,
 )
+
+# The characters a figure starts with: 百 (of 百分之), a digit, a Chinese numeral.
+_FIGURE_START = re.compile(f"[0-9０-９{CHINESE_NUMERALS}]")
+
+
+def _figure_matches(body: str) -> Iterator[re.Match]:
+    """``_FIGURE.finditer(body)``, with the pattern asked only where a figure can start: its leading
+    lookbehind keeps the engine from skipping ahead by the first character."""
+    resume = 0
+    for start in _FIGURE_START.finditer(body):
+        if start.start() < resume:
+            continue
+        m = _FIGURE.match(body, start.start())
+        if m:
+            yield m
+            resume = m.end()
+
 
 # Words before a number that say how exact it is (vocabulary.QUALIFIERS), longest first.
 PREFIX_QUALIFIERS = qualifier_words(BEFORE_NUMBER)
@@ -189,7 +207,7 @@ def find_figures(body: str) -> list[Figure]:
 def iter_figures(body: str) -> Iterator[Figure]:
     """``find_figures`` one at a time, so that a pass that has enough can stop reading the body."""
     spans = protected_spans(body)
-    for m in _FIGURE.finditer(body):
+    for m in _figure_matches(body):
         start = m.start()
         if _inside(start, spans):
             continue

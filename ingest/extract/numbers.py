@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import cn2an
 
@@ -28,7 +29,8 @@ from ..vocabulary import MAGNITUDES
 ARABIC = r"(?:[0-9０-９]{1,3}(?:[,，][0-9０-９]{3})+(?![0-9０-９])|[0-9０-９]+(?:[.．][0-9０-９]+)?)"
 
 # A run of Chinese numeral characters. Whether it is a well-formed numeral is cn2an's call.
-CHINESE = r"[零〇一二三四五六七八九两十百千万亿]+"
+CHINESE_NUMERALS = "零〇一二三四五六七八九两十百千万亿"
+CHINESE = f"[{CHINESE_NUMERALS}]+"
 
 CHINESE_DIGITS = frozenset("一二三四五六七八九两")
 
@@ -93,8 +95,12 @@ def parse_arabic(text: str) -> Decimal:
     return Decimal(text.translate(_WIDTH).replace(",", ""))
 
 
+@lru_cache(maxsize=4096)
 def parse_chinese(text: str) -> Decimal | None:
-    """A well-formed Chinese numeral, or None: ``"两千"`` → 2000, ``"十四五"`` → None."""
+    """A well-formed Chinese numeral, or None: ``"两千"`` → 2000, ``"十四五"`` → None.
+
+    Remembered: a report's numerals are mostly the same few words (一, 两, 三), and cn2an checks
+    each with several patterns."""
     spelt = text.replace("两", "二").replace("〇", "零")
     try:
         value = cn2an.cn2an(spelt, "strict")

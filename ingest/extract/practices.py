@@ -66,7 +66,7 @@ def joined(tokens: Iterable[str]) -> tuple[str, set[int]]:
     >>> joined(["推进", "社区", "“", "党建", "”"])
     ('推进社区党建', {0, 2, 4, 6})
     """
-    parts = [_norm_token(token) for token in tokens]
+    parts = list(map(_norm_token, tokens))
     return "".join(parts), {0, *accumulate(map(len, parts))}
 
 
@@ -74,6 +74,12 @@ def joined(tokens: Iterable[str]) -> tuple[str, set[int]]:
 def _norm_token(token: str) -> str:
     # a report's few thousand tokens are a few hundred distinct words: normalise each once
     return norm(token)
+
+
+@lru_cache(maxsize=1024)
+def _terms_of(name: str, synonyms: tuple[str, ...]) -> list[str]:
+    """``prepare`` of a practice's name and synonyms, made once per practice (every report asks)."""
+    return prepare([name, *synonyms])
 
 
 def tag_practices(body: str, mechanisms: Sequence[MechanismData],
@@ -87,7 +93,7 @@ def tag_practices(body: str, mechanisms: Sequence[MechanismData],
     headings = [joined(segment.cut(m.heading)) for m in mechanisms]
     scored = []
     for order, (name, synonyms) in enumerate(taxonomy):
-        terms = prepare([name, *synonyms])
+        terms = _terms_of(name, tuple(synonyms))
         if not any(t in text for t in terms):
             continue  # most practices are not mentioned at all
         s = _count(text, terms, bounds) + HEADING_BONUS * sum(_count(h, terms, b) for h, b in headings)
