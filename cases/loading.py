@@ -168,7 +168,7 @@ def ingest_bytes(
         return LoadResult(name, FAILED, str(rejected))
     except Exception as error:  # a pipeline bug must not stop the other reports of the run
         log.exception("pipeline failed on %s", name)
-        return LoadResult(name, FAILED, f"处理出错({type(error).__name__}: {error})")
+        return LoadResult(name, FAILED, f"处理出错（{type(error).__name__}: {error}）")
     return save_report(report, digest, publish=publish, source=name)
 
 
@@ -329,12 +329,12 @@ def save_report(report: Report, digest: str, *, publish: bool = False, source: s
                               if created else None)
     except Exception as error:
         log.exception("could not save %s", source)
-        return LoadResult(source, FAILED, f"写入数据库出错({type(error).__name__}: {error})")
-    note = "与人工修订不一致,已标记待复核: " + "、".join(sorted(conflicts)) if conflicts else ""
+        return LoadResult(source, FAILED, f"写入数据库出错（{type(error).__name__}: {error}）")
+    note = "与人工修订不一致，已标记待复核：" + "、".join(sorted(conflicts)) if conflicts else ""
     if case.duplicate_of_id and created:
-        note = (note + ";" if note else "") + f"疑似与“{case.duplicate_of.title}”重复"
+        note = (note + "；" if note else "") + f"疑似与“{case.duplicate_of.title}”重复"
     if withheld:
-        note = (note + ";" if note else "") + "非案例,未发布(保留为草稿)"
+        note = (note + "；" if note else "") + "非案例，未发布（保留为草稿）"
     return LoadResult(source, CREATED if created else UPDATED, note, case)
 
 

@@ -40,10 +40,10 @@ class Loaded:
                     or self.indicators_added)
 
     def summary(self) -> str:
-        text = (f"地区:新增 {self.places_added},更新 {self.places_updated},删除 {self.places_removed};"
-                f"实践:新增 {self.practices_added};比较指标:新增 {self.indicators_added}")
+        text = (f"地区：新增 {self.places_added}，更新 {self.places_updated}，删除 {self.places_removed}；"
+                f"实践：新增 {self.practices_added}；比较指标：新增 {self.indicators_added}")
         if self.places_kept:
-            text += f"。已不在区划表中、但仍有案例引用而保留的地区:{'、'.join(self.places_kept)}"
+            text += f"。已不在区划表中、但仍有案例引用而保留的地区：{'、'.join(self.places_kept)}"
         return text
 
 

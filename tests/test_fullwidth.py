@@ -1,5 +1,6 @@
 """Chinese interface text uses full-width punctuation: no half-width , ; : ( ) beside a Chinese character in the
-templates or in the strings the code hands to the translation framework (the ones a reader sees)."""
+templates, in the strings the code hands to the translation framework, or in any other string of the site's
+code (messages of the loader and the commands, the API's field descriptions): what a reader sees."""
 
 from __future__ import annotations
 
@@ -25,6 +26,20 @@ def translated_strings(path: Path):
                     yield node.lineno, arg.value
 
 
+def string_literals(path: Path):
+    """Every string constant of a module (f-strings' literal parts included) but its docstrings."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docstrings.add(id(first.value))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield node.lineno, node.value
+
+
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_templates(path):
     text = re.sub(r"\{#.*?#\}", "", path.read_text(encoding="utf-8"), flags=re.S)
@@ -36,6 +51,18 @@ def test_templates(path):
 def test_translated_strings(path):
     found = [(line, text) for line, text in translated_strings(path) if HALF_WIDTH.search(text)]
     assert found == []
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_string_literals(path):
+    found = [(line, text) for line, text in string_literals(path) if HALF_WIDTH.search(text)]
+    assert found == []
+
+
+def test_the_walk_finds_a_message_and_skips_a_docstring(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text('"""说明(文档)。"""\n\n\ndef f(n):\n    return f"共 {n} 篇,用时"\n', encoding="utf-8")
+    assert [text for _line, text in string_literals(module) if HALF_WIDTH.search(text)] == [" 篇,用时"]
 
 
 @pytest.mark.parametrize("text, bad", [("日期(新→旧)", True), ("日期（新→旧）", False), ("来源:人民网", True),

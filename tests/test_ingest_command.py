@@ -150,8 +150,8 @@ def test_publish_leaves_a_non_case_a_draft_and_the_result_lines_say_so(tmp_path)
     code, lines = run_ingest(tmp_path, publish=True)
     assert code == 0, lines
     paper_line = next(line for line in lines if "paper.txt" in line)
-    assert paper_line.startswith("created") and "非案例,未发布" in paper_line
-    assert "其中非案例 1 篇未发布(保留为草稿)" in lines[-1]
+    assert paper_line.startswith("created") and "非案例，未发布" in paper_line
+    assert "其中非案例 1 篇未发布（保留为草稿）" in lines[-1]
     assert Case.objects.get(source_file="paper.txt").status == Case.Status.DRAFT
     assert Case.objects.get(source_file=GOOD_SEED.name).status == Case.Status.PUBLISHED
 

@@ -46,7 +46,7 @@ def test_a_division_missing_from_the_database_appears_after_a_rerun():
     """As after an upgrade of the gazetteer package: the new code gets its row, under its parent."""
     Place.objects.filter(code="520115").delete()  # 观山湖区, no case points to it
     Place.objects.filter(code="520100").update(name="旧名称")
-    assert "新增 1,更新 1" in load()
+    assert "新增 1，更新 1" in load()
     guanshanhu = Place.objects.get(code="520115")
     assert (guanshanhu.name, guanshanhu.level, guanshanhu.parent.code) == ("观山湖区", "district", "520100")
     assert guanshanhu.parent.name == "贵阳市"
@@ -83,7 +83,7 @@ def test_curators_practices_are_never_changed_and_deleted_ones_only_come_back_on
     grid.description = "改过的说明"
     grid.save()
     Practice.objects.filter(slug="three-lists").delete()
-    assert "实践:新增 1" in load()
+    assert "实践：新增 1" in load()
     grid.refresh_from_db()
     assert (grid.synonyms, grid.description) == (["网格"], "改过的说明")
     assert Practice.objects.filter(slug="three-lists").exists()
@@ -94,7 +94,7 @@ def test_curators_indicators_are_never_changed_and_deleted_ones_only_come_back_o
     members.synonyms = ["党员"]
     members.save()
     Indicator.objects.filter(slug="grids").delete()
-    assert "比较指标:新增 1" in load()
+    assert "比较指标：新增 1" in load()
     members.refresh_from_db()
     assert members.synonyms == ["党员"]
     assert Indicator.objects.filter(slug="grids").exists()

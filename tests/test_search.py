@@ -151,6 +151,10 @@ def test_reindex_after_edit(client, cases):
     search.index_case(case)
     assert {c.slug for c in client.get("/", {"q": "楼宇"}).context["cases"]} == {case.slug}
     assert not client.get("/", {"q": "业主委员会"}).context["cases"]
+    if connection.vendor == "sqlite":  # the new entry replaced the old one
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM cases_case_fts WHERE rowid = %s", [case.pk])
+            assert cursor.fetchone()[0] == 1
 
 
 def test_deleted_case_leaves_the_index(cases):

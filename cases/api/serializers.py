@@ -16,7 +16,7 @@ class PlaceRefSerializer(serializers.Serializer):
 
 
 class PracticeRefSerializer(serializers.ModelSerializer):
-    id = serializers.CharField(source="slug", help_text="实践的标识(slug)")
+    id = serializers.CharField(source="slug", help_text="实践的标识（slug)")
 
     class Meta:
         model = Practice
@@ -44,7 +44,7 @@ extend_schema_field({"type": "string", "format": "uri"})(HtmlUrlField)
 
 
 class CaseSummarySerializer(serializers.ModelSerializer):
-    id = serializers.CharField(source="slug", help_text="案例的标识(slug),稳定不变")
+    id = serializers.CharField(source="slug", help_text="案例的标识（slug)，稳定不变")
     url = serializers.HyperlinkedIdentityField(view_name="api:case-detail", lookup_field="slug",
                                                lookup_url_kwarg="slug")
     html_url = HtmlUrlField()
@@ -72,8 +72,8 @@ class FigureInCaseSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(source="pk")
     indicator = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     value = serializers.DecimalField(max_digits=24, decimal_places=4, coerce_to_string=False,
-                                     help_text="以个位计的数值(“1.2万”为 12000)")
-    display = serializers.CharField(source="display_value", help_text="原文的写法,连同限定词:1,120余个")
+                                     help_text="以个位计的数值（“1.2万”为 12000)")
+    display = serializers.CharField(source="display_value", help_text="原文的写法，连同限定词：1,120余个")
     mechanism = serializers.IntegerField(source="mechanism_id", allow_null=True)
     sentence_url = serializers.SerializerMethodField(help_text="网站上该数字所在句子的地址")
 
@@ -95,7 +95,7 @@ class SourceSerializer(serializers.Serializer):
 class CaseDetailSerializer(CaseSummarySerializer):
     mechanisms = MechanismSerializer(many=True)
     figures = FigureInCaseSerializer(many=True, source="metrics")
-    sources = serializers.SerializerMethodField(help_text="本案例的来源,以及合并进来的其他来源")
+    sources = serializers.SerializerMethodField(help_text="本案例的来源，以及合并进来的其他来源")
 
     class Meta(CaseSummarySerializer.Meta):
         fields = [*CaseSummarySerializer.Meta.fields, "keywords", "body", "mechanisms", "figures", "sources"]
@@ -124,7 +124,7 @@ class FigureSerializer(FigureInCaseSerializer):
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
-    id = serializers.CharField(source="slug", help_text="指标的标识(slug)")
+    id = serializers.CharField(source="slug", help_text="指标的标识（slug)")
     url = serializers.HyperlinkedIdentityField(view_name="api:indicator-detail", lookup_field="slug")
     units = serializers.SerializerMethodField(help_text="此指标接受的计量单位")
     figures = serializers.IntegerField(source="figure_count", help_text="已发布案例中归入此指标的数字数")
@@ -138,7 +138,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 
 class PracticeSerializer(serializers.ModelSerializer):
-    id = serializers.CharField(source="slug", help_text="实践的标识(slug)")
+    id = serializers.CharField(source="slug", help_text="实践的标识（slug)")
     url = serializers.HyperlinkedIdentityField(view_name="api:practice-detail", lookup_field="slug")
     html_url = HtmlUrlField()
     cases = serializers.IntegerField(source="case_count", help_text="已发布案例数")
@@ -152,7 +152,7 @@ class PlaceSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="code", help_text="行政区划代码")
     url = serializers.HyperlinkedIdentityField(view_name="api:place-detail", lookup_field="code")
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    cases = serializers.IntegerField(source="case_count", help_text="已发布案例数(含下级地区)")
+    cases = serializers.IntegerField(source="case_count", help_text="已发布案例数（含下级地区）")
 
     class Meta:
         model = Place

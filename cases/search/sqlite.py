@@ -64,10 +64,10 @@ class SQLiteBackend(SearchBackend):
     vendor = "sqlite"
 
     def write(self, case, title: str, headings: str, body: str) -> None:
+        # FTS5 takes REPLACE on the rowid: one statement whether the case was indexed before or not
         with self.connection.cursor() as cursor:
-            cursor.execute("DELETE FROM cases_case_fts WHERE rowid = %s", [case.pk])
             cursor.execute(
-                "INSERT INTO cases_case_fts (rowid, title, headings, body) VALUES (%s, %s, %s, %s)",
+                "REPLACE INTO cases_case_fts (rowid, title, headings, body) VALUES (%s, %s, %s, %s)",
                 [case.pk, title, headings, body],
             )
 

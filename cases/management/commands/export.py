@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["json", "csv"], default="json")
-        parser.add_argument("--output", help="写入的文件(默认输出到标准输出)")
+        parser.add_argument("--output", help="写入的文件（默认输出到标准输出）")
         parser.add_argument("--published-only", action="store_true", help="只导出已发布的案例")
 
     def handle(self, *args, format="json", output=None, published_only=False, **options):

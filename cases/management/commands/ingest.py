@@ -14,15 +14,15 @@ from cases.models import Case
 
 
 class Command(BaseCommand):
-    help = "把原始报告文件(或文件夹)导入案例库:每篇一行结果;全部成功时退出码为 0。"
+    help = "把原始报告文件（或文件夹）导入案例库：每篇一行结果；全部成功时退出码为 0。"
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", help="报告文件或文件夹(.txt/.html/.htm,递归)")
+        parser.add_argument("paths", nargs="+", help="报告文件或文件夹（.txt/.html/.htm，递归）")
         parser.add_argument(
-            "--publish", action="store_true", help="新建的案例直接发布(默认为草稿);非案例从不发布,保留为草稿"
+            "--publish", action="store_true", help="新建的案例直接发布（默认为草稿）；非案例从不发布，保留为草稿"
         )
         parser.add_argument(
-            "--jobs", type=int, default=1, help="用 N 个进程做解码到抽取,由本进程单独写库(默认 1)"
+            "--jobs", type=int, default=1, help="用 N 个进程做解码到抽取，由本进程单独写库（默认 1)"
         )
 
     def handle(self, *args, paths, publish=False, jobs=1, **options):
@@ -47,9 +47,9 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         done = sum(counts.values())
         self.stdout.write(
-            f"共 {done} 篇,用时 {elapsed:.1f} 秒:新建 {counts[CREATED]},更新 {counts[UPDATED]},"
-            f"未变 {counts[UNCHANGED]},失败 {counts[FAILED]}"
-            + (f";其中非案例 {withheld} 篇未发布(保留为草稿)" if withheld else "")
+            f"共 {done} 篇，用时 {elapsed:.1f} 秒：新建 {counts[CREATED]}，更新 {counts[UPDATED]}，"
+            f"未变 {counts[UNCHANGED]}，失败 {counts[FAILED]}"
+            + (f"；其中非案例 {withheld} 篇未发布（保留为草稿）" if withheld else "")
         )
         if counts[FAILED]:
             sys.exit(1)
@@ -58,7 +58,7 @@ class Command(BaseCommand):
 def progress(done: int, total: int, elapsed: float) -> str:
     rate = done / elapsed if elapsed > 0 else 0.0
     left = (total - done) / rate if rate > 0 and total >= done else 0.0
-    return f"已处理 {done}/{total},{rate:.1f} 篇/秒,预计还需 {left:.0f} 秒"
+    return f"已处理 {done}/{total},{rate:.1f} 篇/秒，预计还需 {left:.0f} 秒"
 
 
 ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}

@@ -9,12 +9,12 @@ from cases.reference_data import load_reference_data
 
 
 class Command(BaseCommand):
-    help = "载入或更新参考数据:行政区划(地区)、初始实践分类与初始比较指标。可重复运行,结果相同。"
+    help = "载入或更新参考数据：行政区划（地区）、初始实践分类与初始比较指标。可重复运行，结果相同。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="数据库别名(默认 default)")
+        parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="数据库别名（默认 default)")
 
     def handle(self, *args, database=DEFAULT_DB_ALIAS, **options):
         with transaction.atomic(using=database):
             loaded = load_reference_data(using=database)
-        self.stdout.write(loaded.summary() if loaded.changed or loaded.places_kept else "参考数据已是最新,未作改动。")
+        self.stdout.write(loaded.summary() if loaded.changed or loaded.places_kept else "参考数据已是最新，未作改动。")

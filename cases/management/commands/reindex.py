@@ -26,12 +26,12 @@ from ingest import dedupe
 
 
 class Command(BaseCommand):
-    help = "重建全部案例的检索索引(分批,每批一个事务,打印进度)。"
+    help = "重建全部案例的检索索引（分批，每批一个事务，打印进度）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch", type=int, default=200, help="每批案例数(默认 200)")
+        parser.add_argument("--batch", type=int, default=200, help="每批案例数（默认 200)")
         parser.add_argument("--rank-only", action="store_true",
-                            help="仅在 PostgreSQL 上由 search_vector 填充 rank_vector(不重新分词)")
+                            help="仅在 PostgreSQL 上由 search_vector 填充 rank_vector（不重新分词）")
 
     def handle(self, *args, batch=200, rank_only=False, **options):
         if batch < 1:
@@ -57,5 +57,5 @@ class Command(BaseCommand):
                         save_bands(case, signature, created=False)
             done += len(chunk)
             elapsed = time.monotonic() - started
-            self.stdout.write(f"{done}/{total} 个案例已索引({elapsed:.0f} 秒)")
-        self.stdout.write(self.style.SUCCESS(f"完成:{total} 个案例"))
+            self.stdout.write(f"{done}/{total} 个案例已索引（{elapsed:.0f} 秒）")
+        self.stdout.write(self.style.SUCCESS(f"完成：{total} 个案例"))
