@@ -595,6 +595,9 @@ def main() -> None:
         wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
         urls = {page: batch for page, batch in urls.items() if any(w in page for w in wanted)}
     primary_only = override_settings(DATABASE_ROUTERS=[])  # a configured replica waits for its own turn
+    from config.worker import prepare
+
+    prepare()  # as a gunicorn worker starts (config/wsgi.py): what is measured is what a worker serves
     with primary_only:
         results, largest = measure(urls, list(sizes.values()), cold=args.cold)
     times = {size: results[name] for size, name in sizes.items()}

@@ -45,11 +45,14 @@ def indicator_rows(indicator: Indicator, cases=None, limit: int | None = None) -
     metrics = Metric.objects.published().filter(indicator=indicator)
     if cases is not None:
         metrics = metrics.filter(case__in=cases)
-    order = ("-value", "case__published_on", "pk")
+    # equal values in the order their figures were recorded: the (indicator, value, id) index gives that
+    # order, while a tie broken by the case's date had to fetch and sort every tie (thousands on a
+    # common round figure) to show a hundred
+    order = ("-value", "pk")
     if limit is not None:
         # The ``limit``-th largest value, by the (indicator, value) index: the rows shown are among those
         # at least as large, so only they (ties included) are joined to their cases and sorted.
-        threshold = list(metrics.order_by("-value", "pk").values_list("value", flat=True)[limit - 1:limit])
+        threshold = list(metrics.order_by(*order).values_list("value", flat=True)[limit - 1:limit])
         if threshold:
             metrics = metrics.filter(value__gte=threshold[0])
     metrics = metrics.order_by(*order)
