@@ -98,7 +98,7 @@ def sources_html(case: Case) -> SafeString | str:
         (s.get("source") or "—", s.get("title", ""), s.get("source_file", ""), s.get("published_on") or "")
         for s in case.other_sources
     ]
-    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}:{}({},{})</li>", rows))
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}：{}（{}，{}）</li>", rows))
 
 
 # ------------------------------------------------------------------------------- side by side
@@ -121,7 +121,8 @@ def side_by_side(left: Case, right: Case) -> tuple[list[tuple[str, str, str, boo
     for name in COMPARED_FIELDS:
         field = Case._meta.get_field(name)
         a, b = getattr(left, name), getattr(right, name)
-        fields.append((str(field.verbose_name), _shown(a), _shown(b), a != b))
+        labels = dict(field.flatchoices)  # a status reads 草稿, not draft
+        fields.append((str(field.verbose_name), _shown(labels.get(a, a)), _shown(labels.get(b, b)), a != b))
     a, b = sentences(left.body), sentences(right.body)
     rows: list[AlignedRow] = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():

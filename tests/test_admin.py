@@ -526,6 +526,8 @@ class TestDuplicates:
         assert '<tr class="dup-left-only"><td>转载者加的一句。</td><td></td></tr>' in html
         assert re.search(r'<tr class="dup-changed"><td>[^<]*全锦州市[^<]*</td><td>[^<]*全市', html)
         assert html.count('<tr class="dup-same">') >= 1
+        # a status in words: 草稿 against 已发布, not draft against published
+        assert re.search(r'<tr class="differ"><th scope="row">状态</th><td>草稿</td><td>已发布</td>', html)
         # merge from there: keep the original, the copy's source travels to it, the public page and exports
         assert as_publisher.post(reverse("admin:cases_case_merge", args=[original.pk, copy.pk])).status_code == 302
         original.refresh_from_db()

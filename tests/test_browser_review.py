@@ -82,6 +82,7 @@ def test_the_curators_day_on_the_review_screen(live_server, page, day, shots):
     # The work queue: 待复核 has two cases; 逐个审核 opens the first on the review screen.
     row = page.locator(".work-queue tr", has_text="待复核")
     assert row.locator("td.count").inner_text() == "2"
+    page.screenshot(path=str(shots / "work-queue-1280.png"), full_page=True)
     row.get_by_role("link", name="逐个审核").click()
     page.wait_for_url(f"**/admin/cases/case/{flagged.pk}/review/?queue=needs_review")
     assert page.locator("#rv-conflicts").is_visible()
@@ -144,6 +145,7 @@ def test_the_curators_day_on_the_review_screen(live_server, page, day, shots):
     page.screenshot(path=str(shots / "review-history-1280.png"), full_page=True)
     versions.get_by_role("link", name="预览并恢复").first.click()
     assert "30000 → 3000" in page.locator("#restore-rows").inner_text()
+    page.screenshot(path=str(shots / "restore-preview-1280.png"), full_page=True)
     page.get_by_role("button", name="恢复到此版本").click()
     page.wait_for_selector(".messagelist .success")
     typo.refresh_from_db()
@@ -154,6 +156,10 @@ def test_the_curators_day_on_the_review_screen(live_server, page, day, shots):
 
     # Merge the duplicate into this case, on the review screen.
     page.goto(f"{live_server.url}/admin/cases/case/{flagged.pk}/review/?queue=needs_review")
+    page.get_by_role("link", name="并排比较").click()  # the two side by side first
+    assert page.locator(".dup-text").is_visible()
+    page.screenshot(path=str(shots / "duplicates-1280.png"), full_page=True)
+    page.go_back()
     page.get_by_role("button", name="合并到本案例（保留两个来源）").click()
     page.wait_for_selector(".messagelist .success")
     assert not Case.objects.filter(pk=duplicate.pk).exists()
