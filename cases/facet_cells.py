@@ -56,19 +56,41 @@ def _select(kind: str, filters: dict) -> tuple[str, list]:
         if name in active:
             conditions.append(f"{column} = %s")
             params.append(active[name])
-    # a year range leaves undated cases out, as the date filters do (year 0 is "undated")
+    year_range(active, conditions, params)
+    return count_select(TABLE, kind, _GROUP_BY.get(kind), conditions, params, "bigint")
+
+
+def year_range(active: dict, conditions: list[str], params: list) -> None:
+    """Add a year range's conditions on a cells table: it leaves undated rows out, as the date filters do
+    (year 0 is "undated")."""
     if "year_from" in active:
         conditions.append("year >= %s")
         params.append(active["year_from"])
     if "year_to" in active:
         conditions.append("year BETWEEN 1 AND %s")
         params.append(active["year_to"])
+
+
+def count_select(table: str, kind: str, group_by: str | None, conditions: list[str], params: list,
+                 key_type: str) -> tuple[str, list]:
+    """One count of a cells table as rows (kind, key, n): the total (``group_by`` None) or one per value of
+    ``group_by`` (its key as ``key_type``), under ``conditions``."""
     where = " AND ".join(conditions)
-    if kind == "total":
-        return f"SELECT %s, NULL::bigint, coalesce(sum(n), 0) FROM {TABLE} WHERE {where}", [kind, *params]
-    column = _GROUP_BY[kind]
-    return (f"SELECT %s, {column}::bigint, sum(n) FROM {TABLE} WHERE {where} GROUP BY {column} HAVING sum(n) > 0",
-            [kind, *params])
+    if group_by is None:
+        return f"SELECT %s, NULL::{key_type}, coalesce(sum(n), 0) FROM {table} WHERE {where}", [kind, *params]
+    return (f"SELECT %s, {group_by}::{key_type}, sum(n) FROM {table} WHERE {where} GROUP BY {group_by} "
+            "HAVING sum(n) > 0", [kind, *params])
+
+
+def read_counts(alias: str, parts: list[tuple[str, list]]) -> list[tuple]:
+    """The rows of several counts (``count_select``'s) read by one statement."""
+    statement = " UNION ALL ".join(f"({sql})" for sql, _ in parts)
+    # A few small reads: left to itself the planner hands them to parallel workers, whose start
+    # costs more than the reads (0.5 ms of work took 15–40 ms on a busy machine).
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute(statement, [p for _, params in parts for p in params])
+        return cursor.fetchall()
 
 
 def counts(filterset) -> dict | None:
@@ -77,16 +99,8 @@ def counts(filterset) -> dict | None:
     if filters is None:
         return None
     parts = [_select(kind, filters) for kind in ("total", *FACETS)]
-    statement = " UNION ALL ".join(f"({sql})" for sql, _ in parts)
     result: dict = {"total": 0, **{facet: {} for facet in FACETS}}
-    alias = filterset.queryset.db
-    # Five small reads: left to itself the planner hands them to parallel workers, whose start
-    # costs more than the reads (0.5 ms of work took 15–40 ms on a busy machine).
-    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        cursor.execute(statement, [p for _, params in parts for p in params])
-        rows = cursor.fetchall()
-    for kind, key, n in rows:
+    for kind, key, n in read_counts(filterset.queryset.db, parts):
         if kind == "total":
             result["total"] = int(n)
         else:  # 0 is "none" in a cell: a case without a province, city or date

@@ -12,8 +12,9 @@ same counts (tests/test_figure_cells.py).
 
 from __future__ import annotations
 
-from django.db import connections, transaction
+from django.db import connections
 
+from .facet_cells import count_select, read_counts, year_range
 from .models import Indicator, Metric, Place
 
 PROVINCE, CITY = 1, 2  # a grain's bits
@@ -91,28 +92,8 @@ def _select(kind: str, filters: dict, ignored: tuple[str, ...]) -> tuple[str, li
         if name in active:
             conditions.append(f"{name}_id = %s" if name != "qualifier" else "qualifier = %s")
             params.append(active[name])
-    # a year range leaves undated figures out, as the date filters do (year 0 is "undated")
-    if "year_from" in active:
-        conditions.append("year >= %s")
-        params.append(active["year_from"])
-    if "year_to" in active:
-        conditions.append("year BETWEEN 1 AND %s")
-        params.append(active["year_to"])
-    where = " AND ".join(conditions)
-    if kind == "total":
-        return f"SELECT %s, NULL, coalesce(sum(n), 0) FROM {TABLE} WHERE {where}", [kind, *params]
-    column = _GROUP_BY[kind]
-    return (f"SELECT %s, {column}::text, sum(n) FROM {TABLE} WHERE {where} GROUP BY {column} HAVING sum(n) > 0",
-            [kind, *params])
-
-
-def _run(alias: str, parts: list[tuple[str, list]]) -> list[tuple]:
-    statement = " UNION ALL ".join(f"({sql})" for sql, _ in parts)
-    # small reads: parallel workers would cost more to start than the reads take (see facet_cells)
-    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        cursor.execute(statement, [p for _, params in parts for p in params])
-        return cursor.fetchall()
+    year_range(active, conditions, params)
+    return count_select(TABLE, kind, _GROUP_BY.get(kind), conditions, params, "text")
 
 
 def counts(filterset, facets: dict[str, tuple[str, ...]] | None = None) -> dict | None:
@@ -127,7 +108,7 @@ def counts(filterset, facets: dict[str, tuple[str, ...]] | None = None) -> dict 
     parts = [_select("total", filters, ()), *(_select(kind, filters, ignored) for kind, ignored in facets.items())]
     result: dict = {"total": 0, **{kind: {} for kind in facets}}
     raw: dict[str, dict] = {kind: {} for kind in facets}
-    for kind, key, n in _run(filterset.queryset.db, parts):
+    for kind, key, n in read_counts(filterset.queryset.db, parts):
         if kind == "total":
             result["total"] = int(n)
         else:
@@ -152,6 +133,6 @@ def per_indicator(using: str = "default") -> dict[int, int] | None:
     """{indicator id: published figures} (figures without an indicator left out), or None off PostgreSQL."""
     if connections[using].vendor != "postgresql":
         return None
-    return {int(key): n for _kind, key, n in _run(using, [
+    return {int(key): n for _kind, key, n in read_counts(using, [
         (f"SELECT 'i', indicator_id, sum(n) FROM {TABLE} WHERE grain = 0 AND indicator_id <> 0 "
          "GROUP BY indicator_id HAVING sum(n) > 0", [])])}
