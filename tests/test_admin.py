@@ -49,6 +49,15 @@ def publisher() -> User:
     return make_user("审核发布")
 
 
+def log_in_through_the_form(page, base_url: str, user: User) -> None:
+    """Log ``user`` in on the admin's login page in a browser (Playwright's ``page``)."""
+    page.goto(base_url + "/admin/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector("#site-name")
+
+
 BODY = "锦州市建立党群服务中心120个。\n全市发展党员超过3000名,覆盖社区100余个。\n下好“一盘棋”,建立新机制。"
 
 

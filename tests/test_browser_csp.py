@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.site_factories import make_case
-from tests.test_admin import PASSWORD, publisher
+from tests.test_admin import log_in_through_the_form, publisher
 
 pytestmark = [pytest.mark.browser]
 
@@ -28,12 +28,7 @@ def test_public_and_admin_pages_raise_no_csp_violation(live_server, page):
     page.locator(".figure-link").first.click()  # the figure's sentence is scrolled to by the site's script
     assert page.url.endswith("#" + page.locator(".figure-link").first.get_attribute("data-target"))
 
-    user = publisher()
-    page.goto(live_server.url + "/admin/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_selector("#site-name")
+    log_in_through_the_form(page, live_server.url, publisher())
     assert violations(page, f"{live_server.url}/admin/cases/case/{case.pk}/change/") == []
     page.locator(".select2-selection").first.click()  # the place autocomplete opens and searches
     page.keyboard.type("锦州")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cases.models import Case, Metric
-from tests.test_admin import PASSWORD, changed_report, publisher
+from tests.test_admin import changed_report, log_in_through_the_form, publisher
 
 # Browser tests run against a live server; tests/conftest.py makes them transactional with serialized rollback,
 # so the gazetteer, taxonomy and groups from the migrations survive the live server's flushes.
@@ -29,12 +29,7 @@ def test_curator_uploads_corrects_publishes_and_the_correction_survives_reingest
     settings.UPLOAD_ROOT = tmp_path / "uploads"
     user = publisher()
 
-    # Log in through the admin's login form.
-    page.goto(live_server.url + "/admin/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_selector("#site-name")
+    log_in_through_the_form(page, live_server.url, user)
 
     # Upload the report: one line, "新建", linking to the new draft.
     upload(page, live_server, SEED)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from cases.models import Case
-from tests.test_admin import BODY, PASSWORD, make_case, publisher
+from tests.test_admin import BODY, log_in_through_the_form, make_case, publisher
 
 pytestmark = [pytest.mark.browser]
 
@@ -41,12 +41,7 @@ def day():
 
 
 def log_in(page, live_server):
-    user = publisher()
-    page.goto(live_server.url + "/admin/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_selector("#site-name")
+    log_in_through_the_form(page, live_server.url, publisher())
 
 
 def select_with_mouse(page, start: int, end: int) -> None:
