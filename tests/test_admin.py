@@ -529,6 +529,11 @@ class TestDuplicates:
         change = as_publisher.get(change_url(copy)).content.decode()
         url = reverse("admin:cases_case_compare", args=[copy.pk, original.pk])
         assert f'href="{url}"' in change
+        # the change page's merge button returns to the change page (no review screen to go back to)
+        merge = reverse("admin:cases_case_merge", args=[original.pk, copy.pk])
+        button = change[change.index(f'action="{merge}"'):]
+        button = button[:button.index("</form>")]
+        assert "合并到该案例（删除本案例，保留两个来源）" in button and 'name="back"' not in button
         html = as_publisher.get(url).content.decode()
         # the fields that differ are marked, the texts aligned: same sentences plain, the edits coloured
         assert re.search(r'<tr class="differ"><th scope="row">来源</th><td>辽宁日报</td><td>锦州日报</td>', html)
