@@ -124,6 +124,12 @@ def touch_case(case: Case, user, reason: str) -> None:
     case.save(update_fields=["updated"])
 
 
+def _changes(form, model) -> tuple[list[str], str]:
+    """The fields an edit form changed (its reason aside) and their labels, joined as a reason names them."""
+    changed = [name for name in form.changed_data if name != "reason"]
+    return changed, "、".join(str(model._meta.get_field(name).verbose_name) for name in changed)
+
+
 def _save_row(case: Case, row, user, reason: str) -> None:
     touch_case(case, user, reason)
     row._history_user = user
@@ -134,14 +140,13 @@ def _save_row(case: Case, row, user, reason: str) -> None:
 @transaction.atomic
 def save_figure(case: Case, form, user) -> bool:
     """Save a figure edited on the screen (a bound, valid ``ReviewFigureForm``); False when nothing changed."""
-    changed = [name for name in form.changed_data if name != "reason"]
+    changed, labels = _changes(form, Metric)
     if not changed:
         return False
     metric = form.save(commit=False)
     if "indicator" not in changed and {"subject", "unit"} & set(changed):
         # the indicator follows the subject, as on load, unless the curator chose one
         metric.indicator_id = Indicator.objects.id_assigner()(metric.subject, metric.unit)
-    labels = "、".join(str(Metric._meta.get_field(n).verbose_name) for n in changed)
     reason = form.cleaned_data.get("reason") or str(_("审核页修改数字“%(t)s”的%(f)s") % {"t": metric.text, "f": labels})
     _save_row(case, metric, user, reason)
     return True
@@ -150,11 +155,10 @@ def save_figure(case: Case, form, user) -> bool:
 @transaction.atomic
 def save_mechanism(case: Case, form, user) -> bool:
     """Save a mechanism edited on the screen (a bound, valid ``ReviewMechanismForm``); False when nothing changed."""
-    changed = [name for name in form.changed_data if name != "reason"]
+    changed, labels = _changes(form, Mechanism)
     if not changed:
         return False
     mechanism = form.save(commit=False)
-    labels = "、".join(str(Mechanism._meta.get_field(n).verbose_name) for n in changed)
     reason = form.cleaned_data.get("reason") or str(
         _("审核页修改机制“%(t)s”的%(f)s") % {"t": mechanism.heading, "f": labels})
     _save_row(case, mechanism, user, reason)
