@@ -378,14 +378,18 @@ def load(target: int, rng, pool, connection) -> float:
     if have >= target:
         return 0.0
     started = time.perf_counter()
+    # the GIN indexes as the migrations made them, dropped while the cases go in and built once after
     with connection.cursor() as cursor:
-        cursor.execute("DROP INDEX IF EXISTS cases_case_search_vector_gin")
-        cursor.execute("DROP INDEX IF EXISTS cases_case_rank_vector_gin")
+        cursor.execute("SELECT i.indexname, i.indexdef FROM pg_indexes i JOIN pg_class c ON c.relname = i.indexname"
+                       " JOIN pg_am a ON a.oid = c.relam WHERE i.tablename = 'cases_case' AND a.amname = 'gin'")
+        gin_indexes = cursor.fetchall()
+        for name, _definition in gin_indexes:
+            cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
     generate(target - have, _max_id(connection, Case) + 1, rng, pool, connection)
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '512MB'")
-        cursor.execute("CREATE INDEX cases_case_search_vector_gin ON cases_case USING gin (search_vector)")
-        cursor.execute("CREATE INDEX cases_case_rank_vector_gin ON cases_case USING gin (rank_vector)")
+        for _name, definition in gin_indexes:
+            cursor.execute(definition)
     from cases import practice_pairs
 
     practice_pairs.rebuild()  # the COPY went around the signals that keep the co-occurrence table

@@ -20,9 +20,12 @@ import hashlib
 from urllib.parse import urlencode
 
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.contrib.postgres.fields import ArrayField
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
+from django.db.models import BigIntegerField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -298,6 +301,8 @@ _COUNT_PARTS = {
     "year": "SELECT 'year', year, COUNT(*) FROM m {gate} GROUP BY year",
     "practice": "SELECT 'practice', p.practice_id, COUNT(*) FROM m JOIN {through} p ON p.case_id = m.id"
                 " {gate} GROUP BY p.practice_id",
+    # PostgreSQL: the ids a case row holds (migration 0026), no probe of the links per match
+    "practice_ids": "SELECT 'practice', p, COUNT(*) FROM m CROSS JOIN unnest(m.practice_ids) AS p {gate} GROUP BY p",
     "total": "SELECT 'total', NULL, COUNT(*) FROM m",
     # a search's matches best first, as ``search.ranked`` orders them (its position is the count column)
     "order": "SELECT 'order', id, row_number() OVER (ORDER BY rank DESC, published_on DESC NULLS LAST, id DESC)"
@@ -342,8 +347,13 @@ def count_sets(queryset, wanted: list[str], cap: int | None = None, cached: bool
     """
     result: dict = {kind: 0 if kind == "total" else {} for kind in wanted}
     total = 0
-    columns = ("pk", "province_id", "city_id", "facet_year", *(("rank", "published_on") if ranked else ()))
-    base = queryset.order_by().annotate(facet_year=PublishedYear()).values_list(*columns)
+    columns = ["pk", "province_id", "city_id", "facet_year", *(("rank", "published_on") if ranked else ())]
+    base = queryset.order_by().annotate(facet_year=PublishedYear())
+    held_ids = "practice" in wanted and connections[queryset.db].vendor == "postgresql"
+    if held_ids:
+        held = RawSQL(f'"{Case._meta.db_table}"."practice_ids"', (), output_field=ArrayField(BigIntegerField()))
+        base, columns = base.annotate(practice_ids=held), [*columns, "practice_ids"]
+    base = base.values_list(*columns)
     try:
         sql, params = base.query.sql_with_params()
     except EmptyResultSet:  # e.g. a query without a searchable term: nothing matches
@@ -352,11 +362,13 @@ def count_sets(queryset, wanted: list[str], cap: int | None = None, cached: bool
     # A capped count needs the set's size to know whether it passed the cap.
     kinds = [*wanted, "total"] if cap is not None and "total" not in wanted else wanted
     gate = "" if cap is None else f"WHERE (SELECT COUNT(*) FROM m) <= {int(cap)}"
-    parts = " UNION ALL ".join(_COUNT_PARTS[kind].format(through=through, gate=gate)
-                               for kind in [*kinds, *(["order"] if ranked else [])])
+    parts = " UNION ALL ".join(
+        _COUNT_PARTS["practice_ids" if kind == "practice" and held_ids else kind].format(through=through, gate=gate)
+        for kind in [*kinds, *(["order"] if ranked else [])])
     if cap is not None:
         sql, params = f"{sql} LIMIT %s", (*params, cap + 1)
-    names = "id, province_id, city_id, year" + (", rank, published_on" if ranked else "")
+    names = ", ".join(["id", "province_id", "city_id", "year", *(("rank", "published_on") if ranked else ()),
+                       *(("practice_ids",) if held_ids else ())])
     statement = f"WITH m ({names}) AS ({sql}) {parts}"
     key = FacetCache.key(statement, params) if cached else None
     hit = cache.get(key) if cached else None

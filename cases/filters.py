@@ -45,11 +45,11 @@ class CaseFilter(django_filters.FilterSet):
         label=_("全文检索"), method="filter_q", max_length=search.MAX_QUERY_LENGTH, strip=True
     )
     province = django_filters.ModelChoiceFilter(
-        label=_("省份"), queryset=Place.objects.provinces(), to_field_name="code", field_name="province"
+        label=_("省份"), queryset=Place.objects.provinces(), to_field_name="code", method="filter_place"
     )
     city = django_filters.ModelChoiceFilter(
         label=_("城市"), queryset=Place.objects.filter(level__in=["city", "district"]), to_field_name="code",
-        method="filter_city",
+        method="filter_place",
     )
     practice = django_filters.ModelMultipleChoiceFilter(
         label=_("实践"), queryset=Practice.objects.all(), to_field_name="slug", method="filter_practice"
@@ -83,7 +83,7 @@ class CaseFilter(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         return queryset.search(self.parsed_query)
 
-    def filter_city(self, queryset, name, value):
+    def filter_place(self, queryset, name, value):
         # A city includes its districts; a district code narrows to the district.
         return queryset.in_place(value)
 

@@ -18,7 +18,8 @@ from functools import lru_cache
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connections, models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Value
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -205,7 +206,10 @@ class Indicator(models.Model):
 def in_place(place: Place, prefix: str = "") -> Q:
     """The condition on a case (``prefix`` "case__": on a row of a case) of lying in ``place`` or under it."""
     column = {Place.Level.PROVINCE: "province", Place.Level.CITY: "city"}.get(place.level, "place")
-    return Q(**{f"{prefix}{column}": place})
+    # The id as a value of the column's own type (bigint), not a bare literal (an int4 on PostgreSQL): the
+    # search's GIN index holds the province and city beside the words (migration 0025, btree_gin), and
+    # btree_gin matches a comparison only between equal types. A btree index serves either form.
+    return Q(**{f"{prefix}{column}_id": Cast(Value(place.pk), output_field=Place._meta.pk)})
 
 
 class CaseQuerySet(models.QuerySet):

@@ -2,7 +2,8 @@
 
 Both ways are compared on the same archive for every kind of list the cells answer, and the cells
 are compared with a rebuild from the cases after every kind of change a curator or the loader
-makes. On SQLite there are no cells: the list counts the cases (and these tests skip).
+makes. Each case row also holds the ids of its practices (migration 0026), compared with the links
+after the same changes. On SQLite there are neither: the list counts the cases (and these tests skip).
 """
 
 from __future__ import annotations
@@ -101,11 +102,11 @@ def test_the_home_page_is_the_same_either_way(archive, monkeypatch):
     assert Client().get("/?province=210000").content == from_cells
 
 
-def test_the_cells_follow_every_change(archive):
-    assert cells() == rebuilt()  # the triggers kept them while the archive was made
+def every_kind_of_change() -> list:
+    """What a curator or the loader does to cases and their practices, as steps to run in turn."""
     case = Case.objects.published().exclude(place=None).filter(practices__isnull=False).first()
     grid, league = Practice.objects.get(name="网格化管理"), Practice.objects.get(name="党建联盟")
-    steps = [
+    return [
         lambda: make_case("新案例", "正文。", place_code="210700", published_on="2021-05-01", practices=PRACTICES[:2]),
         lambda: setattr(case, "place", Place.objects.get(code="110101")) or case.save(),
         lambda: setattr(case, "published_on", None) or case.save(),
@@ -121,10 +122,44 @@ def test_the_cells_follow_every_change(archive):
         lambda: grid.delete(),
         lambda: Case.objects.filter(pk__in=list(Case.objects.values_list("pk", flat=True)[:10])).delete(),
     ]
-    for number, step in enumerate(steps):
+
+
+def test_the_cells_follow_every_change(archive):
+    assert cells() == rebuilt()  # the triggers kept them while the archive was made
+    for number, step in enumerate(every_kind_of_change()):
         step()
         assert cells() == rebuilt(), f"step {number}"
     assert cells(), "the archive still has published cases"
+
+
+def held_practice_ids() -> dict[int, list[int]]:
+    """{case id: the practice ids its row holds} (migration 0026)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, practice_ids FROM cases_case ORDER BY id")
+        return dict(cursor.fetchall())
+
+
+def linked_practice_ids() -> dict[int, list[int]]:
+    linked = {pk: [] for pk in Case.objects.values_list("pk", flat=True)}
+    for case_id, practice_id in Case.practices.through.objects.order_by("case_id", "practice_id").values_list(
+            "case_id", "practice_id"):
+        linked[case_id].append(practice_id)
+    return linked
+
+
+def test_each_case_row_holds_the_ids_of_its_practices_after_every_change(archive):
+    assert any(held_practice_ids().values())
+    assert held_practice_ids() == linked_practice_ids()
+    for number, step in enumerate(every_kind_of_change()):
+        step()
+        assert held_practice_ids() == linked_practice_ids(), f"step {number}"
+
+
+def test_a_truncate_of_the_links_empties_the_held_ids(archive):
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {Case.practices.through._meta.db_table}")
+    assert set(map(tuple, held_practice_ids().values())) == {()}
 
 
 def test_a_truncate_empties_the_cells(archive):

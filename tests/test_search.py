@@ -236,3 +236,60 @@ def test_a_ranked_search_is_ordered_once_with_the_same_order(client, ranking, pa
         assert [c.slug for c in counted["cases"]] == [c.slug for c in alone["cases"]]
         assert counted["paginator"].count == alone["paginator"].count
         assert counted["facets_html"] == alone["facets_html"]
+
+
+
+@pytest.mark.parametrize("place_filter", [{"province": "210000"}, {"city": "210700"}])
+def test_a_search_within_a_place_can_find_the_place_in_the_search_index(place_filter):
+    """The GIN index holds the province and city beside the words (migration 0025), so one index scan can
+    match both instead of intersecting two bitmaps; btree_gin matches only a comparison of equal types,
+    so the place is compared as the column's type (bigint), not as a bare literal (int4)."""
+    from urllib.parse import urlencode
+
+    from django.http import QueryDict
+
+    from cases.filters import CaseFilter
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the GIN index is PostgreSQL's")
+    for i in range(30):
+        make_case(f"红色物业案例{i}", "推行红色物业。", place_code=("210700", "610300", "110101")[i % 3])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'cases_case_search_gin'")
+        assert "gin (search_vector, province_id, city_id)" in cursor.fetchone()[0]
+        cursor.execute("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                       "WHERE attrelid = 'cases_case'::regclass AND attname = %s", [next(iter(place_filter)) + "_id"])
+        column_type = cursor.fetchone()[0]
+    filtered = CaseFilter(QueryDict(urlencode({"q": "红色物业", **place_filter})),
+                          queryset=Case.objects.published()).qs
+    sql, params = filtered.query.sql_with_params()
+    with connection.cursor() as cursor:
+        statement = cursor.mogrify(sql, params)
+    assert f'"{next(iter(place_filter))}_id" = ' in statement
+    assert f"::{column_type})" in statement
+    assert filtered.count() == 10
+
+
+@pytest.mark.parametrize("query", ["红色物业", "物业", "网", "楼宇 党建", "app"])
+def test_a_rank_computed_only_where_title_or_headings_hold_a_word_is_ts_rank(query):
+    """``with_rank`` skips ``ts_rank`` for matches whose title and headings hold none of the words; every rank
+    is still the one ``ts_rank`` gives (the body-only matches' shared value included)."""
+    from django.contrib.postgres.search import SearchRank
+    from django.db.models import F
+
+    from cases.search.postgresql import PG_WEIGHTS, tsquery
+
+    if connection.vendor != "postgresql":
+        pytest.skip("ts_rank is PostgreSQL's")
+    for title, heading, body in [
+        ("红色物业进小区", "", "正文。"), ("某市案例", "推行红色物业", "正文。"), ("某区案例", "", "红色物业与楼宇党建。网格app"),
+        ("物业服务", "楼宇党建", "红色物业"), ("", "", "红色物业，楼宇党建，网格，app"), ("网格app", "网格", "物业楼宇党建"),
+    ]:
+        make_case(title or "。", f"{heading}\n{body}" if heading else body, mechanisms=(heading,) if heading else ())
+    parsed = search.parse(query)
+    matches = search.matching(Case.objects.all(), parsed)
+    assert matches.exists()
+    ranked = dict(search.backend(connection.alias).with_rank(matches, parsed).values_list("pk", "rank"))
+    plain = dict(matches.annotate(plain=SearchRank(F("rank_vector"), tsquery(parsed), weights=PG_WEIGHTS))
+                 .values_list("pk", "plain"))
+    assert ranked == plain

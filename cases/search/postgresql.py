@@ -10,15 +10,25 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.db import transaction
-from django.db.models import F, QuerySet, Value
+from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 
 from .backend import SearchBackend
 from .query import ParsedQuery
 
 # ts_rank weights in PostgreSQL's order {D, C, B, A}: body C, headings B, title A.
 PG_WEIGHTS = [0.0, 0.05, 0.5, 1.0]
+# a tsvector literal of one lexeme, a space: no query clause is one (see with_rank)
+NO_QUERY_WORD = "' '"
+
+
+class Length(Func):
+    """``length(tsvector)``: the number of lexemes (Django's Length is a text's ``LENGTH``)."""
+
+    function = "length"
+    output_field = IntegerField()
 
 
 def tsquery(parsed: ParsedQuery) -> SearchQuery:
@@ -41,9 +51,24 @@ class PostgreSQLBackend(SearchBackend):
         return queryset.filter(search_vector=tsquery(parsed))
 
     def with_rank(self, matches: QuerySet, parsed: ParsedQuery) -> QuerySet:
-        # rank_vector holds title and headings only: a hit there is what makes a case relevant,
-        # and ranking it never detoasts the body's vector.
-        return matches.annotate(rank=SearchRank(F("rank_vector"), tsquery(parsed), weights=PG_WEIGHTS))
+        """Each match's ``ts_rank`` over ``rank_vector``, computed only where the vector holds a query word.
+
+        rank_vector holds title and headings only: a hit there is what makes a case relevant, and
+        ranking it never detoasts the body's vector. Most matches hold the words in their body
+        alone, and ``ts_rank`` gives all of them one value, the rank of a vector holding none of the
+        words (0, or 1e-20 for several words); ranking each (2.5 µs) was a third of a filtered
+        search's statement. They get that value from a one-lexeme vector no clause can match (a
+        clause is a ``\\w`` token, never a space). An empty vector ranks 0, so it is ranked itself.
+        """
+        query = tsquery(parsed)
+        any_word = SearchQuery(" | ".join(c.tsquery() for c in parsed.clauses), search_type="raw", config="simple")
+        no_word = Cast(Value(NO_QUERY_WORD), SearchVectorField())
+        rank = Case(
+            When(Q(rank_vector=any_word) | Q(rank_vector_length=0),
+                 then=SearchRank(F("rank_vector"), query, weights=PG_WEIGHTS)),
+            default=SearchRank(no_word, query, weights=PG_WEIGHTS),
+        )
+        return matches.alias(rank_vector_length=Length("rank_vector")).annotate(rank=rank)
 
     @contextmanager
     def prefer_index(self):
