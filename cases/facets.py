@@ -278,11 +278,13 @@ def facet_html(groups: list[dict]) -> SafeString:
 
 
 class PublishedYear(ExtractYear):
-    """The year of ``published_on``; on SQLite by ``strftime`` in SQL.
+    """The year of ``published_on`` as an integer; on SQLite by ``strftime`` in SQL.
 
     Django's ExtractYear calls a Python function per row on SQLite (``django_date_extract``), most
     of the time of a facet count; a date is stored there as ``YYYY-MM-DD`` text, whose year SQLite
-    reads itself (NULL stays NULL).
+    reads itself (NULL stays NULL). PostgreSQL's EXTRACT gives a numeric, which made the counting
+    statement's value column numeric: every row came back as a Decimal, the ids of a ranked search
+    too (8 ms for the 4,000 ids of a common word within a province, in Python).
     """
 
     def __init__(self, expression="published_on", **extra):
@@ -291,6 +293,10 @@ class PublishedYear(ExtractYear):
     def as_sqlite(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.lhs)
         return f"CAST(strftime('%%Y', {sql}) AS integer)", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        return f"({sql})::integer", params
 
 
 # The parts of the counting statement; ``m`` is the set being counted. ``{gate}``: a capped count
@@ -381,10 +387,9 @@ def count_sets(queryset, wanted: list[str], cap: int | None = None, cached: bool
             if kind == "total":
                 total = n
             elif kind == "order":
-                order.append((n, int(value)))
+                order.append((n, value))
             else:
-                # EXTRACT gives a numeric on PostgreSQL: the year facet's keys are ints everywhere
-                result[kind][int(value) if value is not None else None] = n
+                result[kind][value] = n
     if "total" in wanted:
         result["total"] = total
     if ranked:
