@@ -217,7 +217,7 @@ class CaseFilter(django_filters.FilterSet):
             counts.update((kind, value) for kind, value in counted.items() if kind != "order")
         return counts
 
-    ranked_ids: list[int] | None = None  # a ranked search's matches best first, when ``counts`` ordered them
+    ranked_ids: list[int] | None = None  # a ranked search's best matches first, when ``counts`` ordered them
 
     @cached_property
     def total(self) -> int | None:

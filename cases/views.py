@@ -136,13 +136,15 @@ class CaseListView(CachedPage, FilterView):
         only the page's 20 rows are read whole.
         """
         key = FacetCache.key("ranked", self.filterset.set_identity(None))
+        start = (page.number - 1) * page.paginator.per_page
         order = self.filterset.ranked_ids  # ordered by the statement that counted the matches (PostgreSQL)
+        if order is not None and len(order) < page.paginator.count and start + page.paginator.per_page > len(order):
+            order = None  # a page past the best RANKED_IDS_COUNTED that statement returned
         if order is None:
             order = cache.get(key)
         if order is None:
             order = list(ranked.values_list("pk", flat=True))
             cache.set(key, order, FACET_CACHE_SECONDS)
-        start = (page.number - 1) * page.paginator.per_page
         ids = order[start : start + page.paginator.per_page]
         rows = {case.pk: case for case in ranked.model.objects.filter(pk__in=ids).select_related(*LIST_PLACES)
                 .defer(*LIST_DEFERRED)}

@@ -293,3 +293,22 @@ def test_a_rank_computed_only_where_title_or_headings_hold_a_word_is_ts_rank(que
     plain = dict(matches.annotate(plain=SearchRank(F("rank_vector"), tsquery(parsed), weights=PG_WEIGHTS))
                  .values_list("pk", "plain"))
     assert ranked == plain
+
+
+@pytest.mark.parametrize("kept", [5, 20, 25, 200])
+def test_a_page_past_the_ids_the_count_ranked_is_ranked_by_itself(client, monkeypatch, kept):
+    """The counting statement returns only the best RANKED_IDS_COUNTED ids; every page, within them or
+    past them, lists what ranking every match lists there."""
+    from django.core.cache import cache
+
+    from cases import facets
+
+    monkeypatch.setattr(facets, "RANKED_IDS_COUNTED", kept)
+    for i in range(45):
+        make_case(f"红色物业案例{i}" if i % 3 else f"案例{i}", "推行红色物业。" * (1 + i % 4),
+                  published_on=f"20{10 + i % 12}-0{1 + i % 9}-01")
+    expected = list(Case.objects.published().search("红色物业").by_relevance("红色物业").values_list("pk", flat=True))
+    for page in (1, 2, 3):
+        cache.clear()
+        listed = client.get("/", {"q": "红色物业", "page": page}).context["cases"]
+        assert [c.pk for c in listed] == expected[(page - 1) * 20 : page * 20]
