@@ -19,7 +19,7 @@ from django_filters.constants import EMPTY_VALUES
 
 from . import facet_cells, search
 from .facets import FACET_PARAMS, FACETS, cached_count_sets
-from .models import Case, Metric, Place, Practice
+from .models import Case, Metric, Place, Practice, in_place
 
 MIN_YEAR, MAX_YEAR = 1949, 2100
 NEWEST = F("published_on").desc(nulls_last=True)
@@ -206,6 +206,10 @@ class CaseFilter(django_filters.FilterSet):
                      and connections[self.queryset.db].vendor == "postgresql")
         counts: dict = {}
         for identity, facets in by_set.items():
+            if facets == ["province"] and cap is not None and self.form.cleaned_data.get("province"):
+                counts["province"] = self.province_counts_around(self.form.cleaned_data["province"], identity,
+                                                                 counts["total"], cap)
+                continue
             wanted = ["total" if f is None else f for f in facets]
             ranked = rank_here and None in facets
             counted = cached_count_sets(
@@ -216,6 +220,23 @@ class CaseFilter(django_filters.FilterSet):
                 self.ranked_ids = counted.get("order")
             counts.update((kind, value) for kind, value in counted.items() if kind != "order")
         return counts
+
+    def province_counts_around(self, province: Place, identity: tuple, inside: int | None, cap: int) -> dict | None:
+        """A capped search's province facet while ``province`` is chosen: the matches outside it, counted.
+
+        The facet's set (every filter but the province) is the list itself, whose ``inside``
+        matches are already counted, and the matches in other provinces. So only those are read,
+        up to what the cap leaves (``cap - inside``): past it, the whole set is past the cap too.
+        For a common word in a large province that spares the thousands of rows of the list.
+        """
+        if inside is None:  # the list alone is past the cap, so its superset is
+            return None
+        left = cap - inside
+        outside = cached_count_sets((identity, "outside", province.pk, left),
+                                    lambda: self.without("province").exclude(in_place(province)), ["province"], left)
+        if outside["province"] is None:
+            return None
+        return {**outside["province"], **({province.pk: inside} if inside else {})}
 
     ranked_ids: list[int] | None = None  # a ranked search's best matches first, when ``counts`` ordered them
 

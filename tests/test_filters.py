@@ -319,3 +319,29 @@ def test_counts_when_nothing_can_match(client, cases):
     assert response.status_code == 200
     assert response.context["paginator"].count == 0
     assert facet(response, "practice")["网格化管理"] == (0, False)
+
+
+@pytest.mark.parametrize("cap", [1, 2, 3, 4, 5, 6, 7, 8, 5000])
+@pytest.mark.parametrize("query", ["q=共建协议&province=210000", "q=共建协议&province=610000",
+                                   "q=共建协议&province=110000", "q=协议&province=520000&city=520100",
+                                   "q=共建协议&province=210000&year_from=2020"])
+def test_a_searchs_province_facet_counts_the_matches_outside_the_chosen_province(cases, monkeypatch, cap, query):
+    """Within a province, a capped search counts only the other provinces' matches for the facet (the
+    chosen one's are the list's total): the same counts, or the same None past the cap, as counting the
+    whole set without the province."""
+    from django.core.cache import cache
+    from django.http import QueryDict
+
+    from cases import search
+    from cases.facets import count_sets
+    from cases.filters import CaseFilter
+
+    for n in range(4):  # more matches, in and out of Liaoning
+        make_case(f"共建协议{n}", "共建协议。", place_code=("210200", "610300", "520115", None)[n])
+    monkeypatch.setattr(search, "SEARCH_CAP", cap)
+    cache.clear()
+    filterset = CaseFilter(QueryDict(query), queryset=Case.objects.published())
+    whole = count_sets(filterset.without("province"), ["province"], cap, cached=False)["province"]
+    assert filterset.counts["province"] == whole
+    if cap == 5000:
+        assert whole, "the search has matches to count"
