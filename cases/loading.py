@@ -123,11 +123,14 @@ def _lookup(sql: str, params: Sequence) -> list[tuple]:
         return cursor.fetchall()
 
 
-def case_of_source(source: str, body: str) -> Case | None:
-    """The case this report is a version of: the same source and the same report (its lead)."""
-    table = Case._meta.db_table
+def case_of_source(source: str, body: str, same_source: Sequence[tuple[int, str]] | None = None) -> Case | None:
+    """The case this report is a version of: the same source and the same report (its lead).
+
+    ``same_source``: the (id, body) of the cases of this source by id, if the caller has them (``identify``)."""
+    if same_source is None:
+        same_source = _lookup(f"SELECT id, body FROM {Case._meta.db_table} WHERE source_file = %s ORDER BY id", [source])
     lead = None  # a new source (nearly every report of a run) has no case to tell it from
-    for pk, other_body in _lookup(f"SELECT id, body FROM {table} WHERE source_file = %s ORDER BY id", [source]):
+    for pk, other_body in same_source:
         lead = lead_text(body) if lead is None else lead
         if same_report(lead, lead_text(other_body)):
             return Case.objects.select_for_update().get(pk=pk)
@@ -144,6 +147,29 @@ def known_case(digest: str) -> Case | None:
         [digest, digest],
     )
     return Case.objects.filter(pk=row[0][0]).first() if row else None
+
+
+class Identity(NamedTuple):
+    """What the database holds of a report about to be written (``identify``)."""
+
+    known: int | None  # the case these bytes already are (``known_case``)
+    same_source: list[tuple[int, str]]  # the cases of its source, (id, body) by id (``case_of_source``)
+    slug_taken: bool  # whether the slug its source gives is a case's already (``unique_slug``)
+
+
+def identify(digest: str, source: str, slug: str) -> Identity:
+    """A report's three lookups in one statement: every report asks them and nearly every answer is
+    "none", so one statement's cost (not three) is most of what they take."""
+    case, merged = Case._meta.db_table, MergedReport._meta.db_table
+    rows = _lookup(
+        f"SELECT 0, id, body FROM {case} WHERE source_file = %s "
+        f"UNION ALL SELECT 1, id, NULL FROM {case} WHERE content_hash = %s "
+        f"UNION ALL SELECT 2, case_id, NULL FROM {merged} WHERE content_hash = %s "
+        f"UNION ALL SELECT 3, id, NULL FROM {case} WHERE slug = %s ORDER BY 1, 2",
+        [source, digest, digest, slug],
+    )
+    known = next((pk for what, pk, _body in rows if what in (1, 2)), None)
+    return Identity(known, [(pk, body) for what, pk, body in rows if what == 0], any(what == 3 for what, *_ in rows))
 
 
 def current_taxonomy() -> list[tuple[str, list[str]]]:
@@ -293,14 +319,16 @@ def save_report(report: Report, digest: str, *, publish: bool = False, source: s
     try:
         with transaction.atomic():
             serialise_writers()
-            existing = known_case(digest)
+            slug = base_slug(source)
+            known, same_source, slug_taken = identify(digest, source, slug)
+            existing = Case.objects.filter(pk=known).first() if known is not None else None
             if existing is not None:  # another writer loaded these bytes while this one processed them
                 return LoadResult(source, UNCHANGED, "", existing)
-            case = case_of_source(source, report.body)
+            case = case_of_source(source, report.body, same_source)
             created = case is None
             old_body = "" if created else case.body
             if created:
-                case = Case(source_file=source, slug=unique_slug(source))
+                case = Case(source_file=source, slug=unique_slug(source) if slug_taken else slug)
             conflicts = apply_fields(case, report)
             if created:
                 # a non-case (paper, commentary, speech, how-to) stays a draft: publishing it is a curator's call
@@ -349,8 +377,13 @@ def serialise_writers() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITER_LOCK])
 
 
+def base_slug(source_name: str) -> str:
+    """The slug a source's case has unless another case has it already (then ``unique_slug`` numbers it)."""
+    return slugify(Path(source_name).stem, allow_unicode=True)[:80] or "case"
+
+
 def unique_slug(source_name: str) -> str:
-    base = slugify(Path(source_name).stem, allow_unicode=True)[:80] or "case"
+    base = base_slug(source_name)
     slug, n = base, 2
     while _lookup(f"SELECT 1 FROM {Case._meta.db_table} WHERE slug = %s", [slug]):
         slug, n = f"{base}-{n}", n + 1
