@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.utils import timezone
 from django.utils.text import slugify
@@ -177,25 +177,69 @@ def current_taxonomy() -> list[tuple[str, list[str]]]:
     return [(name, list(synonyms or [])) for name, synonyms in Practice.objects.values_list("name", "synonyms")]
 
 
+class References:
+    """The curated tables a run's reports are written against, read once a run, as the practice taxonomy
+    the pipeline is given is (``ingest_paths``): the practices (the taxonomy, and their ids by name), the
+    indicator assigner, and each place a report names, looked up the first time a report of the run names it.
+
+    Read once a report, they were a quarter of the writer's statements. A curator's edit counts from the
+    next run; a report loaded on its own (``ingest_bytes``, ``save_report``: an upload's) reads them afresh.
+    A row deleted during a run fails the write of a report that names it; ``save_report`` then reads
+    them again (``read``) and writes the report once more.
+    """
+
+    def __init__(self) -> None:
+        self.read()
+
+    def read(self) -> None:
+        """Read the tables as they are now."""
+        practices = list(Practice.objects.values_list("id", "name", "synonyms"))
+        self.taxonomy = [(name, list(synonyms or [])) for _pk, name, synonyms in practices]
+        self.practice_ids = {name: pk for pk, name, _synonyms in practices}
+        self.indicator_id = Indicator.objects.id_assigner()
+        self._places: dict[str, tuple | None] = {}
+
+    def place(self, code: str) -> Place | None:
+        """The place of this code with its parents (saving a case fills in its province and city from them)."""
+        if code not in self._places:
+            rows = _lookup(_place_lookup(connection.vendor)[1], [code])
+            self._places[code] = rows[0] if rows else None
+        row = self._places[code]
+        if row is None:
+            return None
+        names = _place_lookup(connection.vendor)[0]
+        width = len(names)
+        # new rows each time: a case's place is its own, whatever another case of the run does with its own
+        chain = [Place.from_db(connection.alias, names, row[n * width : (n + 1) * width]) for n in range(3)]
+        for child, parent in zip(chain, chain[1:], strict=False):
+            if child.parent_id is None:
+                break
+            child.parent = parent
+        return chain[0]
+
+
 # ---------------------------------------------------------------- entry points
 
 
 def ingest_bytes(
-    name: str, raw: bytes, *, publish: bool = False, taxonomy: Sequence | None = None
+    name: str, raw: bytes, *, publish: bool = False, references: References | None = None
 ) -> LoadResult:
-    """Run the pipeline on one report's bytes and write it; never raises for a bad report."""
+    """Run the pipeline on one report's bytes and write it; never raises for a bad report.
+
+    ``references``: the run's (``ingest_paths``); a report loaded on its own reads them afresh."""
     digest = content_hash(raw)
     existing = known_case(digest)
     if existing is not None:
         return LoadResult(name, UNCHANGED, "", existing)
+    references = references if references is not None else References()
     try:
-        report = process(raw, name, taxonomy=taxonomy if taxonomy is not None else current_taxonomy())
+        report = process(raw, name, taxonomy=references.taxonomy)
     except ReportRejected as rejected:
         return LoadResult(name, FAILED, str(rejected))
     except Exception as error:  # a pipeline bug must not stop the other reports of the run
         log.exception("pipeline failed on %s", name)
         return LoadResult(name, FAILED, f"处理出错（{type(error).__name__}: {error}）")
-    return save_report(report, digest, publish=publish, source=name)
+    return save_report(report, digest, publish=publish, source=name, references=references)
 
 
 def ingest_paths(
@@ -204,13 +248,13 @@ def ingest_paths(
     """Ingest files and folders (recursively); one result per report, failures included."""
     files, failures = collect_files(paths)
     yield from failures
-    taxonomy = current_taxonomy()
+    references = References()
     if jobs > 1 and len(files) > 1:
-        yield from _ingest_parallel(files, publish=publish, jobs=jobs, taxonomy=taxonomy)
+        yield from _ingest_parallel(files, publish=publish, jobs=jobs, references=references)
         return
     for path, name in files:
         raw, failure = read_report(path, name)
-        yield failure or ingest_bytes(name, raw, publish=publish, taxonomy=taxonomy)
+        yield failure or ingest_bytes(name, raw, publish=publish, references=references)
 
 
 def count_reports(paths: Iterable[str | Path]) -> int:
@@ -262,7 +306,7 @@ def read_report(path: Path, name: str | None = None) -> tuple[bytes, LoadResult 
 REPORTS_AHEAD_PER_WORKER = 2
 
 
-def _ingest_parallel(files: list[SourceFile], *, publish: bool, jobs: int, taxonomy: Sequence) -> Iterator[LoadResult]:
+def _ingest_parallel(files: list[SourceFile], *, publish: bool, jobs: int, references: References) -> Iterator[LoadResult]:
     """Decode-to-extract in ``jobs`` worker processes; this process alone writes to the database.
 
     Unchanged and unreadable files are settled here, so workers only see new work. Workers are
@@ -282,7 +326,7 @@ def _ingest_parallel(files: list[SourceFile], *, publish: bool, jobs: int, taxon
         if existing is not None:
             return LoadResult(source.name, UNCHANGED, "", existing)
         # the worker reads the file itself: the bytes are not sent
-        return pool.apply_async(process_for_pool, ((str(source.path), taxonomy),))
+        return pool.apply_async(process_for_pool, ((str(source.path), references.taxonomy),))
 
     with multiprocessing.get_context("spawn").Pool(processes=jobs) as pool:
         for source, started in ahead_of_writer(files, start, jobs * REPORTS_AHEAD_PER_WORKER):
@@ -290,7 +334,7 @@ def _ingest_parallel(files: list[SourceFile], *, publish: bool, jobs: int, taxon
                 yield started
                 continue
             _file, digest, report, reason = started.get()
-            yield (save_report(report, digest, publish=publish, source=source.name) if report
+            yield (save_report(report, digest, publish=publish, source=source.name, references=references) if report
                    else LoadResult(source.name, FAILED, reason))
 
 
@@ -309,55 +353,71 @@ def ahead_of_writer(items: Iterable, start, limit: int) -> Iterator[tuple]:
 # ---------------------------------------------------------------- writing
 
 
-def save_report(report: Report, digest: str, *, publish: bool = False, source: str | None = None) -> LoadResult:
+def save_report(report: Report, digest: str, *, publish: bool = False, source: str | None = None,
+                references: References | None = None) -> LoadResult:
     """Write one processed report in one transaction: create its case or update the case it is a version of.
 
     ``source`` is where the report came from (see ``case_of_source``); the report's own name by default.
-    ``publish`` publishes a new case, never a non-case: that one stays a draft and the result says so."""
+    ``publish`` publishes a new case, never a non-case: that one stays a draft and the result says so.
+    ``references``: the run's curated tables (``References``); read here, afresh, if not given."""
     source = (source or report.source_name)[:255]
-    withheld = False
     try:
-        with transaction.atomic():
-            serialise_writers()
-            slug = base_slug(source)
-            known, same_source, slug_taken = identify(digest, source, slug)
-            existing = Case.objects.filter(pk=known).first() if known is not None else None
-            if existing is not None:  # another writer loaded these bytes while this one processed them
-                return LoadResult(source, UNCHANGED, "", existing)
-            case = case_of_source(source, report.body, same_source)
-            created = case is None
-            old_body = "" if created else case.body
-            if created:
-                case = Case(source_file=source, slug=unique_slug(source) if slug_taken else slug)
-            conflicts = apply_fields(case, report)
-            if created:
-                # a non-case (paper, commentary, speech, how-to) stays a draft: publishing it is a curator's call
-                withheld = publish and case.kind == Case.Kind.NON_CASE
-                case.status = Case.Status.PUBLISHED if publish and not withheld else Case.Status.DRAFT
-            case.content_hash = digest
-            # the pipeline made the signature and the index tokens of its body; a curator's body is made here
-            as_processed = case.body == report.body
-            signature = report.signature if as_processed and report.signature is not None else dedupe.signature(case.body)
-            case.minhash = dedupe.to_bytes(signature)
-            keys = dedupe.band_keys(signature)
-            if created:
-                case.duplicate_of = find_duplicate(case, signature, keys)
-            save_case(case, created)
-            save_bands(case, signature, created, keys)
-            conflicts.update(apply_practices(case, report, created))
-            made, structure_conflicts = sync_structure(case, report, old_body, created)
-            conflicts.update(structure_conflicts)
-            if conflicts:
-                case.needs_review = True
-                case.review_conflicts = {**case.review_conflicts, **conflicts}
-                Case.objects.filter(pk=case.pk).update(needs_review=True, review_conflicts=case.review_conflicts)
-            # a new case's headings are the mechanisms just written, in their order
-            search.index_case(case, body_tokens=report.index_tokens if as_processed else None,
-                              headings=[m.heading for m in sorted(made.values(), key=lambda m: m.order)]
-                              if created else None)
+        try:
+            return _write_report(report, digest, source, publish=publish, references=references)
+        except IntegrityError as error:
+            if references is None:
+                raise
+            # a row of the run's curated tables this report names was deleted meanwhile (its foreign key
+            # failed): once more, with the tables read as they are now, which the rest of the run then uses
+            log.warning("writing %s again with the curated tables read afresh (%s)", source, error)
+            references.read()
+            return _write_report(report, digest, source, publish=publish, references=references)
     except Exception as error:
         log.exception("could not save %s", source)
         return LoadResult(source, FAILED, f"写入数据库出错（{type(error).__name__}: {error}）")
+
+
+def _write_report(report: Report, digest: str, source: str, *, publish: bool, references: References | None) -> LoadResult:
+    withheld = False
+    with transaction.atomic():
+        serialise_writers()
+        references = references if references is not None else References()
+        slug = base_slug(source)
+        known, same_source, slug_taken = identify(digest, source, slug)
+        existing = Case.objects.filter(pk=known).first() if known is not None else None
+        if existing is not None:  # another writer loaded these bytes while this one processed them
+            return LoadResult(source, UNCHANGED, "", existing)
+        case = case_of_source(source, report.body, same_source)
+        created = case is None
+        old_body = "" if created else case.body
+        if created:
+            case = Case(source_file=source, slug=unique_slug(source) if slug_taken else slug)
+        conflicts = apply_fields(case, report, references)
+        if created:
+            # a non-case (paper, commentary, speech, how-to) stays a draft: publishing it is a curator's call
+            withheld = publish and case.kind == Case.Kind.NON_CASE
+            case.status = Case.Status.PUBLISHED if publish and not withheld else Case.Status.DRAFT
+        case.content_hash = digest
+        # the pipeline made the signature and the index tokens of its body; a curator's body is made here
+        as_processed = case.body == report.body
+        signature = report.signature if as_processed and report.signature is not None else dedupe.signature(case.body)
+        case.minhash = dedupe.to_bytes(signature)
+        keys = dedupe.band_keys(signature)
+        if created:
+            case.duplicate_of = find_duplicate(case, signature, keys)
+        save_case(case, created)
+        save_bands(case, signature, created, keys)
+        conflicts.update(apply_practices(case, report, created, references))
+        made, structure_conflicts = sync_structure(case, report, old_body, created, references)
+        conflicts.update(structure_conflicts)
+        if conflicts:
+            case.needs_review = True
+            case.review_conflicts = {**case.review_conflicts, **conflicts}
+            Case.objects.filter(pk=case.pk).update(needs_review=True, review_conflicts=case.review_conflicts)
+        # a new case's headings are the mechanisms just written, in their order
+        search.index_case(case, body_tokens=report.index_tokens if as_processed else None,
+                          headings=[m.heading for m in sorted(made.values(), key=lambda m: m.order)]
+                          if created else None)
     note = "与人工修订不一致，已标记待复核：" + "、".join(sorted(conflicts)) if conflicts else ""
     if case.duplicate_of_id and created:
         note = (note + "；" if note else "") + f"疑似与“{case.duplicate_of.title}”重复"
@@ -390,22 +450,12 @@ def unique_slug(source_name: str) -> str:
     return slug
 
 
-def resolve_place(report: Report) -> Place | None:
+def resolve_place(report: Report, references: References | None = None) -> Place | None:
     """The report's place with its parents (saving the case fills in its province and city from them)."""
     code = report.extraction.place_code
     if not code:
         return None
-    names, sql = _place_lookup(connection.vendor)
-    rows = _lookup(sql, [code])
-    if not rows:
-        return None
-    width = len(names)
-    chain = [Place.from_db(connection.alias, names, rows[0][n * width : (n + 1) * width]) for n in range(3)]
-    for child, parent in zip(chain, chain[1:], strict=False):
-        if child.parent_id is None:
-            break
-        child.parent = parent
-    return chain[0]
+    return (references if references is not None else References()).place(code)
 
 
 @cache
@@ -419,12 +469,12 @@ def _place_lookup(vendor: str) -> tuple[list[str], str]:
                    f"LEFT JOIN {table} b ON b.id = a.parent_id WHERE p.code = %s")
 
 
-def apply_fields(case: Case, report: Report) -> dict[str, dict]:
+def apply_fields(case: Case, report: Report, references: References | None = None) -> dict[str, dict]:
     """Set every pipeline field on the case, except those a curator changed; return the conflicts."""
     ex = report.extraction
     extracted = {
         "title": (ex.title or "")[:300] or clean.without_controls(report.source_name)[:300],
-        "place": resolve_place(report),
+        "place": resolve_place(report, references),
         "published_on": ex.published_on,
         "source": (ex.source or "")[:200],
         "author_org": (ex.author_org or "")[:200],
@@ -471,13 +521,10 @@ def _shown(value) -> str:
     return text if len(text) <= 200 else text[:200] + "…"
 
 
-def apply_practices(case: Case, report: Report, created: bool) -> dict[str, dict]:
+def apply_practices(case: Case, report: Report, created: bool, references: References) -> dict[str, dict]:
     names = list(report.extraction.practices)
     if created:  # a new case has none to compare with
-        if names:
-            ids = _lookup(f"SELECT id FROM {Practice._meta.db_table} WHERE name IN ({', '.join(['%s'] * len(names))})",
-                          names)
-            add_practices(case, {pk for (pk,) in ids})
+        add_practices(case, {references.practice_ids[name] for name in names if name in references.practice_ids})
         return {}
     wanted = list(Practice.objects.filter(name__in=names)) if names else []
     if "practices" in case.curated_fields:
@@ -636,7 +683,7 @@ def _assign(row, values: dict) -> bool:
 
 
 def sync_structure(
-    case: Case, report: Report, old_body: str, created: bool = False
+    case: Case, report: Report, old_body: str, created: bool = False, references: References | None = None
 ) -> tuple[dict[int, Mechanism], dict[str, dict]]:
     """Bring the case's mechanisms and figures in line with the report; return its mechanisms and the conflicts.
 
@@ -648,7 +695,7 @@ def sync_structure(
         return {}, {}
     body_map = None if created or old_body == case.body else BodyMap(old_body, case.body)
     made, conflicts = sync_mechanisms(case, report, body_map, created)
-    conflicts.update(sync_metrics(case, report, made, body_map, created))
+    conflicts.update(sync_metrics(case, report, made, body_map, created, references))
     return made, conflicts
 
 
@@ -783,11 +830,12 @@ def _figure_key(text, value, unit, qualifier) -> tuple:
 
 
 def sync_metrics(
-    case: Case, report: Report, made: dict[int, Mechanism], body_map: BodyMap | None, created: bool = False
+    case: Case, report: Report, made: dict[int, Mechanism], body_map: BodyMap | None, created: bool = False,
+    references: References | None = None,
 ) -> dict[str, dict]:
     """Figures for the pipeline's; a kept figure stays where its text now is, and a new value at its place is a conflict."""
     extracted = report.extraction.metrics
-    indicator_id = Indicator.objects.id_assigner() if extracted else None
+    indicator_id = references.indicator_id if references is not None else Indicator.objects.id_assigner()
     rows = [] if created else list(case.metrics.all())
     whole_list_kept = "metrics" in case.curated_fields
     kept = [m for m in rows if m.curated or whole_list_kept]
