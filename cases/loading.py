@@ -26,8 +26,9 @@ import logging
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from difflib import SequenceMatcher
 from functools import cache
@@ -1043,10 +1044,19 @@ def _insert_of(model, vendor: str) -> _Insert:
                    tuple(_kept_types(f, db) for f in fields), tuple(f.get_db_prep_save for f in fields))
 
 
-def _prepared(insert: _Insert, values: Iterable[Sequence], db) -> list[list]:
+class _EveryType:
+    """The kept types of a column whose values are given already prepared."""
+
+    def __contains__(self, value_type) -> bool:
+        return True
+
+
+def _prepared(insert: _Insert, values: Iterable[Sequence], db, ready: Collection[str] = ()) -> list[list]:
     """Rows of values (in the order of ``insert.fields``) as the database is given them: what each field's
-    ``get_db_prep_save`` makes of them, asked only of values of a type the field does not keep."""
-    rules = list(zip(insert.kept_types, insert.prepare, strict=True))
+    ``get_db_prep_save`` makes of them, asked only of values of a type the field does not keep, and not
+    of the columns named in ``ready``, whose values the caller prepared."""
+    rules = [(_EveryType() if name in ready else kept, prepare)
+             for name, kept, prepare in zip(insert.attnames, insert.kept_types, insert.prepare, strict=True)]
     return [[value if type(value) in kept else prepare(value, db) for value, (kept, prepare) in zip(row, rules, strict=True)]
             for row in values]
 
@@ -1105,14 +1115,14 @@ def _history_of(model):
 def create_with_history(objs: list) -> None:
     """Insert new mechanisms or figures and their history's creation records (``+``), in two statements.
 
-    The history rows are those simple-history's ``bulk_create_with_history`` writes: the tracked
-    values, a ``history_date`` taken per row, no change reason, the user of the request (an upload)
-    or none.
+    The history rows are those simple-history's ``bulk_create_with_history`` writes given a
+    ``default_date``: the tracked values, one ``history_date`` for the statement's rows (prepared for
+    the database once, not once a row), no change reason, the user of the request (an upload) or none.
     """
     if not objs:
         return
     insert_rows(type(objs[0]), objs, return_ids=True)
-    _write_history(objs, "+", reason=lambda obj: None, date=lambda obj: timezone.now())
+    _write_history(objs, "+", reason=lambda obj: None, date=timezone.now())
 
 
 def save_case(case: Case, created: bool) -> None:
@@ -1155,12 +1165,17 @@ def insert_case(case: Case) -> None:
 
 def _write_history(objs: list, history_type: str, *, reason, date) -> None:
     """History records of saved rows of one model, in one statement: their tracked values, ``history_type``,
-    ``reason(obj)`` and ``date(obj)``, and the user simple-history would name (the request's, or none)."""
+    ``reason(obj)``, ``date(obj)`` (or ``date`` itself for every row, given a datetime), and the user
+    simple-history would name (the request's, or none)."""
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):  # as simple-history itself reads it
         return
     history = _history_of(type(objs[0]))
     user = history.get_default_history_user(objs[0])
     db = transaction.get_connection()
+    ready = ()
+    if isinstance(date, datetime):
+        prepared_date = history._meta.get_field("history_date").get_db_prep_save(date, db)
+        date, ready = (lambda obj: prepared_date), ("history_date",)
     special = {
         "history_change_reason": reason, "history_type": lambda obj: history_type,
         "history_date": date, "history_user_id": lambda obj: user.pk if user else None,
@@ -1174,7 +1189,7 @@ def _write_history(objs: list, history_type: str, *, reason, date) -> None:
     else:
         values = [special.get(name) or attrgetter(name) for name in insert.attnames]
         rows = ([value(obj) for value in values] for obj in objs)
-    _execute_many(db, insert, _prepared(insert, rows, db))
+    _execute_many(db, insert, _prepared(insert, rows, db, ready))
 
 
 def add_practices(case: Case, ids: set[int]) -> None:
