@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from difflib import SequenceMatcher
-from functools import cache
-from operator import attrgetter
+from functools import cache, lru_cache
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -197,7 +197,8 @@ class References:
         practices = list(Practice.objects.values_list("id", "name", "synonyms"))
         self.taxonomy = [(name, list(synonyms or [])) for _pk, name, synonyms in practices]
         self.practice_ids = {name: pk for pk, name, _synonyms in practices}
-        self.indicator_id = Indicator.objects.id_assigner()
+        # a run's figures share many subjects: the assigner's answer to each pair is kept for the run
+        self.indicator_id = lru_cache(maxsize=8192)(Indicator.objects.id_assigner())
         self._places: dict[str, tuple | None] = {}
 
     def place(self, code: str) -> Place | None:
@@ -883,7 +884,7 @@ def sync_metrics(
             "start": data.start,
             "end": data.end, "order": order,
         }
-        queue = queues.get(_figure_key(values["text"], data.value, values["unit"], values["qualifier"]))
+        queue = queues.get(_figure_key(values["text"], data.value, values["unit"], values["qualifier"])) if queues else None
         if queue:
             row = queue.popleft()
             used.add(row.pk)
@@ -1097,7 +1098,8 @@ def insert_values(model, rows: Iterable[dict]) -> None:
     without making a model instance of each (a report's 32 duplicate bands, its practices)."""
     db = transaction.get_connection()
     insert = _insert_of(model, db.vendor)
-    values = [tuple(row[name] for name in insert.attnames) for row in rows]
+    get = itemgetter(*insert.attnames)
+    values = list(map(get, rows)) if len(insert.attnames) > 1 else [(get(row),) for row in rows]
     if values:
         _execute_many(db, insert, _prepared(insert, values, db))
 
@@ -1135,38 +1137,43 @@ def save_case(case: Case, created: bool) -> None:
     ``case.save()``."""
     case.skip_history_when_saving = True  # simple-history's own switch for its signal
     try:
-        if created:
-            insert_case(case)
-        else:
+        prepared = insert_case(case) if created else None
+        if not created:
             case.save()
     finally:
         del case.skip_history_when_saving
     _write_history([case], "+" if created else "~", reason=get_change_reason_from_object,
-                   date=lambda obj: obj._history_date if hasattr(obj, "_history_date") else timezone.now())
+                   date=lambda obj: obj._history_date if hasattr(obj, "_history_date") else timezone.now(),
+                   prepared=prepared)
 
 
-def insert_case(case: Case) -> None:
+def insert_case(case: Case) -> dict[str, object]:
     """What ``case.save()`` does for a new case, but its history (``save_case`` writes that): ``Case.save``'s
     own step (``sync_place_columns``), the ``pre_save`` and ``post_save`` signals (the facet caches listen),
     each field's ``pre_save`` (the creation and update times), and the INSERT, through the loader's
-    prepared statement: the ORM compiles its INSERT anew for every case, half a millisecond a report."""
+    prepared statement: the ORM compiles its INSERT anew for every case, half a millisecond a report.
+
+    Returns the values the INSERT was given, by attname (its history record holds the same)."""
     db = transaction.get_connection()
     case.sync_place_columns()
     pre_save.send(sender=Case, instance=case, raw=False, using=db.alias, update_fields=None)
     insert = _insert_of(Case, db.vendor)
-    values = [field.pre_save(case, True) for field in insert.fields]
+    values = _prepared(insert, [[field.pre_save(case, True) for field in insert.fields]], db)[0]
     with db.cursor() as cursor:
-        cursor.execute(f"{insert.head}{insert.row} RETURNING {db.ops.quote_name(Case._meta.pk.column)}",
-                       _prepared(insert, [values], db)[0])
+        cursor.execute(f"{insert.head}{insert.row} RETURNING {db.ops.quote_name(Case._meta.pk.column)}", values)
         case.pk = cursor.fetchone()[0]
     case._state.adding, case._state.db = False, db.alias
     post_save.send(sender=Case, instance=case, created=True, update_fields=None, raw=False, using=db.alias)
+    return dict(zip(insert.attnames, values, strict=True))
 
 
-def _write_history(objs: list, history_type: str, *, reason, date) -> None:
+def _write_history(objs: list, history_type: str, *, reason, date, prepared: dict | None = None) -> None:
     """History records of saved rows of one model, in one statement: their tracked values, ``history_type``,
     ``reason(obj)``, ``date(obj)`` (or ``date`` itself for every row, given a datetime), and the user
-    simple-history would name (the request's, or none)."""
+    simple-history would name (the request's, or none).
+
+    ``prepared``: for one row, the values its own INSERT was just given by attname (``insert_case``), taken
+    as they are rather than prepared again (a case's JSON fields, its dates)."""
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):  # as simple-history itself reads it
         return
     history = _history_of(type(objs[0]))
@@ -1182,7 +1189,12 @@ def _write_history(objs: list, history_type: str, *, reason, date) -> None:
     }
     insert = _insert_of(history, db.vendor)
     tracked = [name for name in insert.attnames if name not in special]
-    if len(tracked) > 1 and insert.attnames[: len(tracked)] == tuple(tracked):  # tracked values first, as simple-history has them
+    if prepared is not None:
+        values = [(lambda obj, value=prepared[name]: value) if name in prepared else special.get(name) or attrgetter(name)
+                  for name in insert.attnames]
+        rows = ([value(obj) for value in values] for obj in objs)
+        ready = (*ready, *prepared)
+    elif len(tracked) > 1 and insert.attnames[: len(tracked)] == tuple(tracked):  # tracked values first, as simple-history has them
         own = attrgetter(*tracked)
         extra = [special[name] for name in insert.attnames[len(tracked) :]]
         rows = ((*own(obj), *(value(obj) for value in extra)) for obj in objs)
