@@ -1045,21 +1045,21 @@ def _insert_of(model, vendor: str) -> _Insert:
                    tuple(_kept_types(f, db) for f in fields), tuple(f.get_db_prep_save for f in fields))
 
 
-class _EveryType:
-    """The kept types of a column whose values are given already prepared."""
-
-    def __contains__(self, value_type) -> bool:
-        return True
-
-
-def _prepared(insert: _Insert, values: Iterable[Sequence], db, ready: Collection[str] = ()) -> list[list]:
+def _prepared(insert: _Insert, values: Iterable[Sequence], db, ready: Collection[str] = ()) -> list[tuple]:
     """Rows of values (in the order of ``insert.fields``) as the database is given them: what each field's
     ``get_db_prep_save`` makes of them, asked only of values of a type the field does not keep, and not
-    of the columns named in ``ready``, whose values the caller prepared."""
-    rules = [(_EveryType() if name in ready else kept, prepare)
-             for name, kept, prepare in zip(insert.attnames, insert.kept_types, insert.prepare, strict=True)]
-    return [[value if type(value) in kept else prepare(value, db) for value, (kept, prepare) in zip(row, rules, strict=True)]
-            for row in values]
+    of the columns named in ``ready``, whose values the caller prepared.
+
+    Taken a column at a time: most columns hold only types their field keeps, which one pass over the
+    column's types (in C) tells, so that only the others are looked at value by value."""
+    columns = list(zip(*values, strict=True))
+    if not columns:
+        return []
+    for index, (name, kept, prepare) in enumerate(zip(insert.attnames, insert.kept_types, insert.prepare, strict=True)):
+        column = columns[index]
+        if name not in ready and not kept.issuperset(map(type, column)):
+            columns[index] = [value if type(value) in kept else prepare(value, db) for value in column]
+    return list(zip(*columns, strict=True))
 
 
 def _values_of(insert: _Insert, objs: Iterable) -> Iterator[tuple]:
