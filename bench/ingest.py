@@ -10,7 +10,7 @@ with page chrome around them). Prints, each measured side by side in the same ru
 - start-up: a fresh interpreter importing the pipeline and processing one report;
 - the loader against its floor, CPU per report: the first ``--loader-reports`` reports
   processed beforehand, then written by ``cases.loading.save_report`` into a fresh
-  database; then exactly the rows it wrote (every table, the FTS5 table included),
+  database, with the curated tables read once a round as ``ingest_paths`` reads them once a run; then exactly the rows it wrote (every table, the FTS5 table included),
   inserted into another fresh copy of the same migrated database by a bare
   ``sqlite3`` ``executemany`` per table, one transaction a report, with the PRAGMAs
   of ``config/settings.py``. Rounds alternate loader and floor;
@@ -274,7 +274,7 @@ def loader_against_floor(corpus: Path, workdir: Path, count: int, rounds: int) -
     from django.core.management import call_command
     from django.db import connection
 
-    from cases.loading import current_taxonomy, save_report
+    from cases.loading import References, current_taxonomy, save_report
     from ingest.pipeline import content_hash, process
     from ingest.report import ReportRejected
 
@@ -296,8 +296,9 @@ def loader_against_floor(corpus: Path, workdir: Path, count: int, rounds: int) -
     for n in range(1, rounds + 1):
         copy_database(empty, database)
         cpu = time.process_time()
+        references = References()  # read once a run, as ``ingest_paths`` reads them
         for report, digest, name in reports:
-            save_report(report, digest, source=name)
+            save_report(report, digest, source=name, references=references)
         loader_ms.append(1000 * (time.process_time() - cpu) / len(reports))
         connection.close()
         by_case, total = written_rows(database, empty)

@@ -26,17 +26,18 @@ import logging
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from difflib import SequenceMatcher
-from functools import cache
-from operator import attrgetter
+from functools import cache, lru_cache
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.utils import timezone
 from django.utils.text import slugify
@@ -123,11 +124,14 @@ def _lookup(sql: str, params: Sequence) -> list[tuple]:
         return cursor.fetchall()
 
 
-def case_of_source(source: str, body: str) -> Case | None:
-    """The case this report is a version of: the same source and the same report (its lead)."""
-    table = Case._meta.db_table
+def case_of_source(source: str, body: str, same_source: Sequence[tuple[int, str]] | None = None) -> Case | None:
+    """The case this report is a version of: the same source and the same report (its lead).
+
+    ``same_source``: the (id, body) of the cases of this source by id, if the caller has them (``identify``)."""
+    if same_source is None:
+        same_source = _lookup(f"SELECT id, body FROM {Case._meta.db_table} WHERE source_file = %s ORDER BY id", [source])
     lead = None  # a new source (nearly every report of a run) has no case to tell it from
-    for pk, other_body in _lookup(f"SELECT id, body FROM {table} WHERE source_file = %s ORDER BY id", [source]):
+    for pk, other_body in same_source:
         lead = lead_text(body) if lead is None else lead
         if same_report(lead, lead_text(other_body)):
             return Case.objects.select_for_update().get(pk=pk)
@@ -146,30 +150,98 @@ def known_case(digest: str) -> Case | None:
     return Case.objects.filter(pk=row[0][0]).first() if row else None
 
 
+class Identity(NamedTuple):
+    """What the database holds of a report about to be written (``identify``)."""
+
+    known: int | None  # the case these bytes already are (``known_case``)
+    same_source: list[tuple[int, str]]  # the cases of its source, (id, body) by id (``case_of_source``)
+    slug_taken: bool  # whether the slug its source gives is a case's already (``unique_slug``)
+
+
+def identify(digest: str, source: str, slug: str) -> Identity:
+    """A report's three lookups in one statement: every report asks them and nearly every answer is
+    "none", so one statement's cost (not three) is most of what they take."""
+    case, merged = Case._meta.db_table, MergedReport._meta.db_table
+    rows = _lookup(
+        f"SELECT 0, id, body FROM {case} WHERE source_file = %s "
+        f"UNION ALL SELECT 1, id, NULL FROM {case} WHERE content_hash = %s "
+        f"UNION ALL SELECT 2, case_id, NULL FROM {merged} WHERE content_hash = %s "
+        f"UNION ALL SELECT 3, id, NULL FROM {case} WHERE slug = %s ORDER BY 1, 2",
+        [source, digest, digest, slug],
+    )
+    known = next((pk for what, pk, _body in rows if what in (1, 2)), None)
+    return Identity(known, [(pk, body) for what, pk, body in rows if what == 0], any(what == 3 for what, *_ in rows))
+
+
 def current_taxonomy() -> list[tuple[str, list[str]]]:
     """The practice taxonomy as staff have edited it in the admin."""
     return [(name, list(synonyms or [])) for name, synonyms in Practice.objects.values_list("name", "synonyms")]
+
+
+class References:
+    """The curated tables a run's reports are written against, read once a run, as the practice taxonomy
+    the pipeline is given is (``ingest_paths``): the practices (the taxonomy, and their ids by name), the
+    indicator assigner, and each place a report names, looked up the first time a report of the run names it.
+
+    Read once a report, they were a quarter of the writer's statements. A curator's edit counts from the
+    next run; a report loaded on its own (``ingest_bytes``, ``save_report``: an upload's) reads them afresh.
+    A row deleted during a run fails the write of a report that names it; ``save_report`` then reads
+    them again (``read``) and writes the report once more.
+    """
+
+    def __init__(self) -> None:
+        self.read()
+
+    def read(self) -> None:
+        """Read the tables as they are now."""
+        practices = list(Practice.objects.values_list("id", "name", "synonyms"))
+        self.taxonomy = [(name, list(synonyms or [])) for _pk, name, synonyms in practices]
+        self.practice_ids = {name: pk for pk, name, _synonyms in practices}
+        # a run's figures share many subjects: the assigner's answer to each pair is kept for the run
+        self.indicator_id = lru_cache(maxsize=8192)(Indicator.objects.id_assigner())
+        self._places: dict[str, tuple | None] = {}
+
+    def place(self, code: str) -> Place | None:
+        """The place of this code with its parents (saving a case fills in its province and city from them)."""
+        if code not in self._places:
+            rows = _lookup(_place_lookup(connection.vendor)[1], [code])
+            self._places[code] = rows[0] if rows else None
+        row = self._places[code]
+        if row is None:
+            return None
+        names = _place_lookup(connection.vendor)[0]
+        width = len(names)
+        # new rows each time: a case's place is its own, whatever another case of the run does with its own
+        chain = [Place.from_db(connection.alias, names, row[n * width : (n + 1) * width]) for n in range(3)]
+        for child, parent in zip(chain, chain[1:], strict=False):
+            if child.parent_id is None:
+                break
+            child.parent = parent
+        return chain[0]
 
 
 # ---------------------------------------------------------------- entry points
 
 
 def ingest_bytes(
-    name: str, raw: bytes, *, publish: bool = False, taxonomy: Sequence | None = None
+    name: str, raw: bytes, *, publish: bool = False, references: References | None = None
 ) -> LoadResult:
-    """Run the pipeline on one report's bytes and write it; never raises for a bad report."""
+    """Run the pipeline on one report's bytes and write it; never raises for a bad report.
+
+    ``references``: the run's (``ingest_paths``); a report loaded on its own reads them afresh."""
     digest = content_hash(raw)
     existing = known_case(digest)
     if existing is not None:
         return LoadResult(name, UNCHANGED, "", existing)
+    references = references if references is not None else References()
     try:
-        report = process(raw, name, taxonomy=taxonomy if taxonomy is not None else current_taxonomy())
+        report = process(raw, name, taxonomy=references.taxonomy)
     except ReportRejected as rejected:
         return LoadResult(name, FAILED, str(rejected))
     except Exception as error:  # a pipeline bug must not stop the other reports of the run
         log.exception("pipeline failed on %s", name)
         return LoadResult(name, FAILED, f"处理出错（{type(error).__name__}: {error}）")
-    return save_report(report, digest, publish=publish, source=name)
+    return save_report(report, digest, publish=publish, source=name, references=references)
 
 
 def ingest_paths(
@@ -178,13 +250,13 @@ def ingest_paths(
     """Ingest files and folders (recursively); one result per report, failures included."""
     files, failures = collect_files(paths)
     yield from failures
-    taxonomy = current_taxonomy()
+    references = References()
     if jobs > 1 and len(files) > 1:
-        yield from _ingest_parallel(files, publish=publish, jobs=jobs, taxonomy=taxonomy)
+        yield from _ingest_parallel(files, publish=publish, jobs=jobs, references=references)
         return
     for path, name in files:
         raw, failure = read_report(path, name)
-        yield failure or ingest_bytes(name, raw, publish=publish, taxonomy=taxonomy)
+        yield failure or ingest_bytes(name, raw, publish=publish, references=references)
 
 
 def count_reports(paths: Iterable[str | Path]) -> int:
@@ -236,7 +308,7 @@ def read_report(path: Path, name: str | None = None) -> tuple[bytes, LoadResult 
 REPORTS_AHEAD_PER_WORKER = 2
 
 
-def _ingest_parallel(files: list[SourceFile], *, publish: bool, jobs: int, taxonomy: Sequence) -> Iterator[LoadResult]:
+def _ingest_parallel(files: list[SourceFile], *, publish: bool, jobs: int, references: References) -> Iterator[LoadResult]:
     """Decode-to-extract in ``jobs`` worker processes; this process alone writes to the database.
 
     Unchanged and unreadable files are settled here, so workers only see new work. Workers are
@@ -256,7 +328,7 @@ def _ingest_parallel(files: list[SourceFile], *, publish: bool, jobs: int, taxon
         if existing is not None:
             return LoadResult(source.name, UNCHANGED, "", existing)
         # the worker reads the file itself: the bytes are not sent
-        return pool.apply_async(process_for_pool, ((str(source.path), taxonomy),))
+        return pool.apply_async(process_for_pool, ((str(source.path), references.taxonomy),))
 
     with multiprocessing.get_context("spawn").Pool(processes=jobs) as pool:
         for source, started in ahead_of_writer(files, start, jobs * REPORTS_AHEAD_PER_WORKER):
@@ -264,7 +336,7 @@ def _ingest_parallel(files: list[SourceFile], *, publish: bool, jobs: int, taxon
                 yield started
                 continue
             _file, digest, report, reason = started.get()
-            yield (save_report(report, digest, publish=publish, source=source.name) if report
+            yield (save_report(report, digest, publish=publish, source=source.name, references=references) if report
                    else LoadResult(source.name, FAILED, reason))
 
 
@@ -283,53 +355,71 @@ def ahead_of_writer(items: Iterable, start, limit: int) -> Iterator[tuple]:
 # ---------------------------------------------------------------- writing
 
 
-def save_report(report: Report, digest: str, *, publish: bool = False, source: str | None = None) -> LoadResult:
+def save_report(report: Report, digest: str, *, publish: bool = False, source: str | None = None,
+                references: References | None = None) -> LoadResult:
     """Write one processed report in one transaction: create its case or update the case it is a version of.
 
     ``source`` is where the report came from (see ``case_of_source``); the report's own name by default.
-    ``publish`` publishes a new case, never a non-case: that one stays a draft and the result says so."""
+    ``publish`` publishes a new case, never a non-case: that one stays a draft and the result says so.
+    ``references``: the run's curated tables (``References``); read here, afresh, if not given."""
     source = (source or report.source_name)[:255]
-    withheld = False
     try:
-        with transaction.atomic():
-            serialise_writers()
-            existing = known_case(digest)
-            if existing is not None:  # another writer loaded these bytes while this one processed them
-                return LoadResult(source, UNCHANGED, "", existing)
-            case = case_of_source(source, report.body)
-            created = case is None
-            old_body = "" if created else case.body
-            if created:
-                case = Case(source_file=source, slug=unique_slug(source))
-            conflicts = apply_fields(case, report)
-            if created:
-                # a non-case (paper, commentary, speech, how-to) stays a draft: publishing it is a curator's call
-                withheld = publish and case.kind == Case.Kind.NON_CASE
-                case.status = Case.Status.PUBLISHED if publish and not withheld else Case.Status.DRAFT
-            case.content_hash = digest
-            # the pipeline made the signature and the index tokens of its body; a curator's body is made here
-            as_processed = case.body == report.body
-            signature = report.signature if as_processed and report.signature is not None else dedupe.signature(case.body)
-            case.minhash = dedupe.to_bytes(signature)
-            keys = dedupe.band_keys(signature)
-            if created:
-                case.duplicate_of = find_duplicate(case, signature, keys)
-            save_case(case, created)
-            save_bands(case, signature, created, keys)
-            conflicts.update(apply_practices(case, report, created))
-            made, structure_conflicts = sync_structure(case, report, old_body, created)
-            conflicts.update(structure_conflicts)
-            if conflicts:
-                case.needs_review = True
-                case.review_conflicts = {**case.review_conflicts, **conflicts}
-                Case.objects.filter(pk=case.pk).update(needs_review=True, review_conflicts=case.review_conflicts)
-            # a new case's headings are the mechanisms just written, in their order
-            search.index_case(case, body_tokens=report.index_tokens if as_processed else None,
-                              headings=[m.heading for m in sorted(made.values(), key=lambda m: m.order)]
-                              if created else None)
+        try:
+            return _write_report(report, digest, source, publish=publish, references=references)
+        except IntegrityError as error:
+            if references is None:
+                raise
+            # a row of the run's curated tables this report names was deleted meanwhile (its foreign key
+            # failed): once more, with the tables read as they are now, which the rest of the run then uses
+            log.warning("writing %s again with the curated tables read afresh (%s)", source, error)
+            references.read()
+            return _write_report(report, digest, source, publish=publish, references=references)
     except Exception as error:
         log.exception("could not save %s", source)
         return LoadResult(source, FAILED, f"写入数据库出错（{type(error).__name__}: {error}）")
+
+
+def _write_report(report: Report, digest: str, source: str, *, publish: bool, references: References | None) -> LoadResult:
+    withheld = False
+    with transaction.atomic():
+        serialise_writers()
+        references = references if references is not None else References()
+        slug = base_slug(source)
+        known, same_source, slug_taken = identify(digest, source, slug)
+        existing = Case.objects.filter(pk=known).first() if known is not None else None
+        if existing is not None:  # another writer loaded these bytes while this one processed them
+            return LoadResult(source, UNCHANGED, "", existing)
+        case = case_of_source(source, report.body, same_source)
+        created = case is None
+        old_body = "" if created else case.body
+        if created:
+            case = Case(source_file=source, slug=unique_slug(source) if slug_taken else slug)
+        conflicts = apply_fields(case, report, references)
+        if created:
+            # a non-case (paper, commentary, speech, how-to) stays a draft: publishing it is a curator's call
+            withheld = publish and case.kind == Case.Kind.NON_CASE
+            case.status = Case.Status.PUBLISHED if publish and not withheld else Case.Status.DRAFT
+        case.content_hash = digest
+        # the pipeline made the signature and the index tokens of its body; a curator's body is made here
+        as_processed = case.body == report.body
+        signature = report.signature if as_processed and report.signature is not None else dedupe.signature(case.body)
+        case.minhash = dedupe.to_bytes(signature)
+        keys = dedupe.band_keys(signature)
+        if created:
+            case.duplicate_of = find_duplicate(case, signature, keys)
+        save_case(case, created)
+        save_bands(case, signature, created, keys)
+        conflicts.update(apply_practices(case, report, created, references))
+        made, structure_conflicts = sync_structure(case, report, old_body, created, references)
+        conflicts.update(structure_conflicts)
+        if conflicts:
+            case.needs_review = True
+            case.review_conflicts = {**case.review_conflicts, **conflicts}
+            Case.objects.filter(pk=case.pk).update(needs_review=True, review_conflicts=case.review_conflicts)
+        # a new case's headings are the mechanisms just written, in their order
+        search.index_case(case, body_tokens=report.index_tokens if as_processed else None,
+                          headings=[m.heading for m in sorted(made.values(), key=lambda m: m.order)]
+                          if created else None)
     note = "与人工修订不一致，已标记待复核：" + "、".join(sorted(conflicts)) if conflicts else ""
     if case.duplicate_of_id and created:
         note = (note + "；" if note else "") + f"疑似与“{case.duplicate_of.title}”重复"
@@ -349,30 +439,25 @@ def serialise_writers() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITER_LOCK])
 
 
+def base_slug(source_name: str) -> str:
+    """The slug a source's case has unless another case has it already (then ``unique_slug`` numbers it)."""
+    return slugify(Path(source_name).stem, allow_unicode=True)[:80] or "case"
+
+
 def unique_slug(source_name: str) -> str:
-    base = slugify(Path(source_name).stem, allow_unicode=True)[:80] or "case"
+    base = base_slug(source_name)
     slug, n = base, 2
     while _lookup(f"SELECT 1 FROM {Case._meta.db_table} WHERE slug = %s", [slug]):
         slug, n = f"{base}-{n}", n + 1
     return slug
 
 
-def resolve_place(report: Report) -> Place | None:
+def resolve_place(report: Report, references: References | None = None) -> Place | None:
     """The report's place with its parents (saving the case fills in its province and city from them)."""
     code = report.extraction.place_code
     if not code:
         return None
-    names, sql = _place_lookup(connection.vendor)
-    rows = _lookup(sql, [code])
-    if not rows:
-        return None
-    width = len(names)
-    chain = [Place.from_db(connection.alias, names, rows[0][n * width : (n + 1) * width]) for n in range(3)]
-    for child, parent in zip(chain, chain[1:], strict=False):
-        if child.parent_id is None:
-            break
-        child.parent = parent
-    return chain[0]
+    return (references if references is not None else References()).place(code)
 
 
 @cache
@@ -386,12 +471,12 @@ def _place_lookup(vendor: str) -> tuple[list[str], str]:
                    f"LEFT JOIN {table} b ON b.id = a.parent_id WHERE p.code = %s")
 
 
-def apply_fields(case: Case, report: Report) -> dict[str, dict]:
+def apply_fields(case: Case, report: Report, references: References | None = None) -> dict[str, dict]:
     """Set every pipeline field on the case, except those a curator changed; return the conflicts."""
     ex = report.extraction
     extracted = {
         "title": (ex.title or "")[:300] or clean.without_controls(report.source_name)[:300],
-        "place": resolve_place(report),
+        "place": resolve_place(report, references),
         "published_on": ex.published_on,
         "source": (ex.source or "")[:200],
         "author_org": (ex.author_org or "")[:200],
@@ -438,13 +523,10 @@ def _shown(value) -> str:
     return text if len(text) <= 200 else text[:200] + "…"
 
 
-def apply_practices(case: Case, report: Report, created: bool) -> dict[str, dict]:
+def apply_practices(case: Case, report: Report, created: bool, references: References) -> dict[str, dict]:
     names = list(report.extraction.practices)
     if created:  # a new case has none to compare with
-        if names:
-            ids = _lookup(f"SELECT id FROM {Practice._meta.db_table} WHERE name IN ({', '.join(['%s'] * len(names))})",
-                          names)
-            add_practices(case, {pk for (pk,) in ids})
+        add_practices(case, {references.practice_ids[name] for name in names if name in references.practice_ids})
         return {}
     wanted = list(Practice.objects.filter(name__in=names)) if names else []
     if "practices" in case.curated_fields:
@@ -603,7 +685,7 @@ def _assign(row, values: dict) -> bool:
 
 
 def sync_structure(
-    case: Case, report: Report, old_body: str, created: bool = False
+    case: Case, report: Report, old_body: str, created: bool = False, references: References | None = None
 ) -> tuple[dict[int, Mechanism], dict[str, dict]]:
     """Bring the case's mechanisms and figures in line with the report; return its mechanisms and the conflicts.
 
@@ -615,7 +697,7 @@ def sync_structure(
         return {}, {}
     body_map = None if created or old_body == case.body else BodyMap(old_body, case.body)
     made, conflicts = sync_mechanisms(case, report, body_map, created)
-    conflicts.update(sync_metrics(case, report, made, body_map, created))
+    conflicts.update(sync_metrics(case, report, made, body_map, created, references))
     return made, conflicts
 
 
@@ -750,11 +832,12 @@ def _figure_key(text, value, unit, qualifier) -> tuple:
 
 
 def sync_metrics(
-    case: Case, report: Report, made: dict[int, Mechanism], body_map: BodyMap | None, created: bool = False
+    case: Case, report: Report, made: dict[int, Mechanism], body_map: BodyMap | None, created: bool = False,
+    references: References | None = None,
 ) -> dict[str, dict]:
     """Figures for the pipeline's; a kept figure stays where its text now is, and a new value at its place is a conflict."""
     extracted = report.extraction.metrics
-    indicator_id = Indicator.objects.id_assigner() if extracted else None
+    indicator_id = references.indicator_id if references is not None else Indicator.objects.id_assigner()
     rows = [] if created else list(case.metrics.all())
     whole_list_kept = "metrics" in case.curated_fields
     kept = [m for m in rows if m.curated or whole_list_kept]
@@ -801,7 +884,7 @@ def sync_metrics(
             "start": data.start,
             "end": data.end, "order": order,
         }
-        queue = queues.get(_figure_key(values["text"], data.value, values["unit"], values["qualifier"]))
+        queue = queues.get(_figure_key(values["text"], data.value, values["unit"], values["qualifier"])) if queues else None
         if queue:
             row = queue.popleft()
             used.add(row.pk)
@@ -962,12 +1045,21 @@ def _insert_of(model, vendor: str) -> _Insert:
                    tuple(_kept_types(f, db) for f in fields), tuple(f.get_db_prep_save for f in fields))
 
 
-def _prepared(insert: _Insert, values: Iterable[Sequence], db) -> list[list]:
+def _prepared(insert: _Insert, values: Iterable[Sequence], db, ready: Collection[str] = ()) -> list[tuple]:
     """Rows of values (in the order of ``insert.fields``) as the database is given them: what each field's
-    ``get_db_prep_save`` makes of them, asked only of values of a type the field does not keep."""
-    rules = list(zip(insert.kept_types, insert.prepare, strict=True))
-    return [[value if type(value) in kept else prepare(value, db) for value, (kept, prepare) in zip(row, rules, strict=True)]
-            for row in values]
+    ``get_db_prep_save`` makes of them, asked only of values of a type the field does not keep, and not
+    of the columns named in ``ready``, whose values the caller prepared.
+
+    Taken a column at a time: most columns hold only types their field keeps, which one pass over the
+    column's types (in C) tells, so that only the others are looked at value by value."""
+    columns = list(zip(*values, strict=True))
+    if not columns:
+        return []
+    for index, (name, kept, prepare) in enumerate(zip(insert.attnames, insert.kept_types, insert.prepare, strict=True)):
+        column = columns[index]
+        if name not in ready and not kept.issuperset(map(type, column)):
+            columns[index] = [value if type(value) in kept else prepare(value, db) for value in column]
+    return list(zip(*columns, strict=True))
 
 
 def _values_of(insert: _Insert, objs: Iterable) -> Iterator[tuple]:
@@ -1006,7 +1098,8 @@ def insert_values(model, rows: Iterable[dict]) -> None:
     without making a model instance of each (a report's 32 duplicate bands, its practices)."""
     db = transaction.get_connection()
     insert = _insert_of(model, db.vendor)
-    values = [tuple(row[name] for name in insert.attnames) for row in rows]
+    get = itemgetter(*insert.attnames)
+    values = list(map(get, rows)) if len(insert.attnames) > 1 else [(get(row),) for row in rows]
     if values:
         _execute_many(db, insert, _prepared(insert, values, db))
 
@@ -1024,14 +1117,14 @@ def _history_of(model):
 def create_with_history(objs: list) -> None:
     """Insert new mechanisms or figures and their history's creation records (``+``), in two statements.
 
-    The history rows are those simple-history's ``bulk_create_with_history`` writes: the tracked
-    values, a ``history_date`` taken per row, no change reason, the user of the request (an upload)
-    or none.
+    The history rows are those simple-history's ``bulk_create_with_history`` writes given a
+    ``default_date``: the tracked values, one ``history_date`` for the statement's rows (prepared for
+    the database once, not once a row), no change reason, the user of the request (an upload) or none.
     """
     if not objs:
         return
     insert_rows(type(objs[0]), objs, return_ids=True)
-    _write_history(objs, "+", reason=lambda obj: None, date=lambda obj: timezone.now())
+    _write_history(objs, "+", reason=lambda obj: None, date=timezone.now())
 
 
 def save_case(case: Case, created: bool) -> None:
@@ -1044,56 +1137,71 @@ def save_case(case: Case, created: bool) -> None:
     ``case.save()``."""
     case.skip_history_when_saving = True  # simple-history's own switch for its signal
     try:
-        if created:
-            insert_case(case)
-        else:
+        prepared = insert_case(case) if created else None
+        if not created:
             case.save()
     finally:
         del case.skip_history_when_saving
     _write_history([case], "+" if created else "~", reason=get_change_reason_from_object,
-                   date=lambda obj: obj._history_date if hasattr(obj, "_history_date") else timezone.now())
+                   date=lambda obj: obj._history_date if hasattr(obj, "_history_date") else timezone.now(),
+                   prepared=prepared)
 
 
-def insert_case(case: Case) -> None:
+def insert_case(case: Case) -> dict[str, object]:
     """What ``case.save()`` does for a new case, but its history (``save_case`` writes that): ``Case.save``'s
     own step (``sync_place_columns``), the ``pre_save`` and ``post_save`` signals (the facet caches listen),
     each field's ``pre_save`` (the creation and update times), and the INSERT, through the loader's
-    prepared statement: the ORM compiles its INSERT anew for every case, half a millisecond a report."""
+    prepared statement: the ORM compiles its INSERT anew for every case, half a millisecond a report.
+
+    Returns the values the INSERT was given, by attname (its history record holds the same)."""
     db = transaction.get_connection()
     case.sync_place_columns()
     pre_save.send(sender=Case, instance=case, raw=False, using=db.alias, update_fields=None)
     insert = _insert_of(Case, db.vendor)
-    values = [field.pre_save(case, True) for field in insert.fields]
+    values = _prepared(insert, [[field.pre_save(case, True) for field in insert.fields]], db)[0]
     with db.cursor() as cursor:
-        cursor.execute(f"{insert.head}{insert.row} RETURNING {db.ops.quote_name(Case._meta.pk.column)}",
-                       _prepared(insert, [values], db)[0])
+        cursor.execute(f"{insert.head}{insert.row} RETURNING {db.ops.quote_name(Case._meta.pk.column)}", values)
         case.pk = cursor.fetchone()[0]
     case._state.adding, case._state.db = False, db.alias
     post_save.send(sender=Case, instance=case, created=True, update_fields=None, raw=False, using=db.alias)
+    return dict(zip(insert.attnames, values, strict=True))
 
 
-def _write_history(objs: list, history_type: str, *, reason, date) -> None:
+def _write_history(objs: list, history_type: str, *, reason, date, prepared: dict | None = None) -> None:
     """History records of saved rows of one model, in one statement: their tracked values, ``history_type``,
-    ``reason(obj)`` and ``date(obj)``, and the user simple-history would name (the request's, or none)."""
+    ``reason(obj)``, ``date(obj)`` (or ``date`` itself for every row, given a datetime), and the user
+    simple-history would name (the request's, or none).
+
+    ``prepared``: for one row, the values its own INSERT was just given by attname (``insert_case``), taken
+    as they are rather than prepared again (a case's JSON fields, its dates)."""
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):  # as simple-history itself reads it
         return
     history = _history_of(type(objs[0]))
     user = history.get_default_history_user(objs[0])
     db = transaction.get_connection()
+    ready = ()
+    if isinstance(date, datetime):
+        prepared_date = history._meta.get_field("history_date").get_db_prep_save(date, db)
+        date, ready = (lambda obj: prepared_date), ("history_date",)
     special = {
         "history_change_reason": reason, "history_type": lambda obj: history_type,
         "history_date": date, "history_user_id": lambda obj: user.pk if user else None,
     }
     insert = _insert_of(history, db.vendor)
     tracked = [name for name in insert.attnames if name not in special]
-    if len(tracked) > 1 and insert.attnames[: len(tracked)] == tuple(tracked):  # tracked values first, as simple-history has them
+    if prepared is not None:
+        values = [(lambda obj, value=prepared[name]: value) if name in prepared else special.get(name) or attrgetter(name)
+                  for name in insert.attnames]
+        rows = ([value(obj) for value in values] for obj in objs)
+        ready = (*ready, *prepared)
+    elif len(tracked) > 1 and insert.attnames[: len(tracked)] == tuple(tracked):  # tracked values first, as simple-history has them
         own = attrgetter(*tracked)
         extra = [special[name] for name in insert.attnames[len(tracked) :]]
         rows = ((*own(obj), *(value(obj) for value in extra)) for obj in objs)
     else:
         values = [special.get(name) or attrgetter(name) for name in insert.attnames]
         rows = ([value(obj) for value in values] for obj in objs)
-    _execute_many(db, insert, _prepared(insert, rows, db))
+    _execute_many(db, insert, _prepared(insert, rows, db, ready))
 
 
 def add_practices(case: Case, ids: set[int]) -> None:

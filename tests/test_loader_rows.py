@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.db.models.signals import m2m_changed
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from cases import search
@@ -116,8 +117,13 @@ def test_new_rows_and_their_history_are_what_simple_historys_bulk_create_writes(
         return rows
 
     ours, theirs = copies(), copies()
+    before = timezone.now()
     create_with_history(ours)
+    after = timezone.now()
     bulk_create_with_history(theirs, model)
+    # one date for the rows of the statement, as simple-history writes them given a ``default_date``
+    [date] = {model.history.get(id=o.pk).history_date for o in ours}
+    assert before <= date <= after
     assert all(o.pk and t.pk and not o._state.adding for o, t in zip(ours, theirs, strict=True))
     for o, t in zip(ours, theirs, strict=True):
         assert row_values(model.objects.get(pk=o.pk)) == row_values(model.objects.get(pk=t.pk))
