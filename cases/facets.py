@@ -299,17 +299,18 @@ class PublishedYear(ExtractYear):
         return f"({sql})::integer", params
 
 
-# The parts of the counting statement; ``m`` is the set being counted. ``{gate}``: a capped count
-# computes its facets only when the set is within the cap (they would be thrown away otherwise).
+# The parts of the counting statement; ``m`` is the set being counted, ``n`` its size. ``{gate}``: a
+# capped count computes its facets only when the set is within the cap (they would be thrown away otherwise).
+_FACET_COLUMNS = {"province": "province_id", "city": "city_id", "year": "facet_year"}
 _COUNT_PARTS = {
-    "province": "SELECT 'province', province_id, COUNT(*) FROM m {gate} GROUP BY province_id",
-    "city": "SELECT 'city', city_id, COUNT(*) FROM m {gate} GROUP BY city_id",
+    "province": "SELECT 'province', province, COUNT(*) FROM m {gate} GROUP BY province",
+    "city": "SELECT 'city', city, COUNT(*) FROM m {gate} GROUP BY city",
     "year": "SELECT 'year', year, COUNT(*) FROM m {gate} GROUP BY year",
     "practice": "SELECT 'practice', p.practice_id, COUNT(*) FROM m JOIN {through} p ON p.case_id = m.id"
                 " {gate} GROUP BY p.practice_id",
     # PostgreSQL: the ids a case row holds (migration 0026), no probe of the links per match
     "practice_ids": "SELECT 'practice', p, COUNT(*) FROM m CROSS JOIN unnest(m.practice_ids) AS p {gate} GROUP BY p",
-    "total": "SELECT 'total', NULL, COUNT(*) FROM m",
+    "total": "SELECT 'total', NULL, n FROM n",
     # a search's first RANKED_IDS_COUNTED matches best first, as ``search.ranked`` orders them (its
     # position is the count column): a top-N sort, not a sort of every match
     "order": "SELECT 'order', id, row_number() OVER (ORDER BY rank DESC, published_on DESC NULLS LAST, id DESC)"
@@ -359,13 +360,15 @@ def count_sets(queryset, wanted: list[str], cap: int | None = None, cached: bool
     """
     result: dict = {kind: 0 if kind == "total" else {} for kind in wanted}
     total = 0
-    columns = ["pk", "province_id", "city_id", "facet_year", *(("rank", "published_on") if ranked else ())]
+    # the set's columns the wanted parts read, as (queryset column, name in ``m``): each is computed for every row
+    columns = [("pk", "id"), *((_FACET_COLUMNS[kind], kind) for kind in ("province", "city", "year") if kind in wanted),
+               *((("rank", "rank"), ("published_on", "published_on")) if ranked else ())]
     base = queryset.order_by().annotate(facet_year=PublishedYear())
     held_ids = "practice" in wanted and connections[queryset.db].vendor == "postgresql"
     if held_ids:
         held = RawSQL(f'"{Case._meta.db_table}"."practice_ids"', (), output_field=ArrayField(BigIntegerField()))
-        base, columns = base.annotate(practice_ids=held), [*columns, "practice_ids"]
-    base = base.values_list(*columns)
+        base, columns = base.annotate(practice_ids=held), [*columns, ("practice_ids", "practice_ids")]
+    base = base.values_list(*(column for column, _name in columns))
     try:
         sql, params = base.query.sql_with_params()
     except EmptyResultSet:  # e.g. a query without a searchable term: nothing matches
@@ -373,7 +376,7 @@ def count_sets(queryset, wanted: list[str], cap: int | None = None, cached: bool
     through = Case.practices.through._meta.db_table
     # A capped count needs the set's size to know whether it passed the cap.
     kinds = [*wanted, "total"] if cap is not None and "total" not in wanted else wanted
-    gate = "" if cap is None else f"WHERE (SELECT COUNT(*) FROM m) <= {int(cap)}"
+    gate = "" if cap is None else f"WHERE (SELECT n FROM n) <= {int(cap)}"
     parts = " UNION ALL ".join(
         _COUNT_PARTS["practice_ids" if kind == "practice" and held_ids else kind].format(through=through, gate=gate)
         for kind in [*kinds, *(["order"] if ranked else [])])
@@ -381,9 +384,9 @@ def count_sets(queryset, wanted: list[str], cap: int | None = None, cached: bool
         sql, params = f"{sql} LIMIT %s", (*params, cap + 1)
     if ranked:
         params = (*params, RANKED_IDS_COUNTED)  # the parts' only parameter, the last of the statement
-    names = ", ".join(["id", "province_id", "city_id", "year", *(("rank", "published_on") if ranked else ()),
-                       *(("practice_ids",) if held_ids else ())])
-    statement = f"WITH m ({names}) AS ({sql}) {parts}"
+    # ``n``, the set's size, counted once for the total and every part's gate
+    statement = (f"WITH m ({', '.join(name for _column, name in columns)}) AS ({sql}),"
+                 f" n AS MATERIALIZED (SELECT COUNT(*) AS n FROM m) {parts}")
     key = FacetCache.key(statement, params) if cached else None
     hit = cache.get(key) if cached else None
     if hit is not None:
