@@ -122,6 +122,16 @@ def cities_by_year(practice_id: int, alias: str = "default") -> list[tuple[int, 
         return [(city, year, int(n)) for city, year, n in cursor.fetchall()]
 
 
+def province_sizes(alias: str = "default") -> dict[int, int] | None:
+    """{province id: its published cases}, or None off PostgreSQL."""
+    if connections[alias].vendor != "postgresql":
+        return None
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT province_id, sum(n) FROM {TABLE} WHERE grain = %s AND province_id <> 0 "
+                       "GROUP BY province_id HAVING sum(n) > 0", [PROVINCE])
+        return {province: int(n) for province, n in cursor.fetchall()}
+
+
 def cases_of_practice(practice_id: int, alias: str = "default") -> int | None:
     """The number of published cases tagged with the practice, or None off PostgreSQL."""
     if connections[alias].vendor != "postgresql":

@@ -206,10 +206,17 @@ class Indicator(models.Model):
 def in_place(place: Place, prefix: str = "") -> Q:
     """The condition on a case (``prefix`` "case__": on a row of a case) of lying in ``place`` or under it."""
     column = {Place.Level.PROVINCE: "province", Place.Level.CITY: "city"}.get(place.level, "place")
-    # The id as a value of the column's own type (bigint), not a bare literal (an int4 on PostgreSQL): the
-    # search's GIN index holds the province and city beside the words (migration 0025, btree_gin), and
-    # btree_gin matches a comparison only between equal types. A btree index serves either form.
-    return Q(**{f"{prefix}{column}_id": Cast(Value(place.pk), output_field=Place._meta.pk)})
+    return place_is(column, place.pk, prefix)
+
+
+def place_is(column: str, pk: int, prefix: str = "") -> Q:
+    """The condition on a case that its ``column`` ("province", "city", "place") is the place ``pk``.
+
+    The id as a value of the column's own type (bigint), not a bare literal (an int4 on PostgreSQL):
+    the search's GIN index holds the province and city beside the words (migration 0025, btree_gin),
+    and btree_gin matches a comparison only between equal types. A btree index serves either form.
+    """
+    return Q(**{f"{prefix}{column}_id": Cast(Value(pk), output_field=Place._meta.pk)})
 
 
 class CaseQuerySet(models.QuerySet):

@@ -345,3 +345,35 @@ def test_a_searchs_province_facet_counts_the_matches_outside_the_chosen_province
     assert filterset.counts["province"] == whole
     if cap == 5000:
         assert whole, "the search has matches to count"
+
+
+@pytest.mark.parametrize("others_match", [True, False])
+def test_the_largest_other_provinces_can_prove_a_search_past_the_cap(monkeypatch, others_match):
+    """PostgreSQL: a word common in the chosen province is looked for in the largest others first; when they
+    alone pass what the cap leaves, the facet is past the cap without counting every match outside. When
+    they do not, the matches outside are counted, and the counts are the whole set's."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from cases import search
+    from cases.facets import count_sets
+    from cases.filters import CaseFilter
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the province sizes come from PostgreSQL's facet cells")
+    for n in range(6):
+        make_case(f"锦州共建协议{n}", "共建协议。", place_code="210700")
+    for n in range(6):  # the largest other province, with or without the word
+        make_case(f"宝鸡案例{n}", "共建协议。" if others_match else "别的做法。", place_code="610300")
+    make_case("贵阳共建协议", "共建协议。", place_code="520115")
+    monkeypatch.setattr(search, "SEARCH_CAP", 8)
+    cache.clear()
+    filterset = CaseFilter(QueryDict("q=共建协议&province=210000"), queryset=Case.objects.published())
+    with CaptureQueriesContext(connection) as queries:
+        counted = filterset.counts["province"]
+    outside_counted = any("NOT (" in q["sql"] for q in queries.captured_queries)
+    assert outside_counted is not others_match
+    assert counted == count_sets(filterset.without("province"), ["province"], 8, cached=False)["province"]
+    assert (counted is None) is others_match
