@@ -10,6 +10,10 @@ The column is not a model field: only PostgreSQL has it, and nothing but this tr
 A statement-level trigger on ``cases_case_practices`` sets the column of every case whose links
 an INSERT, UPDATE or DELETE changed (ids ascending), in the same transaction; a TRUNCATE of the
 links empties it. A new case starts with none (the default), before its links are written.
+
+Filling the column writes a new version of every case row (2 min 20 s at 100,000 cases, with the
+kept tables' triggers); the old versions leave the table and its indexes about twice their size
+until ``VACUUM FULL cases_case`` (or pg_repack) compacts them, which a large archive should run after.
 """
 
 from django.db import migrations
