@@ -419,7 +419,7 @@ def _write_report(report: Report, digest: str, source: str, *, publish: bool, re
         # a new case's headings are the mechanisms just written, in their order
         search.index_case(case, body_tokens=report.index_tokens if as_processed else None,
                           headings=[m.heading for m in sorted(made.values(), key=lambda m: m.order)]
-                          if created else None)
+                          if created else None, made=report.field_index_tokens)
     note = "与人工修订不一致，已标记待复核：" + "、".join(sorted(conflicts)) if conflicts else ""
     if case.duplicate_of_id and created:
         note = (note + "；" if note else "") + f"疑似与“{case.duplicate_of.title}”重复"

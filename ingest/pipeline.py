@@ -73,6 +73,8 @@ def process(
     report.tokens = segment.cut(report.body)
     report.extraction = extract(report, taxonomy=taxonomy)
     report.index_tokens = segment.index_tokens(report.body, report.tokens)
+    headings = "\n".join(m.heading for m in report.extraction.mechanisms)
+    report.field_index_tokens = {text: segment.index_tokens(text) for text in (report.extraction.title, headings)}
     report.signature = dedupe.signature(report.body)
     return report
 

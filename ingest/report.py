@@ -156,6 +156,9 @@ class Report:
     # None when not made (a Report built by hand); the writer makes them for any other body.
     index_tokens: list[str] | None = None
     signature: array | None = None
+    # the index tokens of the title and of the headings (one per line), by the text they were made of:
+    # the writer takes them for a text that is still exactly that text, and makes its own for any other
+    field_index_tokens: dict[str, list[str]] = field(default_factory=dict)
     extraction: Extraction = field(default_factory=Extraction)
     changes: list[Change] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # warnings that do not stop the report (e.g. undecodable bytes)

@@ -1,5 +1,6 @@
 """The pipeline makes what the writer stores of a body besides its text (the search index's tokens and
-the MinHash signature), so that ``--jobs`` workers make them; the writer uses them for that body only."""
+the MinHash signature), and the index tokens of the title and headings, so that ``--jobs`` workers make
+them; the writer uses them for that body, title and headings only."""
 
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ def test_the_pipelines_index_tokens_and_signature_are_those_of_its_body_on_every
             differ.append(f"{page.name}: tokens")
         if report.signature != dedupe.signature(report.body):
             differ.append(f"{page.name}: signature")
+        headings = "\n".join(m.heading for m in report.extraction.mechanisms)
+        if report.field_index_tokens != {text: search.index_tokens(text) for text in (report.extraction.title, headings)}:
+            differ.append(f"{page.name}: title and headings")
     assert made > 60 and differ == []
 
 
@@ -69,3 +73,24 @@ def test_a_curators_body_is_indexed_and_signed_from_its_own_text():
     assert case not in search.matching(everything, search.parse(SENTINEL))
     assert case in search.matching(everything, search.parse("居民议事厅"))
     assert bytes(case.minhash) == dedupe.to_bytes(dedupe.signature(curated_body))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("curated_title", [False, True])
+def test_the_writer_indexes_the_pipelines_title_and_headings_tokens_for_that_text_only(curated_title):
+    """A new case's title and headings are indexed by the pipeline's tokens of exactly that text; a title a
+    curator changed, by its own."""
+    seed = PAGES[4]
+    raw = seed.read_bytes()
+    report = pipeline.process(raw, seed.name)
+    headings = "\n".join(m.heading for m in report.extraction.mechanisms)
+    assert headings, "the seed has mechanisms"
+    if curated_title:
+        report.extraction.title += "（修订）"
+    report.field_index_tokens = {text: [*tokens, SENTINEL + str(n)]
+                                 for n, (text, tokens) in enumerate(report.field_index_tokens.items())}
+    case = save_report(report, pipeline.content_hash(raw)).case
+    everything = Case.objects.all()
+    assert (case in search.matching(everything, search.parse(SENTINEL + "0"))) is not curated_title
+    assert case in search.matching(everything, search.parse(SENTINEL + "1"))
+    assert case in search.matching(everything, search.parse(report.extraction.title))

@@ -56,16 +56,21 @@ def warm_up() -> None:
 # ------------------------------------------------------------------------------------------- index
 
 
-def index_case(case, body_tokens: list[str] | None = None, headings: list[str] | None = None) -> None:
+def index_case(case, body_tokens: list[str] | None = None, headings: list[str] | None = None,
+               made: dict[str, list[str]] | None = None) -> None:
     """(Re)index one saved case with its mechanisms; called by the loader inside its transaction.
 
     ``body_tokens``: ``index_tokens(case.body)`` if the caller has them (the pipeline makes them);
-    ``headings``: its mechanisms' headings in their order, if the caller has just written them.
+    ``headings``: its mechanisms' headings in their order, if the caller has just written them;
+    ``made``: {text: its index tokens} the caller has (the pipeline's, of a title and headings),
+    used for a title or headings that are exactly such a text.
     """
     if headings is None:
         headings = list(case.mechanisms.order_by("order").values_list("heading", flat=True))
     headings = "\n".join(headings)
-    title, heads = " ".join(index_tokens(case.title)), " ".join(index_tokens(headings))
+    made = made or {}
+    title = " ".join(made[case.title] if case.title in made else index_tokens(case.title))
+    heads = " ".join(made[headings] if headings in made else index_tokens(headings))
     body = " ".join(index_tokens(case.body) if body_tokens is None else body_tokens)
     alias = case._state.db or router.db_for_write(type(case), instance=case)
     backend(alias).write(case, title, heads, body)
