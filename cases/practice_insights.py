@@ -14,7 +14,7 @@ from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
 from . import facet_cells
-from .models import Case, Indicator, Metric, Place, Practice, PracticePair
+from .models import Case, Indicator, Metric, Practice, PracticePair
 
 CO_OCCURRING_SHOWN = 10
 # A year lists every city reporting the practice for the first time, and at most this many of the cities
@@ -24,9 +24,18 @@ RETURNING_CITIES_SHOWN = 12
 
 
 @dataclass
+class City:
+    """A city on the timeline: what its links show (a Place built for each of hundreds of cities cost more)."""
+
+    pk: int
+    code: str
+    name: str
+
+
+@dataclass
 class YearOfSpread:
     year: int
-    cities: list[tuple[Place, int, bool]] = field(default_factory=list)  # (city, cases that year, first report)
+    cities: list[tuple[City, int, bool]] = field(default_factory=list)  # (city, cases that year, first report)
     more_cities: int = 0  # cities reporting again that year beyond RETURNING_CITIES_SHOWN, not listed
 
     @property
@@ -39,21 +48,17 @@ def spread(practice: Practice) -> list[YearOfSpread]:
     first year is marked and comes first. A year lists every city new to the practice and at most
     ``RETURNING_CITIES_SHOWN`` of the others (``more_cities`` counts the rest). Cases without a date or a
     city are not on the timeline."""
-    counted = facet_cells.cities_by_year(practice.pk, router.db_for_read(Case))  # PostgreSQL's maintained counts
-    if counted is not None:
-        places = {pk: (code, name) for pk, code, name in Place.objects.filter(
-            pk__in={city for city, _y, _n in counted}).values_list("pk", "code", "name")}
-        rows = [(city, *places[city], year, n) for city, year, n in counted]
-    else:
+    rows = facet_cells.cities_by_year(practice.pk, router.db_for_read(Case))  # PostgreSQL's maintained counts
+    if rows is None:
         rows = (Case.objects.published().filter(practices=practice, published_on__isnull=False, city__isnull=False)
                 .annotate(year=ExtractYear("published_on")).values_list("city_id", "city__code", "city__name", "year")
                 .annotate(n=Count("pk")).order_by())
     first: dict[int, int] = {}
-    cities: dict[int, Place] = {}
+    cities: dict[int, City] = {}
     by_year: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for city_id, code, name, year, n in rows:
-        if city_id not in cities:  # one place a city, however many years it reports
-            cities[city_id] = Place(pk=city_id, code=code, name=name)
+        if city_id not in cities:  # one city object a city, however many years it reports
+            cities[city_id] = City(city_id, code, name)
         by_year[year].append((city_id, n))
         first[city_id] = min(first.get(city_id, year), year)
     timeline = []
