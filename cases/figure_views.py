@@ -17,7 +17,7 @@ from .export import SpreadsheetSafeWriter, number
 from .facets import facet_html, option, query_string, year_options
 from .figure_filters import EXACT, FigureFilter
 from .models import Indicator, Metric, Place
-from .views import LIST_DEFERRED
+from .views import LIST_DEFERRED, in_order
 
 FIGURE_EXPORT_FIELDS = ["indicator", "subject", "value", "unit", "qualifier", "display", "case", "province", "city",
                         "published_on", "text", "url"]
@@ -54,8 +54,7 @@ class FigureListView(FilterView):
         # and cases' rows read for a province's page were thousands skipped for 50 kept.
         start = (page.number - 1) * page_size
         ids = list(queryset.values_list("pk", flat=True)[start:start + page_size])
-        rows = {m.pk: m for m in self.get_queryset().filter(pk__in=ids)}
-        page.object_list = [rows[pk] for pk in ids if pk in rows]
+        page.object_list = in_order(self.get_queryset(), ids)
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get(self, request, *args, **kwargs):

@@ -32,6 +32,13 @@ LIST_DEFERRED = ("body", "original_text", "search_vector", "rank_vector", "capti
 LIST_PLACES = ("place", "province", "city")  # a list shows the place path; practices by name (``practice_tags``)
 
 
+def in_order(queryset, ids: list[int]) -> list:
+    """The rows of ``queryset`` with these ids, in their order (an id without a row left out): a page whose
+    ids came first from an index, the cells or a ranking, then read whole by one query."""
+    rows = queryset.in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 class CachedPage:
     """A page a reader without a login gets from the cache: its HTML, kept like the facet counts.
 
@@ -146,9 +153,7 @@ class CaseListView(CachedPage, FilterView):
             order = list(ranked.values_list("pk", flat=True))
             cache.set(key, order, FACET_CACHE_SECONDS)
         ids = order[start : start + page.paginator.per_page]
-        rows = {case.pk: case for case in ranked.model.objects.filter(pk__in=ids).select_related(*LIST_PLACES)
-                .defer(*LIST_DEFERRED)}
-        return [rows[pk] for pk in ids if pk in rows]
+        return in_order(ranked.model.objects.select_related(*LIST_PLACES).defer(*LIST_DEFERRED), ids)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -271,9 +276,7 @@ class PracticeDetailView(ListView):
         ids = facet_cells.practice_page_ids(self.practice.pk, start, page_size, queryset.db)
         if ids is None:
             ids = list(queryset.values_list("pk", flat=True)[start:start + page_size])
-        rows = {case.pk: case for case in queryset.model.objects.filter(pk__in=ids)
-                .select_related("place", "province", "city").defer(*LIST_DEFERRED)}
-        page.object_list = [rows[pk] for pk in ids if pk in rows]
+        page.object_list = in_order(queryset.model.objects.select_related(*LIST_PLACES).defer(*LIST_DEFERRED), ids)
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
