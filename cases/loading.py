@@ -452,12 +452,10 @@ def unique_slug(source_name: str) -> str:
     return slug
 
 
-def resolve_place(report: Report, references: References | None = None) -> Place | None:
+def resolve_place(report: Report, references: References) -> Place | None:
     """The report's place with its parents (saving the case fills in its province and city from them)."""
     code = report.extraction.place_code
-    if not code:
-        return None
-    return (references if references is not None else References()).place(code)
+    return references.place(code) if code else None
 
 
 @cache
@@ -471,7 +469,7 @@ def _place_lookup(vendor: str) -> tuple[list[str], str]:
                    f"LEFT JOIN {table} b ON b.id = a.parent_id WHERE p.code = %s")
 
 
-def apply_fields(case: Case, report: Report, references: References | None = None) -> dict[str, dict]:
+def apply_fields(case: Case, report: Report, references: References) -> dict[str, dict]:
     """Set every pipeline field on the case, except those a curator changed; return the conflicts."""
     ex = report.extraction
     extracted = {
@@ -685,7 +683,7 @@ def _assign(row, values: dict) -> bool:
 
 
 def sync_structure(
-    case: Case, report: Report, old_body: str, created: bool = False, references: References | None = None
+    case: Case, report: Report, old_body: str, created: bool, references: References
 ) -> tuple[dict[int, Mechanism], dict[str, dict]]:
     """Bring the case's mechanisms and figures in line with the report; return its mechanisms and the conflicts.
 
@@ -832,12 +830,12 @@ def _figure_key(text, value, unit, qualifier) -> tuple:
 
 
 def sync_metrics(
-    case: Case, report: Report, made: dict[int, Mechanism], body_map: BodyMap | None, created: bool = False,
-    references: References | None = None,
+    case: Case, report: Report, made: dict[int, Mechanism], body_map: BodyMap | None, created: bool,
+    references: References,
 ) -> dict[str, dict]:
     """Figures for the pipeline's; a kept figure stays where its text now is, and a new value at its place is a conflict."""
     extracted = report.extraction.metrics
-    indicator_id = references.indicator_id if references is not None else Indicator.objects.id_assigner()
+    indicator_id = references.indicator_id
     rows = [] if created else list(case.metrics.all())
     whole_list_kept = "metrics" in case.curated_fields
     kept = [m for m in rows if m.curated or whole_list_kept]

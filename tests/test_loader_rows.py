@@ -18,6 +18,7 @@ from cases.loading import (
     CREATED,
     UNCHANGED,
     UPDATED,
+    References,
     _insert_of,
     _kept_types,
     ahead_of_writer,
@@ -238,7 +239,7 @@ def test_a_cases_history_record_keeps_the_change_reason_and_date_given_to_the_in
     case = Case(source_file="given.txt", slug="given")
     case._change_reason = "手工导入"
     case._history_date = datetime(2024, 5, 1, tzinfo=UTC)
-    apply_fields(case, report)
+    apply_fields(case, report, References())
     save_case(case, created=True)
     record = case.history.get()
     assert (record.history_change_reason, record.history_date, record.history_type) == (
@@ -262,7 +263,7 @@ def test_a_new_case_inserted_by_the_writer_is_the_row_case_save_writes():
     cases = []
     for slug in ("ours", "theirs"):
         case = Case(source_file=SEEDS[0].name, slug=slug, content_hash=slug * 10, minhash=b"\x01\x02")
-        apply_fields(case, report)
+        apply_fields(case, report, References())
         cases.append(case)
     pre_save.connect(receiver, sender=Case)
     post_save.connect(receiver, sender=Case)
