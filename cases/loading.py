@@ -948,14 +948,14 @@ def _overlapping(rows, starts, start, end, taken=frozenset()):
     return None
 
 
-def find_duplicate(case: Case, signature, keys: list[str] | None = None) -> Case | None:
+def find_duplicate(case: Case, signature, keys: list[str]) -> Case | None:
     """An existing case whose body is nearly this one: the same report from another outlet.
 
     Candidates are the cases sharing at least MIN_SHARED_BANDS LSH bands of the body's MinHash
-    signature (ingest.dedupe), found by an indexed lookup however a reprint's opening differs, most
-    shared first; the most similar candidate above DUPLICATE_MIN_SIMILARITY is the duplicate.
+    signature (ingest.dedupe; ``keys``, its band keys), found by an indexed lookup however a reprint's
+    opening differs, most shared first; the most similar candidate above DUPLICATE_MIN_SIMILARITY is
+    the duplicate.
     """
-    keys = dedupe.band_keys(signature) if keys is None else keys  # the caller may have them
     shared = _lookup(
         f"SELECT case_id FROM {DuplicateBand._meta.db_table} WHERE \"key\" IN ({', '.join(['%s'] * len(keys))})"
         + (" AND case_id <> %s" if case.pk is not None else "")
@@ -1102,7 +1102,7 @@ def insert_values(model, rows: Iterable[dict]) -> None:
         _execute_many(db, insert, _prepared(insert, values, db))
 
 
-def _execute_many(db, insert: _Insert, rows: list[list]) -> None:
+def _execute_many(db, insert: _Insert, rows: list[tuple]) -> None:
     with db.cursor() as cursor:
         cursor.executemany(insert.head + insert.row, rows)
 
@@ -1187,18 +1187,16 @@ def _write_history(objs: list, history_type: str, *, reason, date, prepared: dic
     }
     insert = _insert_of(history, db.vendor)
     tracked = [name for name in insert.attnames if name not in special]
-    if prepared is not None:
-        values = [(lambda obj, value=prepared[name]: value) if name in prepared else special.get(name) or attrgetter(name)
-                  for name in insert.attnames]
-        rows = ([value(obj) for value in values] for obj in objs)
-        ready = (*ready, *prepared)
-    elif len(tracked) > 1 and insert.attnames[: len(tracked)] == tuple(tracked):  # tracked values first, as simple-history has them
+    if prepared is None and len(tracked) > 1 and insert.attnames[: len(tracked)] == tuple(tracked):
+        # the tracked values first, as simple-history has them: one attrgetter call a row for all of them
         own = attrgetter(*tracked)
         extra = [special[name] for name in insert.attnames[len(tracked) :]]
         rows = ((*own(obj), *(value(obj) for value in extra)) for obj in objs)
     else:
-        values = [special.get(name) or attrgetter(name) for name in insert.attnames]
+        given = {**special, **{name: (lambda obj, value=value: value) for name, value in (prepared or {}).items()}}
+        values = [given.get(name) or attrgetter(name) for name in insert.attnames]
         rows = ([value(obj) for value in values] for obj in objs)
+        ready = (*ready, *(prepared or ()))
     _execute_many(db, insert, _prepared(insert, rows, db, ready))
 
 
