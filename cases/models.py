@@ -143,10 +143,11 @@ class IndicatorQuerySet(models.QuerySet):
     def id_assigner(self):
         """subject, unit → the id of the indicator they fit (or None), from the whole table as it is now.
 
-        The loader asks for one a report: the table is read each time (one small query, as SQL: the
-        ORM's compiling it cost six times running it), so an edit made anywhere (the admin, another
-        process, an ``update()`` that sends no signal) counts from the next report on; the assigner
-        is only made again when the rows differ from those it was made from.
+        The table is read each time it is asked (one small query, as SQL: the ORM's compiling it cost
+        six times running it): the loader asks once a run (``loading.References``), a figure edited
+        on the review screen once an edit, so an edit made anywhere (the admin, another process, an
+        ``update()`` that sends no signal) counts from the next ask; the assigner is only made again
+        when the rows differ from those it was made from.
         """
         connection = connections[self.db]
         quote = connection.ops.quote_name

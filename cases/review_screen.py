@@ -206,8 +206,7 @@ def add_figure(case: Case, start: int, end: int, user, reason: str = "") -> Metr
     sentence_start = sentence_bounds(body, figure.start, figure.end)[0]
     subject = subject_of(body, figure, sentence_start)[: Metric._meta.get_field("subject").max_length]
     mechanisms = list(case.mechanisms.order_by("order"))
-    order = case.metrics.filter(start__lt=start).count()  # in the order of the text, as the pipeline gives them
-    case.metrics.filter(order__gte=order).update(order=F("order") + 1)
+    order = _make_room(case.metrics, start)
     metric = Metric(
         case=case, start=start, end=end, text=body[start:end], value=figure.value, unit=figure.unit,
         qualifier=figure.qualifier[: Metric._meta.get_field("qualifier").max_length], magnitude=figure.magnitude,
@@ -216,6 +215,14 @@ def add_figure(case: Case, start: int, end: int, user, reason: str = "") -> Metr
     metric.indicator_id = Indicator.objects.id_assigner()(metric.subject, metric.unit)
     _save_row(case, metric, user, reason or str(_("审核页添加数字“%(t)s”") % {"t": metric.text}))
     return metric
+
+
+def _make_room(rows, start: int) -> int:
+    """The order a new row starting at ``start`` takes among a case's ``rows`` (its figures or mechanisms),
+    the order of the text as the pipeline gives it; the rows from there on move down one."""
+    order = rows.filter(start__lt=start).count()
+    rows.filter(order__gte=order).update(order=F("order") + 1)
+    return order
 
 
 def _section_of(position: int, mechanisms: list[Mechanism], body_length: int) -> Mechanism | None:
@@ -234,8 +241,7 @@ def add_mechanism(case: Case, start: int, end: int, user, reason: str = "") -> M
     body = case.body
     check_span(body, start, end, Mechanism._meta.get_field("heading").max_length)
     heading = body[start:end].strip()
-    order = case.mechanisms.filter(start__lt=start).count()
-    case.mechanisms.filter(order__gte=order).update(order=F("order") + 1)
+    order = _make_room(case.mechanisms, start)
     mechanism = Mechanism(case=case, heading=heading, start=start, end=end, order=order)
     _save_row(case, mechanism, user, reason or str(_("审核页添加机制“%(t)s”") % {"t": heading}))
     search.index_case(case)
