@@ -55,6 +55,7 @@ from .forms import (
     UploadForm,
 )
 from .models import Case, Indicator, Mechanism, Metric, Place, Practice
+from .review_screen import review_key
 
 log = logging.getLogger(__name__)
 
@@ -654,13 +655,13 @@ class CaseAdmin(SimpleHistoryAdmin):
         rows = []
         for metric in metrics:
             form = bound if isinstance(bound, ReviewFigureForm) and bound.instance.pk == metric.pk else \
-                ReviewFigureForm(instance=metric, indicator_choices=indicators, prefix=f"f{metric.pk}")
+                ReviewFigureForm(instance=metric, indicator_choices=indicators, prefix=review_key(metric))
             rows.append({"row": metric, "form": form, "warnings": warned.get(metric.pk, []),
                          "span_ok": case.body[metric.start:metric.end] == metric.text})
         mechanism_rows = []
         for mechanism in mechanisms:
             form = bound if isinstance(bound, ReviewMechanismForm) and bound.instance.pk == mechanism.pk else \
-                ReviewMechanismForm(instance=mechanism, mechanisms=mechanisms, prefix=f"m{mechanism.pk}")
+                ReviewMechanismForm(instance=mechanism, mechanisms=mechanisms, prefix=review_key(mechanism))
             mechanism_rows.append({"row": mechanism, "form": form})
         pieces = review_screen.body_pieces(case.body, metrics, mechanisms, set(warned))
         return {"review_body": review_screen.body_html(case.body, pieces), "figure_rows": rows,
@@ -731,17 +732,17 @@ class CaseAdmin(SimpleHistoryAdmin):
         row = get_object_or_404(model, pk=row_id, case=case)
         if model is Metric:
             indicators = list(Indicator.objects.order_by("name").values_list("pk", "name"))
-            form = ReviewFigureForm(request.POST, instance=row, indicator_choices=indicators, prefix=f"f{row.pk}")
-            save, anchor = review_screen.save_figure, f"row-f{row.pk}"
+            form = ReviewFigureForm(request.POST, instance=row, indicator_choices=indicators, prefix=review_key(row))
+            save = review_screen.save_figure
         else:
-            form = ReviewMechanismForm(request.POST, instance=row, mechanisms=case.mechanisms.all(), prefix=f"m{row.pk}")
-            save, anchor = review_screen.save_mechanism, f"row-m{row.pk}"
+            form = ReviewMechanismForm(request.POST, instance=row, mechanisms=case.mechanisms.all(), prefix=review_key(row))
+            save = review_screen.save_mechanism
         if not form.is_valid():
             errors = [f"{form[name].label if name in form.fields else ''}：{e}" if name != "__all__" else str(e)
                       for name, errs in form.errors.items() for e in errs]
             return self._review_refused(request, object_id, errors, bound=form)
         saved = save(case, form, request.user)
-        return self._review_saved(request, case, _("已保存。") if saved else _("没有修改。"), anchor)
+        return self._review_saved(request, case, _("已保存。") if saved else _("没有修改。"), f"row-{review_key(row)}")
 
     def review_add_view(self, request, object_id):
         """Add a figure or a mechanism from a selection of the body (POST: kind, start, end, reason)."""
@@ -766,7 +767,7 @@ class CaseAdmin(SimpleHistoryAdmin):
             text = _("已添加数字：%(s)s %(v)s。") % {"s": row.subject or "—", "v": row.display_value}
         else:
             text = _("已添加机制：%(h)s。") % {"h": row.heading}
-        return self._review_saved(request, case, text, f"row-{'f' if kind == 'figure' else 'm'}{row.pk}")
+        return self._review_saved(request, case, text, f"row-{review_key(row)}")
 
     def review_decide_view(self, request, object_id):
         """The screen's decision buttons: an action of the changelist (``REVIEW_DECISIONS``) on this case

@@ -77,6 +77,12 @@ def body_pieces(body: str, metrics: list[Metric], mechanisms: list[Mechanism], f
     return pieces
 
 
+def review_key(row: Metric | Mechanism) -> str:
+    """A row's key on the screen (its form's prefix; ``row-<key>`` its element's id): a figure's anchor,
+    ``f<id>``, as on the case page; a mechanism's ``m<id>`` (its own anchor goes by its order)."""
+    return row.anchor if isinstance(row, Metric) else f"m{row.pk}"
+
+
 def body_html(body: str, pieces: list[Piece]) -> SafeString:
     """The pieces as HTML: a plain piece a ``<span>``, a marked one a link to its row (a figure before a
     mechanism), each with its offsets; all text escaped."""
