@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 from ingest.vocabulary import QUALIFIER_BOUND
 
 from . import figure_cells
-from .models import Case, Indicator, Mechanism, Metric, Place, Practice
+from .models import Case, Indicator, Mechanism, Metric, Place, Practice, in_order
 
 MAX_PINNED = 4  # columns side by side that still read on a laptop
 
@@ -40,6 +40,16 @@ class Row:
 ROWS_SHOWN = 100  # bars a comparison draws: the largest figures; every figure is in the figures explorer
 
 
+def _with_shown_columns(metrics):
+    """What a compare row shows of a figure, its case and the case's places, and nothing else."""
+    return metrics.select_related("case__province", "case__city", "case__place").only(
+        "id", "value", "unit", "qualifier", "magnitude", "subject", "text", "start", "end", "case_id",
+        "case__slug", "case__title", "case__published_on", "case__province__code", "case__province__name",
+        "case__province__level", "case__city__code", "case__city__name", "case__city__level", "case__place__code",
+        "case__place__name", "case__place__level",
+    )
+
+
 def indicator_rows(indicator: Indicator, cases=None, limit: int | None = None) -> list[Row]:
     """The published figures of ``indicator`` (optionally within ``cases``), largest first, at most ``limit``."""
     metrics = Metric.objects.published().filter(indicator=indicator)
@@ -56,19 +66,11 @@ def indicator_rows(indicator: Indicator, cases=None, limit: int | None = None) -
         if threshold:
             metrics = metrics.filter(value__gte=threshold[0])
     metrics = metrics.order_by(*order)
-    if limit is not None:
+    if limit is None:
+        metrics = _with_shown_columns(metrics)
+    else:
         # the shown rows' ids first (narrow, from indexes), then those rows whole
-        ids = list(metrics.values_list("pk", flat=True)[:limit])
-        metrics = Metric.objects.filter(pk__in=ids)
-    metrics = metrics.select_related("case__province", "case__city", "case__place").only(
-        "id", "value", "unit", "qualifier", "magnitude", "subject", "text", "start", "end", "case_id",
-        "case__slug", "case__title", "case__published_on", "case__province__code", "case__province__name",
-        "case__province__level", "case__city__code", "case__city__name", "case__city__level", "case__place__code",
-        "case__place__name", "case__place__level",
-    )
-    if limit is not None:
-        by_pk = {m.pk: m for m in metrics}
-        metrics = [by_pk[pk] for pk in ids if pk in by_pk]
+        metrics = in_order(_with_shown_columns(Metric.objects.all()), list(metrics.values_list("pk", flat=True)[:limit]))
     rows = [Row(m, m.case.city or m.case.province, QUALIFIER_BOUND.get(m.qualifier, "")) for m in metrics]
     largest = max((r.metric.value for r in rows), default=Decimal(0))
     for row in rows:

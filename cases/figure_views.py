@@ -16,8 +16,8 @@ from django_filters.views import FilterView
 from .export import SpreadsheetSafeWriter, number
 from .facets import facet_html, option, query_string, year_options
 from .figure_filters import EXACT, FigureFilter
-from .models import Indicator, Metric, Place
-from .views import LIST_DEFERRED, in_order
+from .models import Indicator, Metric, Place, in_order
+from .views import LIST_DEFERRED
 
 FIGURE_EXPORT_FIELDS = ["indicator", "subject", "value", "unit", "qualifier", "display", "case", "province", "city",
                         "published_on", "text", "url"]

@@ -24,19 +24,12 @@ from . import chips, export, facet_cells, practice_insights, search
 from .body_html import render_body, row_anchor
 from .facets import FACET_CACHE_SECONDS, FacetCache, Facets, facet_block, query_string
 from .filters import CaseFilter
-from .models import Case, Mechanism, Metric, Place, Practice
+from .models import Case, Mechanism, Metric, Place, Practice, in_order
 
 # Columns a list page never shows: loading them for 20 rows would move megabytes (the vector above all).
 LIST_DEFERRED = ("body", "original_text", "search_vector", "rank_vector", "captions", "repairs",
                  "review_conflicts", "other_sources", "curated_fields")
 LIST_PLACES = ("place", "province", "city")  # a list shows the place path; practices by name (``practice_tags``)
-
-
-def in_order(queryset, ids: list[int]) -> list:
-    """The rows of ``queryset`` with these ids, in their order (an id without a row left out): a page whose
-    ids came first from an index, the cells or a ranking, then read whole by one query."""
-    rows = queryset.in_bulk(ids)
-    return [rows[pk] for pk in ids if pk in rows]
 
 
 class CachedPage:
